@@ -1,0 +1,36 @@
+//! `donneurs_ordre`: A public (or private) buyer who puts clauses in its marchés.
+
+use sea_orm::entity::prelude::*;
+#[allow(unused_imports)]
+use crate::enums::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "donneurs_ordre")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub structure_id: i64,
+    pub nom: String,
+    pub siret: String,
+    pub r#type: TypeDonneurOrdre,
+    pub adresse: Option<String>,
+    pub code_postal: Option<String>,
+    pub commune: Option<String>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::structures::Entity", from = "Column::StructureId", to = "super::structures::Column::Id")]
+    Structure,
+}
+
+impl Related<super::structures::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Structure.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,53 @@
+//! `utilisateurs`: A person who logs in. entreprise / donneur_ordre users are bound to theirs.
+
+use sea_orm::entity::prelude::*;
+#[allow(unused_imports)]
+use crate::enums::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "utilisateurs")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub structure_id: i64,
+    pub email: String,
+    pub nom: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub entreprise_id: Option<i64>,
+    pub donneur_ordre_id: Option<i64>,
+    pub actif: bool,
+    pub created_at: DateTimeUtc,
+    pub last_login_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(belongs_to = "super::structures::Entity", from = "Column::StructureId", to = "super::structures::Column::Id")]
+    Structure,
+    #[sea_orm(belongs_to = "super::entreprises::Entity", from = "Column::EntrepriseId", to = "super::entreprises::Column::Id")]
+    Entreprise,
+    #[sea_orm(belongs_to = "super::donneurs_ordre::Entity", from = "Column::DonneurOrdreId", to = "super::donneurs_ordre::Column::Id")]
+    DonneurOrdre,
+}
+
+impl Related<super::structures::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Structure.def()
+    }
+}
+
+impl Related<super::entreprises::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Entreprise.def()
+    }
+}
+
+impl Related<super::donneurs_ordre::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::DonneurOrdre.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

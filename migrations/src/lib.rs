@@ -1,0 +1,16 @@
+//! Clausier's migrations: one file per change (`mYYYYMMDD_HHMMSS_what.rs`), forward-only,
+//! giving the same schema on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_schema;
+mod util;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_schema::Migration)]
+    }
+}

@@ -1,0 +1,12 @@
+//! Accounts and access: users, password hashing, API tokens, and the `Acteur` extractor
+//! with the one tenant-scoping mechanism (`scope`).
+
+mod acteur;
+pub mod password;
+pub mod routes;
+pub mod scope;
+pub mod service;
+pub mod token;
+
+pub use acteur::{Acteur, GESTION};
+pub use scope::Tenant;

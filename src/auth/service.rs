@@ -1,0 +1,153 @@
+//! Use cases of accounts: structures, users, passwords, API tokens.
+
+use chrono::Duration;
+use entities::enums::Role;
+use entities::{api_tokens, structures, utilisateurs};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use super::{password, token};
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult, FieldError};
+
+/// Finds the structure named `nom`, creating it if missing.
+pub async fn ensure_structure(db: &impl ConnectionTrait, clock: &Clock, nom: &str) -> AppResult<structures::Model> {
+    let nom = nom.trim();
+    if nom.is_empty() {
+        return Err(AppError::field("structure", "Le nom de la structure est obligatoire."));
+    }
+    if let Some(s) = structures::Entity::find().filter(structures::Column::Nom.eq(nom)).one(db).await? {
+        return Ok(s);
+    }
+    Ok(structures::ActiveModel {
+        nom: Set(nom.to_string()),
+        parametres: Set(serde_json::json!({})),
+        created_at: Set(clock.now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+/// A user to create, already bound to its structure.
+#[derive(Debug, Clone)]
+pub struct NouvelUtilisateur {
+    pub structure_id: i64,
+    pub email: String,
+    pub nom: String,
+    pub role: Role,
+    pub password: Option<String>,
+    pub entreprise_id: Option<i64>,
+    pub donneur_ordre_id: Option<i64>,
+}
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+fn check_email(email: &str) -> Option<FieldError> {
+    let ok = email.len() <= 254
+        && !email.contains(char::is_whitespace)
+        && email.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'));
+    (!ok).then(|| FieldError::new("email", "Adresse e-mail invalide."))
+}
+
+pub async fn create_user(db: &impl ConnectionTrait, clock: &Clock, new: NouvelUtilisateur) -> AppResult<utilisateurs::Model> {
+    let email = normalize_email(&new.email);
+    let mut errors: Vec<FieldError> = check_email(&email).into_iter().collect();
+    if new.nom.trim().is_empty() {
+        errors.push(FieldError::new("nom", "Le nom est obligatoire."));
+    }
+    if let Some(p) = &new.password {
+        if p.chars().count() < password::MIN_LENGTH {
+            errors.push(FieldError::new("password", format!("Le mot de passe doit compter au moins {} caractères.", password::MIN_LENGTH)));
+        }
+    }
+    match (new.role, new.entreprise_id, new.donneur_ordre_id) {
+        (Role::Entreprise, None, _) => errors.push(FieldError::new("entreprise_id", "Un utilisateur « entreprise » doit être rattaché à une entreprise.")),
+        (Role::DonneurOrdre, _, None) => errors.push(FieldError::new("donneur_ordre_id", "Un utilisateur « donneur d'ordre » doit être rattaché à un donneur d'ordre.")),
+        (Role::Entreprise, _, Some(_)) => errors.push(FieldError::new("donneur_ordre_id", "Un utilisateur « entreprise » ne peut pas être rattaché à un donneur d'ordre.")),
+        (Role::DonneurOrdre, Some(_), _) => errors.push(FieldError::new("entreprise_id", "Un utilisateur « donneur d'ordre » ne peut pas être rattaché à une entreprise.")),
+        (Role::Admin | Role::Facilitateur | Role::Referent, e, d) if e.is_some() || d.is_some() => {
+            errors.push(FieldError::new("role", "Seuls les rôles « entreprise » et « donneur_ordre » sont rattachés à une entreprise ou à un donneur d'ordre."))
+        }
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    if utilisateurs::Entity::find().filter(utilisateurs::Column::Email.eq(&email)).one(db).await?.is_some() {
+        return Err(AppError::Conflict(format!("Un utilisateur existe déjà avec l'adresse {email}.")));
+    }
+    let password_hash = match new.password {
+        Some(p) => Some(password::hash_async(p).await?),
+        None => None,
+    };
+    Ok(utilisateurs::ActiveModel {
+        structure_id: Set(new.structure_id),
+        email: Set(email),
+        nom: Set(new.nom.trim().to_string()),
+        role: Set(new.role),
+        password_hash: Set(password_hash),
+        entreprise_id: Set(new.entreprise_id),
+        donneur_ordre_id: Set(new.donneur_ordre_id),
+        actif: Set(true),
+        created_at: Set(clock.now()),
+        last_login_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?)
+}
+
+pub async fn find_user_by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Option<utilisateurs::Model>> {
+    Ok(utilisateurs::Entity::find()
+        .filter(utilisateurs::Column::Email.eq(normalize_email(email)))
+        .one(db)
+        .await?)
+}
+
+/// Creates a bearer token for `user`; returns the token (shown once, stored hashed).
+pub async fn issue_token(
+    db: &impl ConnectionTrait,
+    clock: &Clock,
+    ttl_days: i64,
+    user: &utilisateurs::Model,
+    label: &str,
+) -> AppResult<String> {
+    let secret = token::generate();
+    let now = clock.now();
+    api_tokens::ActiveModel {
+        structure_id: Set(user.structure_id),
+        utilisateur_id: Set(user.id),
+        token_hash: Set(token::digest(&secret)),
+        label: Set(label.to_string()),
+        created_at: Set(now),
+        last_used_at: Set(None),
+        expires_at: Set((ttl_days > 0).then(|| now + Duration::days(ttl_days))),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(secret)
+}
+
+/// Checks an e-mail and password; the same answer (and about the same time) whether the
+/// address is unknown or the password wrong.
+pub async fn authenticate(db: &impl ConnectionTrait, clock: &Clock, email: &str, pass: &str) -> AppResult<utilisateurs::Model> {
+    const REFUSED: AppError = AppError::Unauthorized("Adresse e-mail ou mot de passe incorrect.");
+    let user = find_user_by_email(db, email).await?;
+    let phc = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
+    let ok = password::verify_async(pass.to_string(), phc).await;
+    match user {
+        Some(u) if ok && u.actif && u.password_hash.is_some() => {
+            let mut active: utilisateurs::ActiveModel = u.into();
+            active.last_login_at = Set(Some(clock.now()));
+            Ok(active.update(db).await?)
+        }
+        _ => Err(REFUSED),
+    }
+}
+
+/// An argon2id hash of a random string, verified against when the user is unknown.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$3Yq7v0Y0kq4k9yQy1m0jv3o0kS2t8b7x9QJv1y2Z3a4";

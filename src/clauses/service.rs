@@ -1,0 +1,136 @@
+//! Use cases of the clause module. Every read starts from the caller's scope.
+
+use entities::enums::Role;
+use entities::{donneurs_ordre, entreprises};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set, TransactionTrait};
+
+use super::forms::{DonneurOrdreInput, EntrepriseInput};
+use crate::audit;
+use crate::auth::{Acteur, GESTION};
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+
+fn duplicate_siret(siret: &str) -> AppError {
+    AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."))
+}
+
+/// Donneurs d'ordre the caller may read: its structure's (gestion, référents), or only
+/// its own for a donneur d'ordre user; never for entreprise users.
+pub fn donneurs_ordre_visibles(acteur: &Acteur) -> AppResult<Select<donneurs_ordre::Entity>> {
+    let select = acteur.scoped::<donneurs_ordre::Entity>();
+    match acteur.role {
+        Role::Admin | Role::Facilitateur | Role::Referent => Ok(select),
+        Role::DonneurOrdre => Ok(select.filter(donneurs_ordre::Column::Id.eq(acteur.donneur_ordre_id.unwrap_or(-1)))),
+        Role::Entreprise => Err(AppError::Forbidden),
+    }
+}
+
+/// Entreprises the caller may read: its structure's, or only its own for an entreprise
+/// user; never for donneur d'ordre users.
+pub fn entreprises_visibles(acteur: &Acteur) -> AppResult<Select<entreprises::Entity>> {
+    let select = acteur.scoped::<entreprises::Entity>();
+    match acteur.role {
+        Role::Admin | Role::Facilitateur | Role::Referent => Ok(select),
+        Role::Entreprise => Ok(select.filter(entreprises::Column::Id.eq(acteur.entreprise_id.unwrap_or(-1)))),
+        Role::DonneurOrdre => Err(AppError::Forbidden),
+    }
+}
+
+pub async fn create_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: &DonneurOrdreInput) -> AppResult<donneurs_ordre::Model> {
+    acteur.require(GESTION)?;
+    let org = input.parse()?;
+    let txn = db.begin().await?;
+    let exists = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.eq(org.siret.as_str())).one(&txn).await?;
+    if exists.is_some() {
+        return Err(duplicate_siret(org.siret.as_str()));
+    }
+    let now = clock.now();
+    let created = donneurs_ordre::ActiveModel {
+        structure_id: Set(acteur.structure_id),
+        nom: Set(org.nom),
+        siret: Set(org.siret.to_string()),
+        r#type: Set(input.type_),
+        adresse: Set(org.adresse),
+        code_postal: Set(org.code_postal),
+        commune: Set(org.commune),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| map_unique(e, org.siret.as_str()))?;
+    audit::record(&txn, clock, acteur, "creation", "donneur_ordre", created.id, None, Some(&created)).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: &EntrepriseInput) -> AppResult<entreprises::Model> {
+    acteur.require(GESTION)?;
+    let org = input.parse()?;
+    let txn = db.begin().await?;
+    let exists = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.eq(org.siret.as_str())).one(&txn).await?;
+    if exists.is_some() {
+        return Err(duplicate_siret(org.siret.as_str()));
+    }
+    let now = clock.now();
+    let created = entreprises::ActiveModel {
+        structure_id: Set(acteur.structure_id),
+        raison_sociale: Set(org.nom),
+        siret: Set(org.siret.to_string()),
+        r#type: Set(input.type_),
+        adresse: Set(org.adresse),
+        code_postal: Set(org.code_postal),
+        commune: Set(org.commune),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await
+    .map_err(|e| map_unique(e, org.siret.as_str()))?;
+    audit::record(&txn, clock, acteur, "creation", "entreprise", created.id, None, Some(&created)).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// A concurrent insert of the same SIRET loses on the unique index: still a 409.
+fn map_unique(err: sea_orm::DbErr, siret: &str) -> AppError {
+    match AppError::from(err) {
+        AppError::Conflict(_) => duplicate_siret(siret),
+        other => other,
+    }
+}
+
+pub async fn get_donneur_ordre(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<donneurs_ordre::Model> {
+    donneurs_ordre_visibles(acteur)?.filter(donneurs_ordre::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn get_entreprise(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<entreprises::Model> {
+    entreprises_visibles(acteur)?.filter(entreprises::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)
+}
+
+pub fn list_donneurs_ordre(acteur: &Acteur) -> AppResult<Select<donneurs_ordre::Entity>> {
+    Ok(donneurs_ordre_visibles(acteur)?.order_by_asc(donneurs_ordre::Column::Nom).order_by_asc(donneurs_ordre::Column::Id))
+}
+
+pub fn list_entreprises(acteur: &Acteur) -> AppResult<Select<entreprises::Entity>> {
+    Ok(entreprises_visibles(acteur)?.order_by_asc(entreprises::Column::RaisonSociale).order_by_asc(entreprises::Column::Id))
+}
+
+/// Finds an entreprise of a structure by SIRET (CLI: binding a user to its company).
+pub async fn find_entreprise_by_siret(db: &impl ConnectionTrait, structure_id: i64, siret: &str) -> AppResult<Option<entreprises::Model>> {
+    Ok(entreprises::Entity::find()
+        .filter(entreprises::Column::StructureId.eq(structure_id))
+        .filter(entreprises::Column::Siret.eq(siret.replace(' ', "")))
+        .one(db)
+        .await?)
+}
+
+pub async fn find_donneur_ordre_by_siret(db: &impl ConnectionTrait, structure_id: i64, siret: &str) -> AppResult<Option<donneurs_ordre::Model>> {
+    Ok(donneurs_ordre::Entity::find()
+        .filter(donneurs_ordre::Column::StructureId.eq(structure_id))
+        .filter(donneurs_ordre::Column::Siret.eq(siret.replace(' ', "")))
+        .one(db)
+        .await?)
+}

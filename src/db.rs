@@ -1,0 +1,56 @@
+//! Connecting to the database (SQLite file by default, PostgreSQL in production) and
+//! applying migrations.
+
+use std::time::Duration;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
+
+/// Opens a pool on `url`. For a SQLite file, creates its folder and turns on WAL so that
+/// readers do not wait for the writer.
+pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    if let Some(path) = sqlite_file(url) {
+        if let Some(parent) = std::path::Path::new(path).parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)?;
+            }
+        }
+    }
+    let mut options = ConnectOptions::new(url.to_string());
+    options
+        .max_connections(max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    let db = Database::connect(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("connexion à la base de données impossible : {e}"))?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+            .await?;
+    }
+    Ok(db)
+}
+
+/// Applies every pending migration; a second call changes nothing.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    Migrator::up(db, None).await?;
+    Ok(())
+}
+
+fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_file_paths() {
+        assert_eq!(super::sqlite_file("sqlite://data/c.db?mode=rwc"), Some("data/c.db"));
+        assert_eq!(super::sqlite_file("sqlite::memory:"), None);
+        assert_eq!(super::sqlite_file("postgres://x/y"), None);
+    }
+}

@@ -1,0 +1,233 @@
+//! One error type for the whole application. Every error leaves as RFC 9457
+//! `application/problem+json` with a French `title`/`detail`; a 5xx is logged with its
+//! cause chain and never shows internals to the caller.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// One invalid field of a request, with a French message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), message: message.into() }
+    }
+}
+
+/// The problem+json body (RFC 9457).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub status: u16,
+    pub title: String,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentification requise")]
+    Unauthorized(&'static str),
+    #[error("accès refusé")]
+    Forbidden,
+    #[error("introuvable")]
+    NotFound,
+    #[error("conflit: {0}")]
+    Conflict(String),
+    #[error("requête invalide: {0}")]
+    BadRequest(String),
+    #[error("données invalides")]
+    Invalid(Vec<FieldError>),
+    #[error("type de contenu non pris en charge")]
+    UnsupportedMediaType,
+    #[error("méthode non autorisée")]
+    MethodNotAllowed,
+    #[error("service indisponible")]
+    Unavailable(&'static str),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// A 422 for a single field.
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        let (title, detail, errors) = match self {
+            AppError::Unauthorized(why) => ("Authentification requise", why.to_string(), vec![]),
+            AppError::Forbidden => (
+                "Accès refusé",
+                "Votre rôle ne permet pas cette action.".to_string(),
+                vec![],
+            ),
+            AppError::NotFound => (
+                "Introuvable",
+                "Cette ressource n'existe pas ou n'est pas accessible avec votre compte.".to_string(),
+                vec![],
+            ),
+            AppError::Conflict(detail) => ("Conflit", detail.clone(), vec![]),
+            AppError::BadRequest(detail) => ("Requête invalide", detail.clone(), vec![]),
+            AppError::Invalid(errors) => (
+                "Données invalides",
+                "Certains champs sont invalides ; rien n'a été enregistré.".to_string(),
+                errors.clone(),
+            ),
+            AppError::UnsupportedMediaType => (
+                "Type de contenu non pris en charge",
+                "Envoyez le corps de la requête en JSON (Content-Type: application/json).".to_string(),
+                vec![],
+            ),
+            AppError::MethodNotAllowed => (
+                "Méthode non autorisée",
+                "Cette adresse n'accepte pas cette méthode HTTP.".to_string(),
+                vec![],
+            ),
+            AppError::Unavailable(why) => ("Service indisponible", why.to_string(), vec![]),
+            AppError::Internal(_) => (
+                "Erreur interne",
+                "Une erreur inattendue s'est produite ; elle a été journalisée.".to_string(),
+                vec![],
+            ),
+        };
+        Problem { type_: "about:blank".into(), status: status.as_u16(), title: title.into(), detail, errors }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        if let AppError::Internal(err) = &self {
+            tracing::error!(error = ?err, "internal error");
+        }
+        let status = self.status();
+        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                AppError::Conflict("Un enregistrement identique existe déjà.".into())
+            }
+            _ => AppError::Internal(anyhow::Error::new(err)),
+        }
+    }
+}
+
+impl From<JsonRejection> for AppError {
+    fn from(rejection: JsonRejection) -> Self {
+        match rejection {
+            JsonRejection::MissingJsonContentType(_) => AppError::UnsupportedMediaType,
+            JsonRejection::JsonSyntaxError(e) => {
+                AppError::BadRequest(format!("Le corps de la requête n'est pas un JSON valide ({}).", source_text(&e)))
+            }
+            JsonRejection::JsonDataError(e) => {
+                let text = std::error::Error::source(&e).map(|s| s.to_string()).unwrap_or_else(|| e.body_text());
+                json_data_error(&text)
+            }
+            other => AppError::BadRequest(format!("Corps de requête illisible : {}", other.body_text())),
+        }
+    }
+}
+
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        // An id that cannot even be parsed names nothing that exists.
+        AppError::NotFound
+    }
+}
+
+impl From<QueryRejection> for AppError {
+    fn from(rejection: QueryRejection) -> Self {
+        AppError::BadRequest(format!("Paramètres de requête invalides : {}", rejection.body_text()))
+    }
+}
+
+fn source_text(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(s) = source {
+        text = s.to_string();
+        source = s.source();
+    }
+    text
+}
+
+/// serde's message for well-formed JSON of the wrong shape ("lots[0]: missing field
+/// `numero` at line 1 column 9") as a 422 on the field it names.
+fn json_data_error(text: &str) -> AppError {
+    let text = text.split(" at line ").next().unwrap_or(text);
+    let (path, message) = match text.split_once(": ") {
+        Some((p, m)) if !p.contains(' ') => (p.trim_start_matches('.'), m),
+        _ => ("", text),
+    };
+    let named = message.split('`').nth(1).unwrap_or("");
+    let join = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+    let (field, french) = if message.starts_with("missing field") {
+        (join(named), "Champ obligatoire manquant.".to_string())
+    } else if message.starts_with("unknown field") {
+        (join(named), "Champ inconnu.".to_string())
+    } else if message.starts_with("unknown variant") {
+        let expected = message.split("expected ").nth(1).unwrap_or("").replace("one of ", "").replace("` or `", ", ").replace("`, `", ", ").replace('`', "");
+        (path.to_string(), format!("Valeur « {named} » non reconnue ; valeurs possibles : {expected}."))
+    } else if message.starts_with("invalid type") {
+        (path.to_string(), format!("Type de valeur incorrect ({message})."))
+    } else {
+        (path.to_string(), format!("Valeur invalide ({message})."))
+    };
+    AppError::Invalid(vec![FieldError::new(field, french)])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_shape_errors_name_the_field_in_french() {
+        let AppError::Invalid(e) = json_data_error("lots[0]: missing field `numero` at line 1 column 9") else { panic!() };
+        assert_eq!(e, vec![FieldError::new("lots[0].numero", "Champ obligatoire manquant.")]);
+        let AppError::Invalid(e) = json_data_error("sexe: unknown variant `X`, expected `F` or `M` at line 1 column 9") else { panic!() };
+        assert_eq!(e[0].field, "sexe");
+        assert_eq!(e[0].message, "Valeur « X » non reconnue ; valeurs possibles : F, M.");
+        let AppError::Invalid(e) = json_data_error("missing field `nom` at line 1 column 2") else { panic!() };
+        assert_eq!(e[0].field, "nom");
+    }
+
+    #[test]
+    fn unique_violations_are_conflicts_and_internals_say_nothing() {
+        let p = AppError::Internal(anyhow::anyhow!("password=secret")).problem();
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("secret"));
+    }
+}

@@ -1,0 +1,44 @@
+//! # Clausier
+//!
+//! Follows the *clauses sociales d'insertion* of public procurement and the parcours of
+//! the participants they employ, for PLIE and Maisons de l'emploi.
+//!
+//! ## Glossary (French term → meaning)
+//! - **structure**: a tenant (PLIE, Maison de l'emploi); every row belongs to one.
+//! - **facilitateur**: the clause officer who links buyers, marchés, companies and
+//!   participants, and validates eligibility and declarations.
+//! - **référent (de parcours)**: follows participants along their parcours.
+//! - **participant**: a person accompanied; **parcours**: their pathway of **étapes**.
+//! - **critère (d'éligibilité)**: why a person may be hired on a clause (RSA, DELD…).
+//! - **contrat**: a work contract (étape `emploi`); **heures mensuelles**: its monthly
+//!   hours, declared (**déclaration**) then validated, revised, never edited in place.
+//! - **sortie**: the end of a parcours, categorised by a **protocole** rule set.
+//! - **donneur d'ordre**: a public buyer; **opération**: its programme of works;
+//!   **marché**: a public contract, in **lots**; **clause**: the insertion obligation
+//!   on a lot, with an objective in hours (**heures objectif**).
+//! - **entreprise attributaire**: the company that won the marché; **SIAE**: an
+//!   insertion company (EI, ETTI, ACI, AI, EITI); **mise en emploi**: a contrat counted
+//!   on a clause, with its **modalité**.
+//! - **heures réalisées / retenues**: hours worked / hours counted towards the objective.
+//! - **bilan**: the report of a perimeter (opération, marché, donneur d'ordre…).
+//!
+//! ## Modules
+//! `parcours` (the shared core, depends on no other domain module), `clauses`,
+//! `auth` (accounts, tokens, `Acteur` and tenant scoping), `web`, `api` (OpenAPI),
+//! `mail`, `demo`, `config`, `db`, `error`.
+
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod clauses;
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod mail;
+pub mod parcours;
+pub mod startup;
+pub mod state;
+pub mod text;
+pub mod web;

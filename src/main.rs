@@ -1,0 +1,239 @@
+//! `clausier`: the command line (api.md §1).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use clausier::auth::service::{self as accounts, NouvelUtilisateur};
+use clausier::clock::Clock;
+use clausier::config::{LogFormat, Settings};
+use clausier::{clauses, db, demo, startup};
+use entities::enums::Role;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "clausier", version, about = "Clauses sociales d'insertion et parcours des participants")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Applies pending migrations, then serves the web application and the API.
+    Serve {
+        /// Do not start the job scheduler (reminders) in this process.
+        #[arg(long)]
+        no_jobs: bool,
+    },
+    /// Applies pending migrations and exits.
+    Migrate,
+    /// Fills the database with a coherent, deterministic demo data set.
+    Demo {
+        #[arg(long, value_enum, default_value = "small")]
+        scale: Scale,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
+    /// User accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Scale {
+    Small,
+    National,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RoleArg {
+    Admin,
+    Facilitateur,
+    Referent,
+    Entreprise,
+    #[value(name = "donneur_ordre")]
+    DonneurOrdre,
+}
+
+impl From<RoleArg> for Role {
+    fn from(r: RoleArg) -> Role {
+        match r {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Facilitateur => Role::Facilitateur,
+            RoleArg::Referent => Role::Referent,
+            RoleArg::Entreprise => Role::Entreprise,
+            RoleArg::DonneurOrdre => Role::DonneurOrdre,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Creates the structure if missing, then the user.
+    Create {
+        #[arg(long)]
+        structure: String,
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        /// Without a password the user can only use API tokens until one is set.
+        #[arg(long)]
+        password: Option<String>,
+        #[arg(long)]
+        nom: Option<String>,
+        #[arg(long)]
+        entreprise_siret: Option<String>,
+        #[arg(long)]
+        donneur_ordre_siret: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Prints one line: a bearer token for that user.
+    Create {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("Configuration invalide : {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&settings);
+    match run(cli.command, settings).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Erreur : {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(settings: &Settings) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&settings.log.filter));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match settings.log.format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
+    let clock = Clock::system();
+    match command {
+        Command::Serve { no_jobs } => {
+            let bind = settings.server.bind.clone();
+            let base_url = settings.base_url();
+            let state = startup::state(settings, clock).await?;
+            let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| anyhow::anyhow!("écoute sur {bind} impossible : {e}"))?;
+            if !no_jobs {
+                tracing::info!("aucune tâche planifiée n'est encore enregistrée");
+            }
+            println!("Clausier est prêt : {base_url}  (API : {base_url}/api/openapi.json)");
+            startup::serve(listener, startup::router(state)).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let conn = db::connect(settings.database_url(), 1).await?;
+            db::migrate(&conn).await?;
+            println!("Base de données à jour.");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { scale, seed } => {
+            if let Scale::National = scale {
+                eprintln!("Le jeu de données national (--scale national) n'est pas encore disponible ; utilisez --scale small.");
+                return Ok(ExitCode::from(2));
+            }
+            let conn = db::connect(settings.database_url(), 2).await?;
+            db::migrate(&conn).await?;
+            let summary = demo::small(&conn, &clock, settings.auth.token_ttl_days, seed).await?;
+            print_demo(&settings, &summary);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::Create { structure, email, role, password, nom, entreprise_siret, donneur_ordre_siret } } => {
+            let conn = db::connect(settings.database_url(), 2).await?;
+            db::migrate(&conn).await?;
+            let structure = accounts::ensure_structure(&conn, &clock, &structure).await.map_err(user_error)?;
+            let entreprise_id = match entreprise_siret {
+                Some(siret) => Some(
+                    clauses::service::find_entreprise_by_siret(&conn, structure.id, &siret)
+                        .await
+                        .map_err(user_error)?
+                        .ok_or_else(|| anyhow::anyhow!("aucune entreprise de SIRET {siret} dans la structure « {} » (créez-la d'abord par l'API)", structure.nom))?
+                        .id,
+                ),
+                None => None,
+            };
+            let donneur_ordre_id = match donneur_ordre_siret {
+                Some(siret) => Some(
+                    clauses::service::find_donneur_ordre_by_siret(&conn, structure.id, &siret)
+                        .await
+                        .map_err(user_error)?
+                        .ok_or_else(|| anyhow::anyhow!("aucun donneur d'ordre de SIRET {siret} dans la structure « {} » (créez-le d'abord par l'API)", structure.nom))?
+                        .id,
+                ),
+                None => None,
+            };
+            let nom = nom.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_string());
+            let user = accounts::create_user(&conn, &clock, NouvelUtilisateur { structure_id: structure.id, email, nom, role: role.into(), password, entreprise_id, donneur_ordre_id })
+                .await
+                .map_err(user_error)?;
+            println!("Utilisateur créé : {} ({:?}) dans « {} » (id {}).", user.email, user.role, structure.nom, user.id);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Token { command: TokenCommand::Create { email } } => {
+            let conn = db::connect(settings.database_url(), 1).await?;
+            db::migrate(&conn).await?;
+            let user = accounts::find_user_by_email(&conn, &email).await.map_err(user_error)?.ok_or_else(|| anyhow::anyhow!("aucun utilisateur avec l'adresse {email}"))?;
+            let token = accounts::issue_token(&conn, &clock, settings.auth.token_ttl_days, &user, "cli").await.map_err(user_error)?;
+            println!("{token}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// A service error as a French command-line message (field errors listed).
+fn user_error(e: clausier::error::AppError) -> anyhow::Error {
+    let p = e.problem();
+    let mut text = format!("{} — {}", p.title, p.detail);
+    for f in p.errors {
+        text.push_str(&format!("\n  {} : {}", f.field, f.message));
+    }
+    if let clausier::error::AppError::Internal(cause) = e {
+        text.push_str(&format!("\n  cause : {cause:#}"));
+    }
+    anyhow::anyhow!(text)
+}
+
+fn print_demo(settings: &Settings, s: &demo::Summary) {
+    let base = settings.base_url();
+    if s.created {
+        println!("Données de démonstration chargées : « {} », {} participants, {} contrats, {} h validées.", demo::STRUCTURE, s.participants, s.contrats, s.heures_validees_minutes / 60);
+    } else {
+        println!("Données de démonstration déjà présentes (« {} ») : nouveaux jetons ci-dessous.", demo::STRUCTURE);
+    }
+    println!("\nAdresse : {base}   (API : {base}/api/openapi.json)");
+    println!("Mot de passe de tous les comptes : {}\n", demo::PASSWORD);
+    println!("{:<14} {:<34} jeton d'API", "rôle", "identifiant");
+    for l in &s.logins {
+        let role = serde_json::to_value(l.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        println!("{role:<14} {:<34} {}", l.email, l.token);
+    }
+    println!("\nExemple : curl -H 'Authorization: Bearer {}' {base}/api/v1/moi", s.logins.get(1).map(|l| l.token.as_str()).unwrap_or(""));
+}

@@ -1,0 +1,18 @@
+//! The state shared by every request handler.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::clock::Clock;
+use crate::config::Settings;
+use crate::mail::Mailer;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub mailer: Mailer,
+    pub clock: Clock,
+    pub templates: Arc<tera::Tera>,
+}

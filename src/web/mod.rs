@@ -1,0 +1,60 @@
+//! Shared web pieces: JSON and path extractors whose rejections are problem+json, the
+//! home page, the fallbacks.
+
+pub mod page;
+
+use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// `Json<T>` whose rejections become problem+json (400 malformed, 415 wrong content
+/// type, 422 wrong shape with the field named).
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+/// `Path<T>` whose rejections become a 404 problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct ApiPath<T>(pub T);
+
+/// `Query<T>` whose rejections become a 400 problem+json.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);
+
+pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    state
+        .templates
+        .render("accueil.html", &ctx)
+        .map(Html)
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+}
+
+/// Unknown routes: problem+json under /api, a French page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        AppError::NotFound.into_response()
+    } else {
+        (StatusCode::NOT_FOUND, Html(NOT_FOUND_PAGE)).into_response()
+    }
+}
+
+const NOT_FOUND_PAGE: &str = "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Page introuvable — Clausier</title><body><h1>Page introuvable</h1><p><a href=\"/\">Retour à l'accueil</a></p></body></html>";
+
+/// Loads the Tera templates (strict: an unknown variable is an error).
+pub fn templates(dir: &std::path::Path) -> anyhow::Result<tera::Tera> {
+    let glob = format!("{}/**/*.html", dir.display());
+    let tera = tera::Tera::new(&glob).map_err(|e| anyhow::anyhow!("modèles {glob} : {e}"))?;
+    anyhow::ensure!(
+        tera.get_template_names().any(|n| n == "accueil.html"),
+        "modèles introuvables dans {} (réglage server.templates_dir)",
+        dir.display()
+    );
+    Ok(tera)
+}

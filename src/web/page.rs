@@ -1,0 +1,52 @@
+//! Pagination of list endpoints: `?page=1&par_page=50` → `{items, total, page, par_page}`.
+
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, Select};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::error::{AppError, AppResult};
+
+pub const MAX_PAR_PAGE: u64 = 200;
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+pub struct PageQuery {
+    /// Page number, from 1.
+    pub page: Option<u64>,
+    /// Items per page (1–200, default 50).
+    pub par_page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub page: u64,
+    pub par_page: u64,
+}
+
+impl PageQuery {
+    fn checked(&self) -> AppResult<(u64, u64)> {
+        let page = self.page.unwrap_or(1);
+        let par_page = self.par_page.unwrap_or(50);
+        if page == 0 {
+            return Err(AppError::field("page", "La page commence à 1."));
+        }
+        if par_page == 0 || par_page > MAX_PAR_PAGE {
+            return Err(AppError::field("par_page", format!("Entre 1 et {MAX_PAR_PAGE} éléments par page.")));
+        }
+        Ok((page, par_page))
+    }
+
+    /// Runs an (already ordered) query one page at a time and maps each row.
+    pub async fn fetch<E, M, T>(&self, db: &impl ConnectionTrait, select: Select<E>, view: impl Fn(M) -> T) -> AppResult<Page<T>>
+    where
+        E: EntityTrait<Model = M>,
+        M: FromQueryResult + Sized + Send + Sync,
+    {
+        let (page, par_page) = self.checked()?;
+        let paginator = select.paginate(db, par_page);
+        let total = paginator.num_items().await?;
+        let items = paginator.fetch_page(page - 1).await?.into_iter().map(view).collect();
+        Ok(Page { items, total, page, par_page })
+    }
+}
