@@ -193,7 +193,14 @@ fn json_data_error(text: &str) -> AppError {
         _ => ("", text),
     };
     let named = message.split('`').nth(1).unwrap_or("");
-    let join = |name: &str| if path.is_empty() { name.to_string() } else { format!("{path}.{name}") };
+    // serde_path_to_error's path already ends with an unknown field's own name.
+    let join = |name: &str| {
+        if path.is_empty() || path == name || path.ends_with(&format!(".{name}")) {
+            if path.is_empty() { name.to_string() } else { path.to_string() }
+        } else {
+            format!("{path}.{name}")
+        }
+    };
     let (field, french) = if message.starts_with("missing field") {
         (join(named), "Champ obligatoire manquant.".to_string())
     } else if message.starts_with("unknown field") {
@@ -222,6 +229,8 @@ mod tests {
         assert_eq!(e[0].message, "Valeur « X » non reconnue ; valeurs possibles : F, M.");
         let AppError::Invalid(e) = json_data_error("missing field `nom` at line 1 column 2") else { panic!() };
         assert_eq!(e[0].field, "nom");
+        let AppError::Invalid(e) = json_data_error("lots[0].prix: unknown field `prix`, expected one of `numero` at line 1 column 2") else { panic!() };
+        assert_eq!(e[0].field, "lots[0].prix");
     }
 
     #[test]

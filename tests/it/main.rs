@@ -1,1 +1,11 @@
-fn main(){}
+//! Clausier's integration tests, through the public surface (HTTP API and CLI).
+//! SQLite by default; PostgreSQL when CLAUSIER_TEST_POSTGRES=postgres://… is set.
+
+mod helpers;
+
+mod auth;
+mod cli;
+mod errors;
+mod referentiels;
+mod schema;
+mod scope;

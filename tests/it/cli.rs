@@ -1,0 +1,118 @@
+//! The command line, run as a real process against the test database.
+
+use assert_cmd::Command;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+fn clausier(db_url: &str) -> Command {
+    let mut cmd = Command::cargo_bin("clausier").unwrap();
+    cmd.env("CLAUSIER_ENV", "test").env("CLAUSIER__DATABASE__URL", db_url).env("CLAUSIER__MAIL__TRANSPORT", "stub").env_remove("RUST_LOG");
+    cmd
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn user_create_then_token_create_gives_a_working_token() {
+    let app = spawn_app().await;
+    let out = stdout(clausier(&app.db_url).args(["user", "create", "--structure", "PLIE Bordeaux", "--email", "Flo@Plie.fr", "--role", "facilitateur", "--password", "un-long-mot-de-passe"]));
+    assert!(out.contains("Utilisateur créé : flo@plie.fr"), "{out}");
+    let token = stdout(clausier(&app.db_url).args(["token", "create", "--email", "flo@plie.fr"]));
+    assert_eq!(token.lines().count(), 1);
+    let (status, moi) = app.get("/api/v1/moi", token.trim()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(moi["structure"]["nom"], "PLIE Bordeaux");
+    // The password works too.
+    let (status, _) = app.post("/api/v1/auth/token", "", &json!({"email": "flo@plie.fr", "password": "un-long-mot-de-passe"})).await;
+    assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn user_create_binds_entreprise_users_by_siret_and_refuses_bad_input() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE Bordeaux", Role::Facilitateur).await;
+    let e = app.entreprise(&f, "Bâtir", 3).await;
+    let siret = e["siret"].as_str().unwrap();
+    stdout(clausier(&app.db_url).args(["user", "create", "--structure", "PLIE Bordeaux", "--email", "compta@batir.fr", "--role", "entreprise", "--entreprise-siret", siret]));
+    let token = stdout(clausier(&app.db_url).args(["token", "create", "--email", "compta@batir.fr"]));
+    let (_, moi) = app.get("/api/v1/moi", token.trim()).await;
+    assert_eq!(moi["role"], "entreprise");
+    assert_eq!(moi["entreprise_id"], e["id"]);
+
+    let users = count(&app.db, "utilisateurs").await;
+    let refused: &[&[&str]] = &[
+        &["user", "create", "--structure", "PLIE Bordeaux", "--email", "x@y.fr", "--role", "entreprise"],
+        &["user", "create", "--structure", "PLIE Bordeaux", "--email", "x@y.fr", "--role", "entreprise", "--entreprise-siret", "73282932000074"],
+        &["user", "create", "--structure", "PLIE Bordeaux", "--email", "pas-une-adresse", "--role", "referent"],
+        &["user", "create", "--structure", "PLIE Bordeaux", "--email", "compta@batir.fr", "--role", "referent"],
+        &["user", "create", "--structure", "PLIE Bordeaux", "--email", "z@y.fr", "--role", "referent", "--password", "court"],
+        &["token", "create", "--email", "inconnu@y.fr"],
+    ];
+    for args in refused {
+        let out = clausier(&app.db_url).args(*args).output().unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("Erreur"), "{args:?}: {err}");
+    }
+    assert_eq!(count(&app.db, "utilisateurs").await, users);
+}
+
+#[tokio::test]
+async fn demo_small_prints_a_working_login_per_role_and_runs_twice() {
+    let app = spawn_app().await;
+    let out = stdout(clausier(&app.db_url).args(["demo", "--scale", "small"]));
+    assert!(out.contains("Données de démonstration chargées"), "{out}");
+    let participants = count(&app.db, "participants").await;
+    let heures = count(&app.db, "heures_mensuelles").await;
+    assert_eq!(participants, 30);
+    assert!(heures > 200, "{heures} monthly rows");
+    for role in ["admin", "facilitateur", "referent", "entreprise", "donneur_ordre"] {
+        let line = out.lines().find(|l| l.starts_with(role)).unwrap_or_else(|| panic!("no login for {role}: {out}"));
+        let token = line.split_whitespace().last().unwrap();
+        let (status, moi) = app.get("/api/v1/moi", token).await;
+        assert_eq!(status, StatusCode::OK, "{role}");
+        assert_eq!(moi["role"], role);
+    }
+    let email = out.lines().find(|l| l.starts_with("facilitateur")).unwrap().split_whitespace().nth(1).unwrap().to_string();
+    let (status, _) = app.post("/api/v1/auth/token", "", &json!({"email": email, "password": clausier::demo::PASSWORD})).await;
+    assert_eq!(status, StatusCode::OK);
+
+    let again = stdout(clausier(&app.db_url).args(["demo", "--scale", "small"]));
+    assert!(again.contains("déjà présentes"), "{again}");
+    assert_eq!(count(&app.db, "participants").await, participants);
+    assert_eq!(count(&app.db, "heures_mensuelles").await, heures);
+}
+
+#[tokio::test]
+async fn demo_is_deterministic_for_a_seed() {
+    let a = TestDatabase::create().await;
+    let b = TestDatabase::create().await;
+    stdout(clausier(&a.url).args(["demo", "--seed", "7"]));
+    stdout(clausier(&b.url).args(["demo", "--seed", "7"]));
+    let sql = "SELECT nom || prenom || date_naissance AS k FROM participants ORDER BY id";
+    let rows = |url: String| async move {
+        use sea_orm::ConnectionTrait;
+        let db = clausier::db::connect(&url, 1).await.unwrap();
+        let backend = db.get_database_backend();
+        let sql = if backend == sea_orm::DbBackend::Postgres { sql.replace("date_naissance", "date_naissance::text") } else { sql.to_string() };
+        db.query_all(sea_orm::Statement::from_string(backend, sql)).await.unwrap().iter().map(|r| r.try_get::<String>("", "k").unwrap()).collect::<Vec<_>>()
+    };
+    assert_eq!(rows(a.url.clone()).await, rows(b.url.clone()).await);
+}
+
+#[tokio::test]
+async fn migrate_is_idempotent_from_the_command_line() {
+    let database = TestDatabase::create().await;
+    for _ in 0..2 {
+        let out = stdout(clausier(&database.url).arg("migrate"));
+        assert!(out.contains("Base de données à jour"));
+    }
+}
+
+use entities::enums::Role;

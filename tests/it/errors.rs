@@ -1,0 +1,107 @@
+//! Bad input gets a clear problem+json 4xx (never a 5xx) and changes nothing.
+
+use entities::enums::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn malformed_bodies_are_problem_json_4xx_and_write_nothing() {
+    let app = spawn_app().await;
+    let login = app.login("PLIE A", Role::Facilitateur).await;
+    let cases: &[(&str, &str, StatusCode)] = &[
+        ("application/json", "{\"nom", StatusCode::BAD_REQUEST),
+        ("application/json", "{\"champ_inconnu\": 1}", StatusCode::UNPROCESSABLE_ENTITY),
+        ("application/json", "", StatusCode::BAD_REQUEST),
+        ("application/json", "[1, 2, 3]", StatusCode::UNPROCESSABLE_ENTITY),
+        ("application/json", "{\"nom\": 12}", StatusCode::UNPROCESSABLE_ENTITY),
+        ("application/json", "{}", StatusCode::UNPROCESSABLE_ENTITY),
+        ("application/json", "\u{0}\u{1}binaire", StatusCode::BAD_REQUEST),
+        ("text/plain", "{}", StatusCode::UNSUPPORTED_MEDIA_TYPE),
+    ];
+    for path in ["/api/v1/participants", "/api/v1/entreprises", "/api/v1/donneurs-ordre", "/api/v1/auth/token"] {
+        for (ct, body, expected) in cases {
+            let (status, content_type, problem) = app.post_raw(path, &login.token, ct, body).await;
+            assert_eq!(status, *expected, "{path} {ct} {body:?}: {problem}");
+            assert_eq!(content_type, "application/problem+json", "{path} {body:?}");
+            assert_eq!(problem["status"], status.as_u16());
+            assert!(!problem["title"].as_str().unwrap().is_empty());
+        }
+    }
+    for table in ["participants", "entreprises", "donneurs_ordre", "audit_log"] {
+        assert_eq!(count(&app.db, table).await, 0, "{table}");
+    }
+}
+
+#[tokio::test]
+async fn invalid_fields_are_listed_in_french_with_422() {
+    let app = spawn_app().await;
+    let login = app.login("PLIE A", Role::Facilitateur).await;
+    let mut p = participant_json();
+    p["nom"] = json!("  ");
+    p["date_naissance"] = json!("2020-01-01");
+    let (status, problem) = app.post("/api/v1/participants", &login.token, &p).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["nom", "date_naissance"]);
+    assert_eq!(problem["errors"][0]["message"], "Ce champ est obligatoire.");
+
+    let mut p = participant_json();
+    p["niveau_formation"] = json!("bac+12");
+    let (status, problem) = app.post("/api/v1/participants", &login.token, &p).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "niveau_formation");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("infra3, 3, 4, 5, 6+"), "{problem}");
+
+    let (status, problem) = app.post("/api/v1/entreprises", &login.token, &json!({"raison_sociale": "X", "siret": "12345678901234", "type": "classique"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "siret");
+    assert_eq!(problem["errors"][0]["message"], "Ce SIRET n'est pas valide (clé de contrôle incorrecte).");
+    assert_eq!(count(&app.db, "participants").await, 0);
+    assert_eq!(count(&app.db, "entreprises").await, 0);
+}
+
+#[tokio::test]
+async fn duplicate_siret_is_a_409_in_the_same_structure_only() {
+    let app = spawn_app().await;
+    let a = app.login("PLIE A", Role::Facilitateur).await;
+    let b = app.login("PLIE B", Role::Facilitateur).await;
+    app.entreprise(&a, "Bâtir", 1).await;
+    let (status, problem) = app.post("/api/v1/entreprises", &a.token, &json!({"raison_sociale": "Autre nom", "siret": clausier::demo::siret(1), "type": "etti"})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"].as_str().unwrap().contains("déjà enregistré"));
+    // Another structure may follow the same company.
+    app.entreprise(&b, "Bâtir", 1).await;
+    assert_eq!(count(&app.db, "entreprises").await, 2);
+}
+
+#[tokio::test]
+async fn unknown_routes_and_methods_are_problem_json() {
+    let app = spawn_app().await;
+    let login = app.login("PLIE A", Role::Facilitateur).await;
+    let (status, problem) = app.get("/api/v1/nulle-part", &login.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(problem["status"], 404);
+    let (status, _) = app.get("/api/v1/participants/pas-un-nombre", &login.token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let r = app.client.delete(app.url("/api/v1/entreprises")).bearer_auth(&login.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+}
+
+#[tokio::test]
+async fn health_home_and_openapi_answer() {
+    let app = spawn_app().await;
+    let r = app.client.get(app.url("/health")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let home = app.client.get(app.url("/")).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("clauses sociales d'insertion"));
+    assert!(home.contains("/api/openapi.json"));
+    let doc: serde_json::Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    for p in ["/api/v1/auth/token", "/api/v1/moi", "/api/v1/participants", "/api/v1/participants/{id}", "/api/v1/entreprises", "/api/v1/entreprises/{id}", "/api/v1/donneurs-ordre", "/api/v1/donneurs-ordre/{id}"] {
+        assert!(paths.contains_key(p), "OpenAPI lacks {p}");
+    }
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+}

@@ -1,0 +1,190 @@
+//! The test harness: `spawn_app()` starts the real router on port 0 with a fresh
+//! database (a temporary SQLite file, or a new PostgreSQL database when
+//! `CLAUSIER_TEST_POSTGRES` holds a server URL, dropped afterwards) and a stub mailer.
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+use clausier::auth::service::{self as accounts, NouvelUtilisateur};
+use clausier::clock::Clock;
+use clausier::config::Settings;
+use clausier::mail::Mailer;
+use entities::enums::Role;
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend};
+use secrecy::SecretString;
+use serde_json::Value;
+
+/// The date the test clock shows unless a test picks another.
+pub fn default_now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 16, 9, 30, 0).unwrap()
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub db: DatabaseConnection,
+    pub db_url: String,
+    /// The stub mailer: tests read what the application sent.
+    #[allow(dead_code)] // read by the e-mail tests as they come
+    pub mailer: Mailer,
+    pub clock: Clock,
+    pub client: reqwest::Client,
+    _database: TestDatabase,
+}
+
+/// A logged-in user of some structure.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub token: String,
+    pub user_id: i64,
+    pub structure_id: i64,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_at(default_now()).await
+}
+
+pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
+    let database = TestDatabase::create().await;
+    let mut settings = Settings::load_from(Path::new("config"), "test", config::Environment::default().source(Some(Default::default()))).expect("test settings");
+    settings.database.url = SecretString::from(database.url.clone());
+    let db = clausier::db::connect(&database.url, 5).await.expect("connect test database");
+    clausier::db::migrate(&db).await.expect("migrate test database");
+    let mailer = Mailer::stub();
+    let clock = Clock::fixed(now);
+    let state = clausier::startup::state_with(settings, clock.clone(), db.clone(), Some(mailer.clone())).expect("state");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
+    let address = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(clausier::startup::serve(listener, clausier::startup::router(state)));
+    TestApp { address, db, db_url: database.url.clone(), mailer, clock, client: reqwest::Client::new(), _database: database }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    /// A user of `structure` with `role` (structure created if missing) and its token.
+    pub async fn login(&self, structure: &str, role: Role) -> Login {
+        self.login_bound(structure, role, None, None).await
+    }
+
+    pub async fn login_bound(&self, structure: &str, role: Role, entreprise_id: Option<i64>, donneur_ordre_id: Option<i64>) -> Login {
+        let s = accounts::ensure_structure(&self.db, &self.clock, structure).await.unwrap();
+        let n = rand_suffix();
+        let user = accounts::create_user(
+            &self.db,
+            &self.clock,
+            NouvelUtilisateur { structure_id: s.id, email: format!("u{n}@test.fr"), nom: format!("Utilisateur {n}"), role, password: Some("mot-de-passe-test".into()), entreprise_id, donneur_ordre_id },
+        )
+        .await
+        .unwrap();
+        let token = accounts::issue_token(&self.db, &self.clock, 30, &user, "test").await.unwrap();
+        Login { token, user_id: user.id, structure_id: s.id }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (StatusCode, Value) {
+        let r = self.client.get(self.url(path)).bearer_auth(token).send().await.unwrap();
+        into_parts(r).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        let r = self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        into_parts(r).await
+    }
+
+    /// POST with a raw body and content type (malformed-input tests).
+    pub async fn post_raw(&self, path: &str, token: &str, content_type: &str, body: &str) -> (StatusCode, String, Value) {
+        let r = self.client.post(self.url(path)).bearer_auth(token).header("content-type", content_type).body(body.to_string()).send().await.unwrap();
+        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+        let (status, json) = into_parts(r).await;
+        (status, ct, json)
+    }
+
+    /// Creates an entreprise through the API with a facilitateur of `login`'s structure.
+    pub async fn entreprise(&self, login: &Login, raison_sociale: &str, siret_seed: u64) -> Value {
+        let (status, body) = self.post("/api/v1/entreprises", &login.token, &serde_json::json!({"raison_sociale": raison_sociale, "siret": clausier::demo::siret(siret_seed), "type": "classique"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+
+    pub async fn donneur_ordre(&self, login: &Login, nom: &str, siret_seed: u64) -> Value {
+        let (status, body) = self.post("/api/v1/donneurs-ordre", &login.token, &serde_json::json!({"nom": nom, "siret": clausier::demo::siret(siret_seed), "type": "commune"})).await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        body
+    }
+}
+
+async fn into_parts(r: reqwest::Response) -> (StatusCode, Value) {
+    let status = r.status();
+    let text = r.text().await.unwrap();
+    let json = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, json)
+}
+
+pub fn rand_suffix() -> String {
+    use rand::Rng;
+    format!("{:016x}", rand::thread_rng().gen::<u64>())
+}
+
+pub fn participant_json() -> Value {
+    serde_json::json!({"nom": "Durand", "prenom": "Léa", "date_naissance": "1998-04-12", "sexe": "F", "commune": "Bordeaux", "qpv": true, "niveau_formation": "3"})
+}
+
+/// Counts the rows of a table (to prove that a refused request wrote nothing).
+pub async fn count(db: &DatabaseConnection, table: &str) -> i64 {
+    let row = db
+        .query_one(sea_orm::Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// A database of its own for one test.
+pub struct TestDatabase {
+    pub url: String,
+    admin: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDatabase {
+    pub async fn create() -> TestDatabase {
+        match std::env::var("CLAUSIER_TEST_POSTGRES") {
+            Ok(server) if !server.is_empty() => {
+                let name = format!("clausier_t_{}", rand_suffix());
+                let admin = sea_orm::Database::connect(&server).await.expect("CLAUSIER_TEST_POSTGRES unreachable");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+                admin.close().await.ok();
+                let base = server.rsplit_once('/').map(|(b, _)| b).unwrap_or(&server);
+                TestDatabase { url: format!("{base}/{name}"), admin: Some((server.clone(), name)), _dir: None }
+            }
+            _ => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                TestDatabase { url, admin: None, _dir: Some(dir) }
+            }
+        }
+    }
+
+    pub fn backend(&self) -> DbBackend {
+        if self.admin.is_some() { DbBackend::Postgres } else { DbBackend::Sqlite }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        if let Some((server, name)) = self.admin.take() {
+            // Drop the database from a thread of its own: Drop cannot await.
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async {
+                    if let Ok(admin) = sea_orm::Database::connect(&server).await {
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}

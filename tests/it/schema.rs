@@ -1,0 +1,83 @@
+//! The schema: migrations are idempotent and the constraints hold on both backends.
+
+use chrono::NaiveDate;
+use clausier::clock::Clock;
+use entities::enums::*;
+use entities::*;
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, Set, Statement};
+
+use crate::helpers::*;
+
+/// Every table, column, type and index, as text, in a stable order.
+async fn snapshot(db: &DatabaseConnection) -> Vec<String> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => "SELECT type || ' ' || name || ' ' || COALESCE(sql, '') AS line FROM sqlite_master ORDER BY type, name".to_string(),
+        _ => "SELECT line FROM (\
+                SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || COALESCE(column_default, '') AS line FROM information_schema.columns WHERE table_schema = 'public' \
+                UNION ALL SELECT 'index ' || indexname || ' ' || indexdef FROM pg_indexes WHERE schemaname = 'public' \
+                UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = 'public'::regnamespace\
+              ) s ORDER BY line"
+            .to_string(),
+    };
+    db.query_all(Statement::from_string(backend, sql)).await.unwrap().iter().map(|r| r.try_get::<String>("", "line").unwrap()).collect()
+}
+
+#[tokio::test]
+async fn migrations_applied_twice_change_nothing() {
+    let database = TestDatabase::create().await;
+    let db = clausier::db::connect(&database.url, 2).await.unwrap();
+    clausier::db::migrate(&db).await.unwrap();
+    let first = snapshot(&db).await;
+    let applied = count(&db, "seaql_migrations").await;
+    clausier::db::migrate(&db).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(snapshot(&db).await, first);
+    assert_eq!(count(&db, "seaql_migrations").await, applied);
+    assert!(Migrator::get_pending_migrations(&db).await.unwrap().is_empty());
+    assert_eq!(database.backend(), db.get_database_backend());
+}
+
+#[tokio::test]
+async fn every_table_of_the_data_model_exists_and_starts_empty() {
+    let app = spawn_app().await;
+    for table in entities::TENANT_TABLES.iter().chain(["structures", "emails", "job_runs"].iter()) {
+        assert_eq!(count(&app.db, table).await, 0, "{table}");
+    }
+}
+
+/// One current revision per contrat × month; older revisions stay beside it.
+#[tokio::test]
+async fn one_current_revision_per_contrat_and_month() {
+    let app = spawn_app().await;
+    let db = &app.db;
+    let clock = Clock::fixed(default_now());
+    let now = clock.now();
+    let s = clausier::auth::service::ensure_structure(db, &clock, "PLIE A").await.unwrap();
+    let day = |m| NaiveDate::from_ymd_opt(2025, m, 1).unwrap();
+    let e = entreprises::ActiveModel { structure_id: Set(s.id), raison_sociale: Set("E".into()), siret: Set(clausier::demo::siret(1)), r#type: Set(TypeEntreprise::Classique), adresse: Set(None), code_postal: Set(None), commune: Set(None), created_at: Set(now), updated_at: Set(now), ..Default::default() }.insert(db).await.unwrap();
+    let p = participants::ActiveModel {
+        structure_id: Set(s.id), nom: Set("N".into()), prenom: Set("P".into()), date_naissance: Set(NaiveDate::from_ymd_opt(1990, 1, 1).unwrap()), sexe: Set(Sexe::F),
+        adresse: Set(None), code_postal: Set(None), commune: Set("C".into()), qpv: Set(false), qpv_code: Set(None), niveau_formation: Set(NiveauFormation::N3),
+        demandeur_emploi_depuis: Set(None), inscrit_france_travail: Set(true), beneficiaire_rsa: Set(false), beneficiaire_ass: Set(false), beneficiaire_aah: Set(false), rqth: Set(false),
+        telephone: Set(None), email: Set(None), referent_id: Set(None), prescripteur_type: Set(None), prescripteur_nom: Set(None), anonymise_at: Set(None), created_at: Set(now), updated_at: Set(now), ..Default::default()
+    }.insert(db).await.unwrap();
+    let et = etapes::ActiveModel { structure_id: Set(s.id), participant_id: Set(p.id), r#type: Set(TypeEtape::Emploi), sous_type: Set(None), intitule: Set("x".into()), date_debut: Set(day(1)), date_fin: Set(None), resultat: Set(None), minutes_formation: Set(None), certification: Set(None), sensible: Set(false), created_at: Set(now), updated_at: Set(now), ..Default::default() }.insert(db).await.unwrap();
+    let c = contrats::ActiveModel { structure_id: Set(s.id), participant_id: Set(p.id), etape_id: Set(et.id), employeur_id: Set(e.id), type_contrat: Set(TypeContrat::Cdd), date_debut: Set(day(1)), date_fin_prevue: Set(None), date_fin_reelle: Set(None), motif_fin: Set(None), minutes_hebdo: Set(35 * 60), poste: Set("x".into()), code_rome: Set(None), created_at: Set(now), updated_at: Set(now), ..Default::default() }.insert(db).await.unwrap();
+    let row = |revision: i32, courante: bool| heures_mensuelles::ActiveModel {
+        structure_id: Set(s.id), contrat_id: Set(c.id), mois: Set(day(3)), revision: Set(revision), courante: Set(courante), minutes_travail: Set(600), minutes_formation: Set(0),
+        statut: Set(StatutDeclaration::Validee), motif: Set(None), declare_par_id: Set(None), declare_at: Set(None), decide_par_id: Set(None), decide_at: Set(None), motif_decision: Set(None), created_at: Set(now), ..Default::default()
+    };
+    row(1, false).insert(db).await.unwrap();
+    row(2, true).insert(db).await.unwrap();
+    assert!(row(3, true).insert(db).await.is_err(), "a second current revision must be refused");
+    assert!(row(2, false).insert(db).await.is_err(), "a revision number is unique per contrat x month");
+    row(3, false).insert(db).await.unwrap();
+    assert_eq!(count(db, "heures_mensuelles").await, 3);
+    // A contrat of an unknown participant is refused by the foreign key.
+    let mut orphan = contrats::ActiveModel { participant_id: Set(999_999), ..c.clone().into() };
+    orphan.id = sea_orm::ActiveValue::NotSet;
+    orphan.etape_id = Set(999_998);
+    assert!(orphan.insert(db).await.is_err());
+}
