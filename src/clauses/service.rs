@@ -2,17 +2,16 @@
 
 use entities::enums::Role;
 use entities::{donneurs_ordre, entreprises};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select, Set, TransactionTrait};
+use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait};
+
+use serde::Serialize;
 
 use super::forms::{DonneurOrdreInput, EntrepriseInput};
 use crate::audit;
-use crate::auth::{Acteur, GESTION};
+use super::siret::Siret;
+use crate::auth::{Acteur, Tenant, GESTION};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult};
-
-fn duplicate_siret(siret: &str) -> AppError {
-    AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."))
-}
 
 /// Donneurs d'ordre the caller may read: its structure's (gestion, référents), or only
 /// its own for a donneur d'ordre user; never for entreprise users.
@@ -39,13 +38,8 @@ pub fn entreprises_visibles(acteur: &Acteur) -> AppResult<Select<entreprises::En
 pub async fn create_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: &DonneurOrdreInput) -> AppResult<donneurs_ordre::Model> {
     acteur.require(GESTION)?;
     let org = input.parse()?;
-    let txn = db.begin().await?;
-    let exists = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.eq(org.siret.as_str())).one(&txn).await?;
-    if exists.is_some() {
-        return Err(duplicate_siret(org.siret.as_str()));
-    }
     let now = clock.now();
-    let created = donneurs_ordre::ActiveModel {
+    let model = donneurs_ordre::ActiveModel {
         structure_id: Set(acteur.structure_id),
         nom: Set(org.nom),
         siret: Set(org.siret.to_string()),
@@ -56,25 +50,15 @@ pub async fn create_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, act
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| map_unique(e, org.siret.as_str()))?;
-    audit::record(&txn, clock, acteur, "creation", "donneur_ordre", created.id, None, Some(&created)).await?;
-    txn.commit().await?;
-    Ok(created)
+    };
+    insert_unique_siret(db, clock, acteur, ("donneur_ordre", |m: &donneurs_ordre::Model| m.id), donneurs_ordre::Column::Siret, &org.siret, model).await
 }
 
 pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: &EntrepriseInput) -> AppResult<entreprises::Model> {
     acteur.require(GESTION)?;
     let org = input.parse()?;
-    let txn = db.begin().await?;
-    let exists = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.eq(org.siret.as_str())).one(&txn).await?;
-    if exists.is_some() {
-        return Err(duplicate_siret(org.siret.as_str()));
-    }
     let now = clock.now();
-    let created = entreprises::ActiveModel {
+    let model = entreprises::ActiveModel {
         structure_id: Set(acteur.structure_id),
         raison_sociale: Set(org.nom),
         siret: Set(org.siret.to_string()),
@@ -85,21 +69,39 @@ pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await
-    .map_err(|e| map_unique(e, org.siret.as_str()))?;
-    audit::record(&txn, clock, acteur, "creation", "entreprise", created.id, None, Some(&created)).await?;
-    txn.commit().await?;
-    Ok(created)
+    };
+    insert_unique_siret(db, clock, acteur, ("entreprise", |m: &entreprises::Model| m.id), entreprises::Column::Siret, &org.siret, model).await
 }
 
-/// A concurrent insert of the same SIRET loses on the unique index: still a 409.
-fn map_unique(err: sea_orm::DbErr, siret: &str) -> AppError {
-    match AppError::from(err) {
-        AppError::Conflict(_) => duplicate_siret(siret),
-        other => other,
+/// Inserts an organisation whose SIRET is unique in the structure, with its audit row
+/// (`entite`: audit name and id getter), in one transaction: 409 if the SIRET is known
+/// (also when a concurrent insert wins the race on the unique index).
+async fn insert_unique_siret<E, A>(
+    db: &impl TransactionTrait,
+    clock: &Clock,
+    acteur: &Acteur,
+    entite: (&str, fn(&E::Model) -> i64),
+    siret_column: E::Column,
+    siret: &Siret,
+    model: A,
+) -> AppResult<E::Model>
+where
+    E: Tenant,
+    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    E::Model: IntoActiveModel<A> + Serialize,
+{
+    let duplicate = || AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."));
+    let txn = db.begin().await?;
+    if acteur.scoped::<E>().filter(siret_column.eq(siret.as_str())).one(&txn).await?.is_some() {
+        return Err(duplicate());
     }
+    let created = model.insert(&txn).await.map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => duplicate(),
+        other => other,
+    })?;
+    audit::record(&txn, clock, acteur, "creation", entite.0, entite.1(&created), None, Some(&created)).await?;
+    txn.commit().await?;
+    Ok(created)
 }
 
 pub async fn get_donneur_ordre(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<donneurs_ordre::Model> {
