@@ -1,8 +1,16 @@
 //! THE SHARED CORE: participants, critères, étapes, contrats, heures mensuelles, sorties,
 //! protocole rules. Other PLIE modules use it through `parcours::service` and
 //! `/api/v1/participants`. It imports no other domain module.
+//!
+//! Pure rules live beside the service: `eligibilite` (the eligibility rule), `limites`
+//! (monthly hour caps, hours ↔ minutes), `protocole` (exit categories), `parametres`
+//! (the structure's settings).
 
+pub mod eligibilite;
 pub mod forms;
+pub mod limites;
+pub mod parametres;
+pub mod protocole;
 pub mod routes;
 pub mod service;
 pub mod views;
