@@ -33,6 +33,8 @@ pub struct ParticipantInput {
     pub rqth: bool,
     pub telephone: Option<String>,
     pub email: Option<String>,
+    pub prescripteur_type: Option<entities::enums::TypePrescripteur>,
+    pub prescripteur_nom: Option<String>,
 }
 
 /// Age limits of a participant at registration (work age, and a typo guard).
@@ -99,4 +101,158 @@ mod tests {
         assert_eq!(age_at(d(2000, 3, 15), d(2026, 3, 15)), 26);
         assert_eq!(age_at(d(2000, 2, 29), d(2026, 2, 28)), 25);
     }
+}
+
+// ---------------------------------------------------------------- search, référent
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RechercheParticipants {
+    /// Part of the nom or prénom (case-insensitive).
+    pub q: Option<String>,
+    pub commune: Option<String>,
+    pub referent_id: Option<i64>,
+    pub page: Option<u64>,
+    pub par_page: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferentInput {
+    /// The user who follows the participant from now on (`null` = nobody).
+    pub referent_id: Option<i64>,
+}
+
+// ---------------------------------------------------------------- critères
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CritereInput {
+    pub code: entities::enums::CodeCritere,
+    pub date_verification: NaiveDate,
+    /// The kind of proof seen (never the document itself).
+    pub justificatif: String,
+    /// Free label, required for `autre`.
+    pub libelle: Option<String>,
+    /// The facilitateur's justification, required for `autre`.
+    pub justification: Option<String>,
+    pub valide_jusqu_au: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RetraitInput {
+    pub motif: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DateQuery {
+    /// `YYYY-MM-DD`; today when absent.
+    pub date: Option<NaiveDate>,
+}
+
+// ---------------------------------------------------------------- étapes
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EtapeInput {
+    #[serde(rename = "type")]
+    pub type_: entities::enums::TypeEtape,
+    /// levee_freins: logement, sante, mobilite, garde, budget, justice;
+    /// formation: qualifiante, non_qualifiante; mobilisation: pmsmp…
+    pub sous_type: Option<String>,
+    pub intitule: String,
+    pub date_debut: NaiveDate,
+    pub date_fin: Option<NaiveDate>,
+    pub resultat: Option<String>,
+    /// Formation: length in hours (quarters).
+    pub heures_formation: Option<f64>,
+    /// Formation: RNCP / CQP certification.
+    pub certification: Option<String>,
+}
+
+// ---------------------------------------------------------------- contrats
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContratInput {
+    pub employeur_id: i64,
+    pub type_contrat: entities::enums::TypeContrat,
+    pub date_debut: NaiveDate,
+    pub date_fin_prevue: Option<NaiveDate>,
+    pub heures_hebdo: f64,
+    pub poste: String,
+    pub code_rome: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinContratInput {
+    pub date_fin_reelle: NaiveDate,
+    pub motif_fin: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SuiviInput {
+    pub situation: entities::enums::SituationSuivi,
+    pub date_realisation: NaiveDate,
+    pub commentaire: Option<String>,
+}
+
+// ---------------------------------------------------------------- heures
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HeuresInput {
+    pub heures_travail: f64,
+    #[serde(default)]
+    pub heures_formation: f64,
+    /// Required to correct a validated month (it becomes a new revision).
+    pub motif: Option<String>,
+    /// The revision this change is based on: 409 if another one was recorded since.
+    pub revision: Option<i32>,
+    /// Save without declaring (only while nothing was declared for the month).
+    #[serde(default)]
+    pub brouillon: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Decision {
+    Validee,
+    ACorriger,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidationInput {
+    pub decision: Decision,
+    pub motif: Option<String>,
+    pub revision: Option<i32>,
+}
+
+// ---------------------------------------------------------------- sorties, protocoles
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortieInput {
+    pub date_sortie: NaiveDate,
+    /// What the person goes to: cdi, cdd, interim, alternance, contrat_aide, cddi,
+    /// creation_entreprise, formation_qualifiante, formation, emploi, recherche_emploi,
+    /// levee_freins, abandon, demenagement, reorientation, sante, autre.
+    pub situation: String,
+    pub commentaire: Option<String>,
+}
+
+pub const SITUATIONS_SORTIE: &[&str] = &[
+    "cdi", "cdd", "interim", "alternance", "contrat_aide", "cddi", "creation_entreprise", "formation_qualifiante", "formation", "emploi",
+    "recherche_emploi", "levee_freins", "abandon", "demenagement", "reorientation", "sante", "autre",
+];
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProtocoleInput {
+    pub nom: String,
+    #[serde(default)]
+    pub regles: super::protocole::Regles,
 }

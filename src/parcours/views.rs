@@ -64,3 +64,263 @@ impl From<participants::Model> for Participant {
         }
     }
 }
+
+// ---------------------------------------------------------------- critères
+
+use entities::enums::{CategorieSortie, CodeCritere, SituationSuivi, StatutDeclaration, TypeContrat, TypeEtape};
+use entities::{contrats, criteres, etapes, heures_mensuelles, protocoles, sorties, suivis_six_mois};
+
+use super::eligibilite::Eligibilite;
+use super::limites::{format_mois, heures};
+use super::protocole::{RegleEvaluee, Regles};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Critere {
+    pub id: i64,
+    pub participant_id: i64,
+    pub code: CodeCritere,
+    pub libelle: Option<String>,
+    pub justificatif: String,
+    pub justification: Option<String>,
+    pub date_verification: NaiveDate,
+    pub verifie_par_id: Option<i64>,
+    pub valide_jusqu_au: Option<NaiveDate>,
+    pub retire: bool,
+    pub retire_at: Option<DateTime<Utc>>,
+    pub motif_retrait: Option<String>,
+}
+
+impl From<criteres::Model> for Critere {
+    fn from(c: criteres::Model) -> Self {
+        Critere {
+            id: c.id,
+            participant_id: c.participant_id,
+            code: c.code,
+            libelle: c.libelle,
+            justificatif: c.justificatif,
+            justification: c.justification,
+            date_verification: c.date_verification,
+            verifie_par_id: c.verifie_par_id,
+            valide_jusqu_au: c.valide_jusqu_au,
+            retire: c.retire_at.is_some(),
+            retire_at: c.retire_at,
+            motif_retrait: c.motif_retrait,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- contrats, heures
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contrat {
+    pub id: i64,
+    pub participant_id: i64,
+    pub etape_id: i64,
+    pub employeur_id: i64,
+    pub type_contrat: TypeContrat,
+    pub date_debut: NaiveDate,
+    pub date_fin_prevue: Option<NaiveDate>,
+    pub date_fin_reelle: Option<NaiveDate>,
+    pub motif_fin: Option<String>,
+    pub heures_hebdo: f64,
+    pub poste: String,
+    pub code_rome: Option<String>,
+    /// Eligibility of the participant at the contrat start (domain.md §3.1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligibilite: Option<Eligibilite>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub eligible: Option<bool>,
+}
+
+impl Contrat {
+    pub fn new(c: contrats::Model, eligibilite: Option<Eligibilite>) -> Contrat {
+        Contrat {
+            id: c.id,
+            participant_id: c.participant_id,
+            etape_id: c.etape_id,
+            employeur_id: c.employeur_id,
+            type_contrat: c.type_contrat,
+            date_debut: c.date_debut,
+            date_fin_prevue: c.date_fin_prevue,
+            date_fin_reelle: c.date_fin_reelle,
+            motif_fin: c.motif_fin,
+            heures_hebdo: heures(c.minutes_hebdo.into()),
+            poste: c.poste,
+            code_rome: c.code_rome,
+            eligible: eligibilite.as_ref().map(|e| e.eligible),
+            eligibilite,
+        }
+    }
+}
+
+/// One revision of a contrat's hours for a month.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeuresMois {
+    pub contrat_id: i64,
+    /// `YYYY-MM`
+    pub mois: String,
+    pub revision: i32,
+    pub courante: bool,
+    pub statut: StatutDeclaration,
+    pub heures_travail: f64,
+    pub heures_formation: f64,
+    pub motif: Option<String>,
+    pub declare_par_id: Option<i64>,
+    pub declare_at: Option<DateTime<Utc>>,
+    pub decide_par_id: Option<i64>,
+    pub decide_at: Option<DateTime<Utc>>,
+    pub motif_decision: Option<String>,
+}
+
+impl From<heures_mensuelles::Model> for HeuresMois {
+    fn from(h: heures_mensuelles::Model) -> Self {
+        HeuresMois {
+            contrat_id: h.contrat_id,
+            mois: format_mois(h.mois),
+            revision: h.revision,
+            courante: h.courante,
+            statut: h.statut,
+            heures_travail: heures(h.minutes_travail.into()),
+            heures_formation: heures(h.minutes_formation.into()),
+            motif: h.motif,
+            declare_par_id: h.declare_par_id,
+            declare_at: h.declare_at,
+            decide_par_id: h.decide_par_id,
+            decide_at: h.decide_at,
+            motif_decision: h.motif_decision,
+        }
+    }
+}
+
+/// A month with its current revision and every revision, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoriqueMois {
+    pub courante: HeuresMois,
+    pub revisions: Vec<HeuresMois>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Suivi {
+    pub contrat_id: i64,
+    pub date_echeance: NaiveDate,
+    pub date_realisation: Option<NaiveDate>,
+    pub situation: Option<SituationSuivi>,
+    pub commentaire: Option<String>,
+}
+
+impl From<suivis_six_mois::Model> for Suivi {
+    fn from(s: suivis_six_mois::Model) -> Self {
+        Suivi { contrat_id: s.contrat_id, date_echeance: s.date_echeance, date_realisation: s.date_realisation, situation: s.situation, commentaire: s.commentaire }
+    }
+}
+
+// ---------------------------------------------------------------- étapes, parcours
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Etape {
+    pub id: i64,
+    pub participant_id: i64,
+    #[serde(rename = "type")]
+    pub type_: TypeEtape,
+    pub sous_type: Option<String>,
+    pub intitule: String,
+    pub date_debut: NaiveDate,
+    pub date_fin: Option<NaiveDate>,
+    pub resultat: Option<String>,
+    pub heures_formation: Option<f64>,
+    pub certification: Option<String>,
+    /// Sensitive (levée de freins): details only for the référent and admins.
+    pub sensible: bool,
+    /// The contrat of an `emploi` étape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contrat: Option<Contrat>,
+}
+
+pub const MASQUE: &str = "Confidentiel";
+
+impl Etape {
+    /// `details`: whether the caller may read sensitive details.
+    pub fn new(e: etapes::Model, contrat: Option<Contrat>, details: bool) -> Etape {
+        let masquer = e.sensible && !details;
+        Etape {
+            id: e.id,
+            participant_id: e.participant_id,
+            type_: e.r#type,
+            sous_type: if masquer { None } else { e.sous_type },
+            intitule: if masquer { MASQUE.into() } else { e.intitule },
+            date_debut: e.date_debut,
+            date_fin: e.date_fin,
+            resultat: if masquer { None } else { e.resultat },
+            heures_formation: e.minutes_formation.map(|m| heures(m.into())),
+            certification: e.certification,
+            sensible: e.sensible,
+            contrat,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Sortie {
+    pub id: i64,
+    pub participant_id: i64,
+    pub date_sortie: NaiveDate,
+    pub situation: String,
+    pub categorie: CategorieSortie,
+    pub protocole_id: Option<i64>,
+    /// Every rule evaluated, and whether it held.
+    #[schema(value_type = Vec<RegleEvaluee>)]
+    pub explication: serde_json::Value,
+    pub commentaire: Option<String>,
+}
+
+impl From<sorties::Model> for Sortie {
+    fn from(s: sorties::Model) -> Self {
+        Sortie { id: s.id, participant_id: s.participant_id, date_sortie: s.date_sortie, situation: s.situation, categorie: s.categorie, protocole_id: s.protocole_id, explication: s.explication, commentaire: s.commentaire }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Parcours {
+    pub participant: Participant,
+    pub criteres: Vec<Critere>,
+    /// Every étape, oldest first; an `emploi` étape carries its contrat.
+    pub etapes: Vec<Etape>,
+    pub sorties: Vec<Sortie>,
+    pub eligibilite: Eligibilite,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Protocole {
+    pub id: Option<i64>,
+    pub nom: String,
+    pub version: i32,
+    pub actif: bool,
+    pub regles: Regles,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+impl Protocole {
+    pub fn from_model(p: protocoles::Model) -> Protocole {
+        let regles = serde_json::from_value(p.regles).unwrap_or_default();
+        Protocole { id: Some(p.id), nom: p.nom, version: p.version, actif: p.actif, regles, created_at: Some(p.created_at) }
+    }
+
+    /// The built-in default, in force until a structure records its own.
+    pub fn defaut() -> Protocole {
+        Protocole { id: None, nom: "Règles par défaut".into(), version: 0, actif: true, regles: Regles::default(), created_at: None }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferentAssignation {
+    pub referent_id: i64,
+    pub du: NaiveDate,
+    pub au: Option<NaiveDate>,
+    pub assigne_par_id: Option<i64>,
+}
+
+impl From<entities::referent_assignations::Model> for ReferentAssignation {
+    fn from(a: entities::referent_assignations::Model) -> Self {
+        ReferentAssignation { referent_id: a.referent_id, du: a.du, au: a.au, assigne_par_id: a.assigne_par_id }
+    }
+}

@@ -1,0 +1,50 @@
+//! The parcours core's service API: what its REST API and other PLIE modules call.
+//! Every function takes the `Acteur` and checks role and scope itself; writes happen in
+//! one transaction with their audit rows.
+
+pub mod contrats;
+pub mod criteres;
+pub mod etapes;
+pub mod heures;
+pub mod participants;
+pub mod sorties;
+
+pub use contrats::{contrats_visibles, create_contrat, get_contrat};
+pub use criteres::eligibilite_participant;
+pub use heures::{decider_heures, declarer_heures};
+pub use participants::{get_participant, participants_visibles};
+
+use entities::enums::Role;
+use entities::structures;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+
+use super::parametres::ParametresParcours;
+use crate::auth::Acteur;
+use crate::clock::Clock;
+use crate::error::{AppError, AppResult};
+
+/// The parcours settings of a structure.
+pub async fn parametres(db: &impl ConnectionTrait, structure_id: i64) -> AppResult<ParametresParcours> {
+    let s = structures::Entity::find_by_id(structure_id).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok(ParametresParcours::from_structure(&s.parametres))
+}
+
+/// Changes the parcours settings of the caller's structure (admin), audited.
+pub async fn set_parametres(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, p: ParametresParcours) -> AppResult<ParametresParcours> {
+    acteur.require(&[Role::Admin])?;
+    p.validate().map_err(AppError::Invalid)?;
+    let txn = db.begin().await?;
+    let s = structures::Entity::find_by_id(acteur.structure_id).one(&txn).await?.ok_or(AppError::NotFound)?;
+    let before = s.parametres.clone();
+    let mut after = before.clone();
+    if !after.is_object() {
+        after = serde_json::json!({});
+    }
+    after["parcours"] = serde_json::to_value(&p).map_err(anyhow::Error::new)?;
+    let mut model: structures::ActiveModel = s.into();
+    model.parametres = Set(after.clone());
+    model.update(&txn).await?;
+    crate::audit::record(&txn, clock, acteur, "parametres", "structure", acteur.structure_id, Some(&before), Some(&after)).await?;
+    txn.commit().await?;
+    Ok(p)
+}
