@@ -188,3 +188,50 @@ impl Drop for TestDatabase {
         }
     }
 }
+
+/// A participant created through the API by `login`; returns its id.
+pub async fn new_participant(app: &TestApp, login: &Login, overrides: Value) -> i64 {
+    let mut body = participant_json();
+    for (k, v) in overrides.as_object().cloned().unwrap_or_default() {
+        body[k] = v;
+    }
+    let (status, p) = app.post("/api/v1/participants", &login.token, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{p}");
+    p["id"].as_i64().unwrap()
+}
+
+/// A criterion verified on `date` by the facilitateur `login`.
+pub async fn verify(app: &TestApp, login: &Login, participant: i64, code: &str, date: &str) -> Value {
+    let (status, c) = app.post(&format!("/api/v1/participants/{participant}/criteres"), &login.token, &serde_json::json!({"code": code, "date_verification": date, "justificatif": "Attestation CAF"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    c
+}
+
+/// A contrat of `participant` with employer `employeur` (id) through the core API.
+pub async fn new_contrat(app: &TestApp, login: &Login, participant: i64, employeur: i64, type_contrat: &str, debut: &str, fin: Option<&str>, hebdo: f64) -> Value {
+    let (status, c) = app
+        .post(
+            &format!("/api/v1/participants/{participant}/contrats"),
+            &login.token,
+            &serde_json::json!({"employeur_id": employeur, "type_contrat": type_contrat, "date_debut": debut, "date_fin_prevue": fin, "heures_hebdo": hebdo, "poste": "Maçon"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    c
+}
+
+impl TestApp {
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> (StatusCode, Value) {
+        let r = self.client.put(self.url(path)).bearer_auth(token).json(body).send().await.unwrap();
+        into_parts(r).await
+    }
+
+    /// PUT hours for a month.
+    pub async fn declare(&self, token: &str, contrat: i64, mois: &str, body: Value) -> (StatusCode, Value) {
+        self.put(&format!("/api/v1/contrats/{contrat}/heures/{mois}"), token, &body).await
+    }
+
+    pub async fn decide(&self, token: &str, contrat: i64, mois: &str, body: Value) -> (StatusCode, Value) {
+        self.post(&format!("/api/v1/contrats/{contrat}/heures/{mois}/validation"), token, &body).await
+    }
+}

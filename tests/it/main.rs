@@ -3,7 +3,10 @@
 
 mod helpers;
 
+mod heures;
+
 mod auth;
+mod parcours;
 mod cli;
 mod errors;
 mod referentiels;
