@@ -11,4 +11,5 @@ mod cli;
 mod errors;
 mod referentiels;
 mod schema;
+mod sorties;
 mod scope;
