@@ -27,7 +27,8 @@ typed! {
     integer, integer_null, integer();
     big_integer, big_integer_null, big_integer();
     boolean, boolean_null, boolean();
-    string, string_null, string_len(255);
+    // Free text is TEXT: a length limit is the form's business, never a database error.
+    string, string_null, text();
     text, text_null, text();
     date, date_null, date();
     timestamp_with_time_zone, timestamp_with_time_zone_null, timestamp_with_time_zone();

@@ -105,3 +105,27 @@ async fn health_home_and_openapi_answer() {
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
+
+#[tokio::test]
+async fn very_long_texts_never_give_a_server_error() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let long = "é".repeat(3000);
+    let p = {
+        let (status, p) = app.post("/api/v1/participants", &f.token, &participant_json()).await;
+        assert_eq!(status, StatusCode::CREATED);
+        p["id"].as_i64().unwrap()
+    };
+    let e = app.entreprise(&f, "Bâtir", 1).await["id"].as_i64().unwrap();
+    let attempts = [
+        ("/api/v1/entreprises".to_string(), json!({"raison_sociale": long, "siret": clausier::demo::siret(2), "type": "classique", "commune": long})),
+        (format!("/api/v1/participants/{p}/etapes"), json!({"type": "mobilisation", "intitule": long, "sous_type": long, "date_debut": "2025-01-01", "resultat": long})),
+        (format!("/api/v1/participants/{p}/contrats"), json!({"employeur_id": e, "type_contrat": "cdi", "date_debut": "2025-01-01", "heures_hebdo": 35, "poste": long, "code_rome": long})),
+        (format!("/api/v1/participants/{p}/criteres"), json!({"code": "autre", "date_verification": "2025-01-01", "justificatif": long, "libelle": long, "justification": long})),
+        (format!("/api/v1/participants/{p}/sorties"), json!({"date_sortie": "2025-01-01", "situation": long, "commentaire": long})),
+    ];
+    for (path, body) in attempts {
+        let (status, problem) = app.post(&path, &f.token, &body).await;
+        assert!(status.is_success() || status.is_client_error(), "{path}: {status} {problem}");
+    }
+}
