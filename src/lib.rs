@@ -32,6 +32,7 @@ pub mod audit;
 pub mod auth;
 pub mod clauses;
 pub mod clock;
+pub mod comptage;
 pub mod config;
 pub mod db;
 pub mod demo;
