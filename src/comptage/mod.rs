@@ -11,7 +11,7 @@ pub mod regles;
 
 pub use avancement::{avancement, Avancement, StatutAvancement};
 pub use globalisation::{globaliser, Globalisation};
-pub use moteur::{compter, ClauseCompte, ComptageClause, ContratCompte, LigneComptee, MoisDeclare, NonRetenues};
+pub use moteur::{compter, ClauseCompte, ComptageClause, ContratCompte, Estimation, LigneComptee, MoisDeclare, NonRetenues, SousTraitance};
 pub use objectif::{objectif_minutes, ObjectifSource};
 pub use regles::ReglesComptage;
 

@@ -44,6 +44,23 @@ pub struct ContratCompte {
     pub mois: Vec<MoisDeclare>,
 }
 
+/// An SIAE sous-traitant of the clause's lot, for rule 6.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SousTraitance {
+    pub entreprise_id: i64,
+    pub montant_ht_cents: i64,
+    /// Whether contrats of this company already carry named hours on the clause.
+    pub heures_nommees: bool,
+}
+
+/// Hours estimated from a sous-traitance amount (rule 6), flagged as such.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Estimation {
+    pub entreprise_id: i64,
+    pub minutes: i64,
+    pub explication: String,
+}
+
 /// Minutes not retained, by reason.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct NonRetenues {
@@ -118,14 +135,18 @@ pub struct ComptageClause {
     pub par_mois: Vec<TotalMois>,
     pub par_contrat: Vec<TotalContrat>,
     pub lignes: Vec<LigneComptee>,
+    /// Rule 6: estimated hours (included in `retenues`, not in `realisees`).
+    pub estimees: i64,
+    pub estimations: Vec<Estimation>,
 }
 
 fn fin_du_mois(mois: NaiveDate) -> NaiveDate {
     mois.checked_add_months(Months::new(1)).and_then(|d| d.pred_opt()).unwrap_or(mois)
 }
 
-/// Counts a clause from its contrats' validated months.
-pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte]) -> ComptageClause {
+/// Counts a clause from its contrats' validated months (and, under rule 6, the amounts
+/// of its SIAE sous-traitants without named hours).
+pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitances: &[SousTraitance]) -> ComptageClause {
     let r = &clause.regles;
     let debut_clause = premier_du_mois(clause.date_debut);
     let mut lignes = Vec::new();
@@ -213,7 +234,22 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte]) -> ComptageCla
             }
         }
     }
-    totaliser(clause, lignes)
+    let mut out = totaliser(clause, lignes);
+    // Rule 6: sous-traitance to an SIAE without named hours, converted from its amount.
+    if r.sous_traitance_estimee {
+        let cout = (r.sous_traitance_cout_horaire * 100.0).round() as i64;
+        for st in sous_traitances.iter().filter(|s| !s.heures_nommees && s.montant_ht_cents > 0 && cout > 0) {
+            let minutes = mul_div_round(mul_div_round(st.montant_ht_cents, ppm(r.sous_traitance_part_main_oeuvre), 1_000_000), 60, cout);
+            out.estimees += minutes;
+            out.retenues += minutes;
+            out.estimations.push(Estimation {
+                entreprise_id: st.entreprise_id,
+                minutes,
+                explication: format!("Estimation : {} € sous-traités × {} % de main-d'œuvre ÷ {} €/h = {}.", st.montant_ht_cents / 100, r.sous_traitance_part_main_oeuvre * 100.0, r.sous_traitance_cout_horaire, heures_fr(minutes)),
+            });
+        }
+    }
+    out
 }
 
 fn totaliser(clause: &ClauseCompte, mut lignes: Vec<LigneComptee>) -> ComptageClause {
@@ -266,7 +302,7 @@ pub(crate) mod tests {
 
     #[test]
     fn rule_1_months_outside_the_clause_period() {
-        let c = compter(&clause(ReglesComptage::default()), &[contrat(1, TypeContrat::Cdd, Modalite::EmbaucheDirecte, true, &[(1, 100, 0), (2, 100, 0), (11, 50, 0), (12, 70, 0)])]);
+        let c = compter(&clause(ReglesComptage::default()), &[contrat(1, TypeContrat::Cdd, Modalite::EmbaucheDirecte, true, &[(1, 100, 0), (2, 100, 0), (11, 50, 0), (12, 70, 0)])], &[]);
         // January and December are outside; February overlaps (the clause starts on the 15th).
         assert_eq!(c.realisees, 320 * 60);
         assert_eq!(c.retenues, 150 * 60);
@@ -277,16 +313,16 @@ pub(crate) mod tests {
     #[test]
     fn rule_2_non_eligible_hours_are_realisees_not_retenues() {
         let regles = ReglesComptage::default();
-        let c = compter(&clause(regles.clone()), &[contrat(1, TypeContrat::Cdd, Modalite::EmbaucheDirecte, false, &[(3, 100, 10)])]);
+        let c = compter(&clause(regles.clone()), &[contrat(1, TypeContrat::Cdd, Modalite::EmbaucheDirecte, false, &[(3, 100, 10)])], &[]);
         assert_eq!((c.realisees, c.retenues, c.non_retenues.non_eligible), (110 * 60, 0, 110 * 60));
         let lenient = ReglesComptage { eligibilite_requise: false, ..regles };
-        assert_eq!(compter(&clause(lenient), &[contrat(1, TypeContrat::Cdd, Modalite::EmbaucheDirecte, false, &[(3, 100, 10)])]).retenues, 110 * 60);
+        assert_eq!(compter(&clause(lenient), &[contrat(1, TypeContrat::Cdd, Modalite::EmbaucheDirecte, false, &[(3, 100, 10)])], &[]).retenues, 110 * 60);
     }
 
     #[test]
     fn rule_3_coefficients_per_type_and_modalite() {
         let regles: ReglesComptage = serde_json::from_value(serde_json::json!({"coefficients_type_contrat": {"cdi": 1.5}, "coefficients_modalite": {"mise_a_disposition": 0.5}})).unwrap();
-        let c = compter(&clause(regles), &[contrat(1, TypeContrat::Cdi, Modalite::EmbaucheDirecte, true, &[(3, 100, 0)]), contrat(2, TypeContrat::MissionEtti, Modalite::MiseADisposition, true, &[(3, 100, 0)])]);
+        let c = compter(&clause(regles), &[contrat(1, TypeContrat::Cdi, Modalite::EmbaucheDirecte, true, &[(3, 100, 0)]), contrat(2, TypeContrat::MissionEtti, Modalite::MiseADisposition, true, &[(3, 100, 0)])], &[]);
         assert_eq!(c.retenues, 150 * 60 + 50 * 60);
         assert_eq!(c.bonus, 50 * 60);
         assert_eq!(c.non_retenues.coefficient, 50 * 60);
@@ -295,13 +331,13 @@ pub(crate) mod tests {
     #[test]
     fn rule_4_training_counts_excluded_or_capped() {
         let rows = [contrat(1, TypeContrat::ContratPro, Modalite::EmbaucheDirecte, true, &[(3, 100, 40), (4, 100, 40)])];
-        assert_eq!(compter(&clause(ReglesComptage::default()), &rows).retenues, 280 * 60);
+        assert_eq!(compter(&clause(ReglesComptage::default()), &rows, &[]).retenues, 280 * 60);
         let sans = ReglesComptage { formation_comptee: false, ..ReglesComptage::default() };
-        let c = compter(&clause(sans), &rows);
+        let c = compter(&clause(sans), &rows, &[]);
         assert_eq!((c.retenues, c.non_retenues.formation_exclue), (200 * 60, 80 * 60));
         // Cap: 5 % of 1 000 h = 50 h of training: March's 40 h, then 10 of April's 40 h.
         let cap = ReglesComptage { plafond_formation: Some(0.05), ..ReglesComptage::default() };
-        let c = compter(&clause(cap), &rows);
+        let c = compter(&clause(cap), &rows, &[]);
         assert_eq!((c.retenues, c.non_retenues.plafond), (250 * 60, 30 * 60));
         assert_eq!(c.par_mois[1].retenues, 110 * 60);
     }
@@ -311,9 +347,20 @@ pub(crate) mod tests {
         let regles = ReglesComptage { cdi_mois_comptes: Some(3), bonus_signature_cdi_heures: 35.0, ..ReglesComptage::default() };
         let mut cdi = contrat(1, TypeContrat::Cdi, Modalite::EmbaucheDirecte, true, &[(3, 100, 0), (4, 100, 0), (5, 100, 0), (6, 100, 0)]);
         cdi.date_debut = d(2025, 3, 3);
-        let c = compter(&clause(regles), &[cdi]);
+        let c = compter(&clause(regles), &[cdi], &[]);
         // March, April, May count; June is beyond 3 months; 35 h bonus in March.
         assert_eq!((c.retenues, c.non_retenues.plafond, c.bonus), (335 * 60, 100 * 60, 35 * 60));
+    }
+
+    #[test]
+    fn rule_6_estimated_sous_traitance_is_off_by_default_and_flagged() {
+        let st = [SousTraitance { entreprise_id: 9, montant_ht_cents: 6_000_000, heures_nommees: false }, SousTraitance { entreprise_id: 8, montant_ht_cents: 6_000_000, heures_nommees: true }];
+        assert_eq!(compter(&clause(ReglesComptage::default()), &[], &st).retenues, 0);
+        let on = ReglesComptage { sous_traitance_estimee: true, ..ReglesComptage::default() };
+        let c = compter(&clause(on), &[], &st);
+        // 60 000 € × 50 % ÷ 30 €/h = 1 000 h, only for the company without named hours.
+        assert_eq!((c.retenues, c.estimees, c.realisees), (1000 * 60, 1000 * 60, 0));
+        assert_eq!(c.estimations[0].entreprise_id, 9);
     }
 
     fn arb_contrat() -> impl Strategy<Value = ContratCompte> {
@@ -345,7 +392,7 @@ pub(crate) mod tests {
         /// or not retained for exactly one reason; retained never exceeds réalisées, per line.
         #[test]
         fn every_minute_is_accounted_for_once(regles in arb_regles(), contrats in proptest::collection::vec(arb_contrat(), 0..6)) {
-            let c = compter(&clause(regles), &contrats);
+            let c = compter(&clause(regles), &contrats, &[]);
             prop_assert_eq!(c.realisees, c.retenues + c.non_retenues.total());
             for l in &c.lignes {
                 prop_assert!(l.retenues <= l.realisees);
@@ -360,7 +407,7 @@ pub(crate) mod tests {
         fn training_cap_holds(contrats in proptest::collection::vec(arb_contrat(), 0..6), part in 0.0f64..0.5) {
             let part = (part * 100.0).round() / 100.0;
             let cl = clause(ReglesComptage { plafond_formation: Some(part), eligibilite_requise: false, ..ReglesComptage::default() });
-            let c = compter(&cl, &contrats);
+            let c = compter(&cl, &contrats, &[]);
             let formation: i64 = c.lignes.iter().map(|l| l.formation_retenue).sum();
             prop_assert!(formation <= mul_div_round(cl.objectif_minutes, ppm(part), 1_000_000));
         }
@@ -373,8 +420,8 @@ pub(crate) mod tests {
             let cl = clause(ReglesComptage { eligibilite_requise: false, ..ReglesComptage::default() });
             let mut corrige = base.clone();
             corrige.mois[0].travail = nouvelles * 15;
-            let avant = compter(&cl, std::slice::from_ref(&base));
-            let apres = compter(&cl, std::slice::from_ref(&corrige));
+            let avant = compter(&cl, std::slice::from_ref(&base), &[]);
+            let apres = compter(&cl, std::slice::from_ref(&corrige), &[]);
             prop_assert_eq!(apres.realisees - avant.realisees, nouvelles * 15 - base.mois[0].travail);
         }
     }
