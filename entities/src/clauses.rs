@@ -33,6 +33,10 @@ pub struct Model {
     pub date_fin: Date,
     #[sea_orm(column_type = "Json")]
     pub regles: Json,
+    /// mode pourcentage_heures: hours worked on the marché, as reported (minutes)
+    pub heures_travaillees_marche_minutes: Option<i64>,
+    /// mode heures_par_euro: amount invoiced so far (cents)
+    pub montant_facture_cents: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -3,13 +3,16 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use super::forms::{DonneurOrdreInput, EntrepriseInput};
-use super::service;
-use super::views::{DonneurOrdre, Entreprise};
+use super::forms::*;
+use super::service::{self, clauses as clause_service, compte, marches, mises_en_emploi, operations, Organisation};
+use super::views::*;
 use crate::auth::Acteur;
 use crate::error::{AppResult, Problem};
+use crate::parcours::views::Contrat;
 use crate::state::AppState;
 use crate::web::page::{Page, PageQuery};
 use crate::web::{ApiJson, ApiPath, ApiQuery};
@@ -20,14 +23,34 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(get_donneur_ordre))
         .routes(routes!(create_entreprise, list_entreprises))
         .routes(routes!(get_entreprise))
+        .routes(routes!(add_contact_entreprise, list_contacts_entreprise))
+        .routes(routes!(add_contact_donneur, list_contacts_donneur))
+        .routes(routes!(create_operation, list_operations))
+        .routes(routes!(get_operation))
+        .routes(routes!(create_marche, list_marches))
+        .routes(routes!(get_marche))
+        .routes(routes!(attribuer, list_attributions))
+        .routes(routes!(create_clause, list_clauses))
+        .routes(routes!(get_clause))
+        .routes(routes!(get_comptage))
+        .routes(routes!(get_contrats_clause))
+        .routes(routes!(forcer_objectif))
+        .routes(routes!(changer_regles))
+        .routes(routes!(changer_assiette))
+        .routes(routes!(create_contrat))
+}
+
+type Created<T> = AppResult<(StatusCode, Json<T>)>;
+
+fn created<T>(value: T) -> Created<T> {
+    Ok((StatusCode::CREATED, Json(value)))
 }
 
 /// Creates a donneur d'ordre (facilitateur, admin). 409 if its SIRET is already known.
 #[utoipa::path(post, path = "/donneurs-ordre", tag = "clauses", security(("bearer" = [])), request_body = DonneurOrdreInput,
     responses((status = 201, body = DonneurOrdre), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create_donneur_ordre(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<DonneurOrdreInput>) -> AppResult<(StatusCode, Json<DonneurOrdre>)> {
-    let created = service::create_donneur_ordre(&s.db, &s.clock, &acteur, &input).await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+async fn create_donneur_ordre(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<DonneurOrdreInput>) -> Created<DonneurOrdre> {
+    created(service::create_donneur_ordre(&s.db, &s.clock, &acteur, &input).await?.into())
 }
 
 /// Donneurs d'ordre of the caller's structure, by name.
@@ -46,9 +69,8 @@ async fn get_donneur_ordre(State(s): State<AppState>, acteur: Acteur, ApiPath(id
 /// Creates an entreprise (facilitateur, admin). 409 if its SIRET is already known.
 #[utoipa::path(post, path = "/entreprises", tag = "clauses", security(("bearer" = [])), request_body = EntrepriseInput,
     responses((status = 201, body = Entreprise), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn create_entreprise(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<EntrepriseInput>) -> AppResult<(StatusCode, Json<Entreprise>)> {
-    let created = service::create_entreprise(&s.db, &s.clock, &acteur, &input).await?;
-    Ok((StatusCode::CREATED, Json(created.into())))
+async fn create_entreprise(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<EntrepriseInput>) -> Created<Entreprise> {
+    created(service::create_entreprise(&s.db, &s.clock, &acteur, &input).await?.into())
 }
 
 /// Entreprises of the caller's structure, by raison sociale.
@@ -62,4 +84,228 @@ async fn list_entreprises(State(s): State<AppState>, acteur: Acteur, ApiQuery(pa
     responses((status = 200, body = Entreprise), (status = 404, body = Problem)))]
 async fn get_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Entreprise>> {
     Ok(Json(service::get_entreprise(&s.db, &acteur, id).await?.into()))
+}
+
+/// Adds a contact to an entreprise (who gets the declaration reminders).
+#[utoipa::path(post, path = "/entreprises/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContactInput,
+    responses((status = 201, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_contact_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ContactInput>) -> Created<Contact> {
+    created(service::add_contact(&s.db, &s.clock, &acteur, Organisation::Entreprise(id), input).await?.into())
+}
+
+#[utoipa::path(get, path = "/entreprises/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
+async fn list_contacts_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Contact>>> {
+    Ok(Json(service::contacts(&s.db, &acteur, Organisation::Entreprise(id)).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Adds a contact to a donneur d'ordre (who gets the bilans).
+#[utoipa::path(post, path = "/donneurs-ordre/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContactInput,
+    responses((status = 201, body = Contact), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn add_contact_donneur(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ContactInput>) -> Created<Contact> {
+    created(service::add_contact(&s.db, &s.clock, &acteur, Organisation::DonneurOrdre(id), input).await?.into())
+}
+
+#[utoipa::path(get, path = "/donneurs-ordre/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
+async fn list_contacts_donneur(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Contact>>> {
+    Ok(Json(service::contacts(&s.db, &acteur, Organisation::DonneurOrdre(id)).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Creates an opération of a donneur d'ordre.
+#[utoipa::path(post, path = "/operations", tag = "clauses", security(("bearer" = [])), request_body = OperationInput,
+    responses((status = 201, body = Operation), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_operation(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<OperationInput>) -> Created<Operation> {
+    created(operations::create_operation(&s.db, &s.clock, &acteur, input).await?.into())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct OperationsQuery {
+    pub donneur_ordre_id: Option<i64>,
+    pub page: Option<u64>,
+    pub par_page: Option<u64>,
+}
+
+/// Opérations the caller may read, by name.
+#[utoipa::path(get, path = "/operations", tag = "clauses", security(("bearer" = [])), params(OperationsQuery),
+    responses((status = 200, body = Page<Operation>)))]
+async fn list_operations(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<OperationsQuery>) -> AppResult<Json<Page<Operation>>> {
+    let page = PageQuery { page: q.page, par_page: q.par_page };
+    Ok(Json(page.fetch(&s.db, operations::list_operations(&acteur, q.donneur_ordre_id)?, Operation::from).await?))
+}
+
+/// An opération with the totals of its clauses at `date` (default today).
+#[utoipa::path(get, path = "/operations/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
+    responses((status = 200, body = Operation), (status = 404, body = Problem)))]
+async fn get_operation(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>) -> AppResult<Json<Operation>> {
+    let operation = operations::get_operation(&s.db, &acteur, id).await?;
+    let date = q.date.unwrap_or_else(|| s.clock.today());
+    let ids = compte::clauses_de(&s.db, &acteur, Some(id), None).await?;
+    let comptees = compte::compter_clauses(&s.db, &acteur, &ids, date).await?;
+    let mut view = Operation::from(operation);
+    view.avancement = Some(Totaux::de(date, &comptees));
+    Ok(Json(view))
+}
+
+/// Creates a marché with its lots (`lots: []` gives one lot "unique").
+#[utoipa::path(post, path = "/marches", tag = "clauses", security(("bearer" = [])), request_body = MarcheInput,
+    responses((status = 201, body = Marche), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create_marche(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<MarcheInput>) -> Created<Marche> {
+    let (m, lots) = marches::create_marche(&s.db, &s.clock, &acteur, input).await?;
+    created(Marche::new(m, lots))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct MarchesQuery {
+    pub operation_id: Option<i64>,
+    pub page: Option<u64>,
+    pub par_page: Option<u64>,
+}
+
+/// Marchés the caller may read, with their lots.
+#[utoipa::path(get, path = "/marches", tag = "clauses", security(("bearer" = [])), params(MarchesQuery),
+    responses((status = 200, body = Page<Marche>)))]
+async fn list_marches(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<MarchesQuery>) -> AppResult<Json<Page<Marche>>> {
+    let page = PageQuery { page: q.page, par_page: q.par_page }.fetch(&s.db, marches::list_marches(&acteur, q.operation_id)?, |m| m).await?;
+    let mut lots = marches::lots_of(&s.db, &acteur, page.items.iter().map(|m| m.id).collect()).await?;
+    let items = page
+        .items
+        .into_iter()
+        .map(|m| {
+            let (siens, autres): (Vec<_>, Vec<_>) = std::mem::take(&mut lots).into_iter().partition(|l| l.marche_id == m.id);
+            lots = autres;
+            Marche::new(m, siens)
+        })
+        .collect();
+    Ok(Json(Page { items, total: page.total, page: page.page, par_page: page.par_page }))
+}
+
+#[utoipa::path(get, path = "/marches/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Marche), (status = 404, body = Problem)))]
+async fn get_marche(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Marche>> {
+    let (m, lots) = marches::get_marche(&s.db, &acteur, id).await?;
+    Ok(Json(Marche::new(m, lots)))
+}
+
+/// Puts a company on a lot of the marché: titulaire, cotraitant or sous-traitant.
+#[utoipa::path(post, path = "/marches/{id}/attributions", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AttributionInput,
+    responses((status = 201, body = Attribution), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn attribuer(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<AttributionInput>) -> Created<Attribution> {
+    created(marches::attribuer(&s.db, &s.clock, &acteur, id, input).await?.into())
+}
+
+#[utoipa::path(get, path = "/marches/{id}/attributions", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<Attribution>), (status = 404, body = Problem)))]
+async fn list_attributions(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Attribution>>> {
+    Ok(Json(marches::attributions_du_marche(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect()))
+}
+
+/// Creates a clause on a lot; answers its objective in hours (`heures_objectif`).
+#[utoipa::path(post, path = "/clauses", tag = "clauses", security(("bearer" = [])), request_body = ClauseInput,
+    responses((status = 201, body = Clause), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_clause(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<ClauseInput>) -> Created<Clause> {
+    let clause = clause_service::create_clause(&s.db, &s.clock, &acteur, input).await?;
+    created(counted(&s, &acteur, clause.id, None).await?)
+}
+
+async fn counted(s: &AppState, acteur: &Acteur, id: i64, date: Option<chrono::NaiveDate>) -> AppResult<Clause> {
+    Ok((&comptee(s, acteur, id, date).await?).into())
+}
+
+async fn comptee(s: &AppState, acteur: &Acteur, id: i64, date: Option<chrono::NaiveDate>) -> AppResult<ClauseComptee> {
+    clause_service::get_clause(&s.db, acteur, id).await?;
+    let date = date.unwrap_or_else(|| s.clock.today());
+    compte::compter_clauses(&s.db, acteur, &[id], date).await?.pop().ok_or(crate::error::AppError::NotFound)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ClausesQuery {
+    pub marche_id: Option<i64>,
+    pub operation_id: Option<i64>,
+    /// Progress as at this date (default today).
+    pub date: Option<chrono::NaiveDate>,
+}
+
+/// Clauses the caller may read (of a marché or an opération), with their progress.
+#[utoipa::path(get, path = "/clauses", tag = "clauses", security(("bearer" = [])), params(ClausesQuery),
+    responses((status = 200, body = Vec<Clause>)))]
+async fn list_clauses(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<ClausesQuery>) -> AppResult<Json<Vec<Clause>>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
+    let ids = compte::clauses_de(&s.db, &acteur, q.operation_id, q.marche_id).await?;
+    let visibles: Vec<i64> = service::clauses_visibles(&acteur)?
+        .filter(entities::clauses::Column::Id.is_in(ids))
+        .select_only()
+        .column(entities::clauses::Column::Id)
+        .into_tuple()
+        .all(&s.db)
+        .await?;
+    let date = q.date.unwrap_or_else(|| s.clock.today());
+    let comptees = compte::compter_clauses(&s.db, &acteur, &visibles, date).await?;
+    Ok(Json(comptees.iter().map(Clause::from).collect()))
+}
+
+/// A clause: objective, réalisées, retenues, non retenues, taux, expected-by-now and
+/// `statut_avancement`, computed as at `date` (default today).
+#[utoipa::path(get, path = "/clauses/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
+    responses((status = 200, body = Clause), (status = 404, body = Problem)))]
+async fn get_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>) -> AppResult<Json<Clause>> {
+    Ok(Json(counted(&s, &acteur, id, q.date).await?))
+}
+
+/// The counting line by line: every contrat-month, the rule that kept or dropped it.
+#[utoipa::path(get, path = "/clauses/{id}/comptage", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
+    responses((status = 200, body = DetailComptage), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_comptage(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>) -> AppResult<Json<DetailComptage>> {
+    acteur.require(crate::auth::GESTION)?;
+    let c = comptee(&s, &acteur, id, q.date).await?;
+    Ok(Json(DetailComptage {
+        clause_id: id,
+        date: c.avancement.date,
+        heures_realisees: crate::parcours::limites::heures(c.comptage.realisees),
+        heures_retenues_propres: crate::parcours::limites::heures(c.comptage.retenues),
+        heures_non_retenues: (&c.comptage.non_retenues).into(),
+        lignes: c.comptage.lignes,
+        estimations: c.comptage.estimations,
+    }))
+}
+
+/// The contrats working on a clause (name and contract only).
+#[utoipa::path(get, path = "/clauses/{id}/contrats", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
+    responses((status = 200, body = Vec<ContratSurClause>), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get_contrats_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>) -> AppResult<Json<Vec<ContratSurClause>>> {
+    let c = comptee(&s, &acteur, id, q.date).await?;
+    Ok(Json(mises_en_emploi::contrats_de_la_clause(&s.db, &acteur, &c).await?))
+}
+
+/// Forces the objective with a reason (`heures: null` goes back to the computed one).
+#[utoipa::path(put, path = "/clauses/{id}/objectif", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ObjectifForceInput,
+    responses((status = 200, body = Clause), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn forcer_objectif(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ObjectifForceInput>) -> AppResult<Json<Clause>> {
+    clause_service::forcer_objectif(&s.db, &s.clock, &acteur, id, input).await?;
+    Ok(Json(counted(&s, &acteur, id, None).await?))
+}
+
+/// Replaces the clause's counting rule set (and, if given, its globalisable flag).
+#[utoipa::path(put, path = "/clauses/{id}/regles", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ReglesInput,
+    responses((status = 200, body = Clause), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn changer_regles(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ReglesInput>) -> AppResult<Json<Clause>> {
+    clause_service::changer_regles(&s.db, &s.clock, &acteur, id, input.regles, input.globalisable).await?;
+    Ok(Json(counted(&s, &acteur, id, None).await?))
+}
+
+/// Reports hours worked on the marché / amount invoiced (bases of % and per-€ objectives).
+#[utoipa::path(put, path = "/clauses/{id}/assiette", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = AssietteInput,
+    responses((status = 200, body = Clause), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn changer_assiette(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<AssietteInput>) -> AppResult<Json<Clause>> {
+    clause_service::changer_assiette(&s.db, &s.clock, &acteur, id, input).await?;
+    Ok(Json(counted(&s, &acteur, id, None).await?))
+}
+
+/// Mise en emploi: creates the participant's contrat (an `emploi` étape of its parcours)
+/// on a clause, with the attributaire and the modalité; answers `eligible`.
+#[utoipa::path(post, path = "/contrats", tag = "clauses", security(("bearer" = [])), request_body = MiseEnEmploiInput,
+    responses((status = 201, body = MiseEnEmploi), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn create_contrat(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<MiseEnEmploiInput>) -> Created<MiseEnEmploi> {
+    let (contrat, mise, eligibilite) = mises_en_emploi::mettre_en_emploi(&s.db, &s.clock, &acteur, input).await?;
+    created(MiseEnEmploi { contrat: Contrat::new(contrat, Some(eligibilite)), clause_id: mise.clause_id, attributaire_id: mise.attributaire_id, modalite: mise.modalite })
 }

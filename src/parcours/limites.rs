@@ -7,8 +7,13 @@ use chrono::{Datelike, Months, NaiveDate, Weekday};
 
 use crate::error::FieldError;
 
-/// Hours given as a JSON number, checked and turned into exact minutes.
+/// Hours of a month given as a JSON number, checked and turned into exact minutes.
 pub fn minutes(field: &str, heures: f64) -> Result<i32, FieldError> {
+    minutes_max(field, heures, 1_000).map(|m| m as i32)
+}
+
+/// Hours (at most `max_heures`) given as a JSON number, in exact minutes.
+pub fn minutes_max(field: &str, heures: f64, max_heures: i64) -> Result<i64, FieldError> {
     if !heures.is_finite() || heures < 0.0 {
         return Err(FieldError::new(field, "Les heures doivent être positives ou nulles."));
     }
@@ -16,10 +21,10 @@ pub fn minutes(field: &str, heures: f64) -> Result<i32, FieldError> {
     if quarts.fract() != 0.0 {
         return Err(FieldError::new(field, "Les heures se saisissent par quarts d'heure (0,25 h)."));
     }
-    if quarts > 4.0 * 1_000.0 {
-        return Err(FieldError::new(field, "Nombre d'heures invraisemblable."));
+    if quarts > 4.0 * max_heures as f64 {
+        return Err(FieldError::new(field, format!("Au plus {max_heures} heures.")));
     }
-    Ok((quarts as i32) * 15)
+    Ok((quarts as i64) * 15)
 }
 
 /// Minutes as the JSON number of hours (exact for quarters of an hour).

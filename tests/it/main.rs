@@ -7,6 +7,7 @@ mod heures;
 
 mod auth;
 mod parcours;
+mod clauses;
 mod cli;
 mod errors;
 mod referentiels;

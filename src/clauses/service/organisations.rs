@@ -1,17 +1,18 @@
-//! Use cases of the clause module. Every read starts from the caller's scope.
+//! Donneurs d'ordre, entreprises and their contacts.
 
 use entities::enums::Role;
-use entities::{donneurs_ordre, entreprises};
+use entities::{contacts, donneurs_ordre, entreprises};
 use sea_orm::{ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select, Set, TransactionTrait};
 
 use serde::Serialize;
 
-use super::forms::{DonneurOrdreInput, EntrepriseInput};
+use super::super::forms::{ContactInput, DonneurOrdreInput, EntrepriseInput};
 use crate::audit;
-use super::siret::Siret;
+use super::super::siret::Siret;
 use crate::auth::{Acteur, Tenant, GESTION};
 use crate::clock::Clock;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::text::clean;
 
 /// Donneurs d'ordre the caller may read: its structure's (gestion, référents), or only
 /// its own for a donneur d'ordre user; never for entreprise users.
@@ -135,4 +136,69 @@ pub async fn find_donneur_ordre_by_siret(db: &impl ConnectionTrait, structure_id
         .filter(donneurs_ordre::Column::Siret.eq(siret.replace(' ', "")))
         .one(db)
         .await?)
+}
+
+/// The contacts of an entreprise or a donneur d'ordre the caller may read.
+pub async fn contacts(db: &impl ConnectionTrait, acteur: &Acteur, de: Organisation) -> AppResult<Vec<contacts::Model>> {
+    let select = match de {
+        Organisation::Entreprise(id) => {
+            get_entreprise(db, acteur, id).await?;
+            acteur.scoped::<contacts::Entity>().filter(contacts::Column::EntrepriseId.eq(id))
+        }
+        Organisation::DonneurOrdre(id) => {
+            get_donneur_ordre(db, acteur, id).await?;
+            acteur.scoped::<contacts::Entity>().filter(contacts::Column::DonneurOrdreId.eq(id))
+        }
+    };
+    Ok(select.order_by_asc(contacts::Column::Nom).order_by_asc(contacts::Column::Id).all(db).await?)
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Organisation {
+    Entreprise(i64),
+    DonneurOrdre(i64),
+}
+
+/// Adds a contact (the people who get reminders and bilans). Facilitateur, admin.
+pub async fn add_contact(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, de: Organisation, input: ContactInput) -> AppResult<contacts::Model> {
+    acteur.require(GESTION)?;
+    let mut errors = Vec::new();
+    let nom = input.nom.trim().to_string();
+    if nom.is_empty() {
+        errors.push(FieldError::new("nom", "Ce champ est obligatoire."));
+    }
+    let email = clean(&input.email).map(|e| e.to_lowercase());
+    if email.as_deref().is_some_and(|e| !e.contains('@') || e.contains(char::is_whitespace)) {
+        errors.push(FieldError::new("email", "Adresse e-mail invalide."));
+    }
+    if (input.recoit_relances || input.recoit_bilans) && email.is_none() {
+        errors.push(FieldError::new("email", "Une adresse e-mail est nécessaire pour recevoir relances ou bilans."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let txn = db.begin().await?;
+    let (entreprise_id, donneur_ordre_id) = match de {
+        Organisation::Entreprise(id) => (Some(get_entreprise(&txn, acteur, id).await?.id), None),
+        Organisation::DonneurOrdre(id) => (None, Some(get_donneur_ordre(&txn, acteur, id).await?.id)),
+    };
+    let created = contacts::ActiveModel {
+        structure_id: Set(acteur.structure_id),
+        entreprise_id: Set(entreprise_id),
+        donneur_ordre_id: Set(donneur_ordre_id),
+        nom: Set(nom),
+        prenom: Set(clean(&input.prenom)),
+        fonction: Set(clean(&input.fonction)),
+        email: Set(email),
+        telephone: Set(clean(&input.telephone)),
+        recoit_relances: Set(input.recoit_relances),
+        recoit_bilans: Set(input.recoit_bilans),
+        created_at: Set(clock.now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(&txn, clock, acteur, "creation", "contact", created.id, None, Some(&created)).await?;
+    txn.commit().await?;
+    Ok(created)
 }

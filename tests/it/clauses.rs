@@ -1,0 +1,285 @@
+//! The clause module through the HTTP API: the scenario of issue 4 with hand-checked
+//! figures, validation of marchés, clauses and mises en emploi, and scope per role.
+
+use entities::enums::Role;
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+struct Scenario {
+    app: TestApp,
+    f: Login,
+    operation: i64,
+    marche: i64,
+    clause_a: i64,
+    clause_b: i64,
+    batir: i64,
+    etti: i64,
+    p1: i64,
+}
+
+async fn created(app: &TestApp, login: &Login, path: &str, body: Value) -> Value {
+    let (status, v) = app.post(path, &login.token, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{path}: {v}");
+    v
+}
+
+async fn validated(app: &TestApp, f: &Login, contrat: i64, mois: &str, heures: f64, formation: f64) {
+    let (status, h) = app.declare(&f.token, contrat, mois, json!({"heures_travail": heures, "heures_formation": formation})).await;
+    assert_eq!(status, StatusCode::OK, "{h}");
+    assert_eq!(app.decide(&f.token, contrat, mois, json!({"decision": "validee"})).await.0, StatusCode::OK);
+}
+
+async fn mise_en_emploi(app: &TestApp, f: &Login, body: Value) -> Value {
+    created(app, f, "/api/v1/contrats", body).await
+}
+
+/// One opération, two lots (computed / fixed objective), a direct hire, an ETTI mise à
+/// disposition, an SIAE sous-traitance with training hours, a non-eligible person, a
+/// month sent back for correction.
+async fn scenario() -> Scenario {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let ville = app.donneur_ordre(&f, "Ville de Bordeaux", 1).await["id"].as_i64().unwrap();
+    let operation = created(&app, &f, "/api/v1/operations", json!({"donneur_ordre_id": ville, "nom": "Réhabilitation de l'école Jean-Jaurès", "commune": "Bordeaux", "qpv": true, "secteur": "btp"})).await["id"].as_i64().unwrap();
+    let marche = created(&app, &f, "/api/v1/marches", json!({
+        "operation_id": operation, "numero": "2025-011", "objet": "Réhabilitation", "nature": "travaux", "montant_ht": 800000,
+        "date_debut": "2025-01-01", "date_fin": "2025-12-31",
+        "lots": [{"numero": "1", "intitule": "Gros œuvre", "montant_ht": 600000}, {"numero": "2", "intitule": "Peinture", "montant_ht": 200000}]
+    })).await;
+    let (lot1, lot2) = (marche["lots"][0]["id"].as_i64().unwrap(), marche["lots"][1]["id"].as_i64().unwrap());
+    let marche = marche["id"].as_i64().unwrap();
+    let entreprise = |nom: &'static str, seed: u64, t: &'static str| {
+        let (app, f) = (&app, &f);
+        async move { created(app, f, "/api/v1/entreprises", json!({"raison_sociale": nom, "siret": clausier::demo::siret(seed), "type": t})).await["id"].as_i64().unwrap() }
+    };
+    let batir = entreprise("Bâtir", 10, "classique").await;
+    let peinture = entreprise("Peinture Pro", 11, "classique").await;
+    let etti = entreprise("Intérim Solidaire", 12, "etti").await;
+    let ei = entreprise("Second Œuvre Insertion", 13, "ei").await;
+    for (lot, e, role) in [(lot1, batir, "titulaire"), (lot1, ei, "soustraitant"), (lot2, peinture, "titulaire")] {
+        created(&app, &f, &format!("/api/v1/marches/{marche}/attributions"), json!({"entreprise_id": e, "lot_id": lot, "role": role})).await;
+    }
+    let clause_a = created(&app, &f, "/api/v1/clauses", json!({"lot_id": lot1, "type": "execution", "date_debut": "2025-02-01", "date_fin": "2025-12-31", "globalisable": false,
+        "objectif": {"mode": "calcul", "montant_ht": 600000, "part_main_oeuvre": 0.4, "taux_insertion": 0.06, "cout_horaire": 32}, "penalite_par_heure": 50})).await;
+    assert_eq!(clause_a["heures_objectif"], 450.0);
+    let clause_b = created(&app, &f, "/api/v1/clauses", json!({"lot_id": lot2, "type": "execution", "date_debut": "2025-01-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "heures", "heures": 600}})).await;
+    let (clause_a, clause_b) = (clause_a["id"].as_i64().unwrap(), clause_b["id"].as_i64().unwrap());
+
+    let p1 = new_participant(&app, &f, json!({"nom": "Un"})).await;
+    let p2 = new_participant(&app, &f, json!({"nom": "Deux"})).await;
+    let p3 = new_participant(&app, &f, json!({"nom": "Trois"})).await;
+    let p4 = new_participant(&app, &f, json!({"nom": "Quatre"})).await;
+    verify(&app, &f, p1, "rsa", "2024-12-01").await;
+    verify(&app, &f, p2, "deld", "2025-01-10").await;
+    verify(&app, &f, p3, "qpv", "2025-02-01").await;
+
+    let contrat = |p: i64, employeur: i64, clause: i64, attributaire: i64, modalite: &str, t: &str, debut: &str, fin: &str, hebdo: f64| {
+        json!({"participant_id": p, "employeur_id": employeur, "clause_id": clause, "attributaire_id": attributaire, "modalite": modalite, "type_contrat": t, "date_debut": debut, "date_fin_prevue": fin, "heures_hebdo": hebdo, "poste": "Ouvrier"})
+    };
+    let c1 = mise_en_emploi(&app, &f, contrat(p1, batir, clause_a, batir, "embauche_directe", "cdd", "2025-01-06", "2025-06-30", 35.0)).await;
+    assert_eq!(c1["eligible"], true);
+    let c2 = mise_en_emploi(&app, &f, contrat(p2, etti, clause_b, peinture, "mise_a_disposition", "mission_etti", "2025-02-01", "2025-04-30", 35.0)).await;
+    let c3 = mise_en_emploi(&app, &f, contrat(p3, ei, clause_a, batir, "sous_traitance", "cddi", "2025-03-01", "2025-08-31", 26.0)).await;
+    let c4 = mise_en_emploi(&app, &f, contrat(p4, peinture, clause_b, peinture, "embauche_directe", "cdd", "2025-03-01", "2025-05-31", 35.0)).await;
+    assert_eq!(c4["eligible"], false);
+    let [c1, c2, c3, c4] = [c1, c2, c3, c4].map(|c| c["id"].as_i64().unwrap());
+
+    // P1: January is before the clause's period; April is sent back, then corrected; May
+    // is declared but not validated.
+    for (mois, h) in [("2025-01", 100.0), ("2025-02", 140.0), ("2025-03", 150.0)] {
+        validated(&app, &f, c1, mois, h, 0.0).await;
+    }
+    app.declare(&f.token, c1, "2025-04", json!({"heures_travail": 145.5})).await;
+    assert_eq!(app.decide(&f.token, c1, "2025-04", json!({"decision": "a_corriger", "motif": "Planning : 140,25 h"})).await.0, StatusCode::OK);
+    validated(&app, &f, c1, "2025-04", 140.25, 0.0).await;
+    assert_eq!(app.declare(&f.token, c1, "2025-05", json!({"heures_travail": 120})).await.0, StatusCode::OK);
+    for (mois, h) in [("2025-02", 120.0), ("2025-03", 130.0), ("2025-04", 60.5)] {
+        validated(&app, &f, c2, mois, h, 0.0).await;
+    }
+    validated(&app, &f, c3, "2025-03", 80.0, 20.0).await;
+    validated(&app, &f, c3, "2025-04", 90.0, 10.0).await;
+    validated(&app, &f, c4, "2025-03", 100.0, 0.0).await;
+    validated(&app, &f, c4, "2025-04", 90.0, 0.0).await;
+    Scenario { app, f, operation, marche, clause_a, clause_b, batir, etti, p1 }
+}
+
+#[tokio::test]
+async fn the_scenario_gives_the_hand_checked_figures() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let (status, a) = app.get(&format!("/api/v1/clauses/{}?date=2025-06-30", s.clause_a), &f.token).await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    assert_eq!(a["heures_objectif"], 450.0);
+    assert_eq!(a["objectif_explication"], "600000 € × 40 % × 6 % ÷ 32 €/h = 450 h (arrondi à l'heure).");
+    assert_eq!(a["heures_realisees"], 730.25);
+    assert_eq!(a["heures_retenues"], 630.25);
+    assert_eq!(a["heures_non_retenues"], json!({"non_eligible": 0.0, "hors_periode": 100.0, "plafond": 0.0, "formation_exclue": 0.0, "coefficient": 0.0}));
+    assert_eq!(a["statut_avancement"], "atteinte");
+    assert_eq!(a["penalites_theoriques"], 0.0);
+
+    let (_, b) = app.get(&format!("/api/v1/clauses/{}?date=2025-06-30", s.clause_b), &f.token).await;
+    assert_eq!(b["heures_objectif"], 600.0);
+    assert_eq!(b["heures_realisees"], 500.5);
+    assert_eq!(b["heures_retenues"], 310.5);
+    assert_eq!(b["heures_non_retenues"]["non_eligible"], 190.0);
+    assert_eq!(b["taux_realisation"], 0.5175);
+    // 181 of 365 days: 600 × 181 / 365 = 297.53 h expected; 310.5 h is 104 %: conforme.
+    assert_eq!(b["heures_attendues"], 297.53333333333336);
+    assert_eq!(b["statut_avancement"], "conforme");
+
+    let (_, op) = app.get(&format!("/api/v1/operations/{}?date=2025-06-30", s.operation), &f.token).await;
+    let t = &op["avancement"];
+    assert_eq!((t["clauses"].as_i64(), t["heures_objectif"].as_f64(), t["heures_realisees"].as_f64(), t["heures_retenues"].as_f64()), (Some(2), Some(1050.0), Some(1230.75), Some(940.75)));
+    assert_eq!((t["heures_non_retenues"]["hors_periode"].as_f64(), t["heures_non_retenues"]["non_eligible"].as_f64()), (Some(100.0), Some(190.0)));
+
+    // Earlier dates count fewer months: at the end of March, April does not count yet.
+    let (_, a_mars) = app.get(&format!("/api/v1/clauses/{}?date=2025-03-31", s.clause_a), &f.token).await;
+    assert_eq!(a_mars["heures_retenues"], 390.0, "140 + 150 + 80 + 20");
+
+    // Every contrat-month is explained.
+    let (_, detail) = app.get(&format!("/api/v1/clauses/{}/comptage?date=2025-06-30", s.clause_a), &f.token).await;
+    let lignes = detail["lignes"].as_array().unwrap();
+    assert_eq!(lignes.len(), 6);
+    assert!(lignes[0]["explication"][0].as_str().unwrap().contains("hors de la période"), "{}", lignes[0]);
+    let avril = lignes.iter().find(|l| l["mois"] == "2025-04" && l["realisees"] == 140.25 * 60.0).unwrap();
+    assert_eq!(avril["retenues"], 8415);
+
+    // The contrat is an emploi étape of the participant's parcours.
+    let (_, parcours) = app.get(&format!("/api/v1/participants/{}/parcours", s.p1), &f.token).await;
+    assert_eq!(parcours["etapes"][0]["type"], "emploi");
+    assert_eq!(parcours["etapes"][0]["contrat"]["type_contrat"], "cdd");
+}
+
+#[tokio::test]
+async fn objectives_overrides_rules_and_globalisation() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let path = format!("/api/v1/clauses/{}/objectif", s.clause_b);
+    let (status, problem) = app.put(&path, &f.token, &json!({"heures": 300})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "motif");
+    let (status, b) = app.put(&path, &f.token, &json!({"heures": 300, "motif": "Avenant n°1"})).await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["heures_objectif"], 300.0);
+    assert_eq!(b["objectif_force"], json!({"heures": 300.0, "motif": "Avenant n°1"}));
+    let (_, b) = app.put(&path, &f.token, &json!({"heures": null})).await;
+    assert_eq!(b["heures_objectif"], 600.0);
+
+    // Rule set: the non-eligible person's hours count when the buyer allows it; training
+    // excluded.
+    let (status, a) = app.put(&format!("/api/v1/clauses/{}/regles", s.clause_a), &f.token, &json!({"regles": {"formation_comptee": false}})).await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, a) = app.get(&format!("/api/v1/clauses/{}?date=2025-06-30", a["id"]), &f.token).await;
+    assert_eq!((a["heures_retenues"].as_f64(), a["heures_non_retenues"]["formation_exclue"].as_f64()), (Some(600.25), Some(30.0)));
+    let (status, problem) = app.put(&format!("/api/v1/clauses/{}/regles", s.clause_a), &f.token, &json!({"regles": {"coefficients_type_contrat": {"cdii": 2}}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "regles.coefficients_type_contrat.cdii");
+
+    // Globalisation: clause A's surplus covers clause B's shortfall once both allow it.
+    let (_, a) = app.put(&format!("/api/v1/clauses/{}/regles", s.clause_a), &f.token, &json!({"regles": {"formation_comptee": false}, "globalisable": true})).await;
+    assert_eq!(a["globalisable"], true);
+    app.put(&format!("/api/v1/clauses/{}/regles", s.clause_b), &f.token, &json!({"regles": {}, "globalisable": true})).await;
+    let (_, list) = app.get(&format!("/api/v1/clauses?marche_id={}&date=2025-06-30", s.marche), &f.token).await;
+    let a = list.as_array().unwrap().iter().find(|c| c["id"] == s.clause_a).unwrap();
+    let b = list.as_array().unwrap().iter().find(|c| c["id"] == s.clause_b).unwrap();
+    // A retains 600.25 h for 450 h: 150.25 h go to B (310.5 → 460.75).
+    assert_eq!((a["heures_cedees"].as_f64(), a["heures_retenues"].as_f64()), (Some(150.25), Some(450.0)));
+    assert_eq!((b["heures_recues"].as_f64(), b["heures_retenues"].as_f64()), (Some(150.25), Some(460.75)));
+    let (_, op) = app.get(&format!("/api/v1/operations/{}?date=2025-06-30", s.operation), &f.token).await;
+    assert_eq!(op["avancement"]["heures_retenues"], 910.75, "600.25 + 310.5: moved, not copied");
+}
+
+#[tokio::test]
+async fn bad_marches_clauses_and_mises_en_emploi_are_refused_and_write_nothing() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let (_, marche) = app.get(&format!("/api/v1/marches/{}", s.marche), &f.token).await;
+    let lot1 = marche["lots"][0]["id"].as_i64().unwrap();
+    let clauses_before = count(&app.db, "clauses").await;
+    let bad_clauses = [
+        (json!({"lot_id": lot1, "type": "execution", "date_debut": "2024-12-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "heures", "heures": 100}}), "date_debut"),
+        (json!({"lot_id": lot1, "type": "execution", "date_debut": "2025-01-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "calcul", "montant_ht": -5, "part_main_oeuvre": 0.5, "taux_insertion": 0.05, "cout_horaire": 30}}), "objectif.montant_ht"),
+        (json!({"lot_id": lot1, "type": "execution", "date_debut": "2025-01-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "calcul", "montant_ht": 5000, "part_main_oeuvre": 1.5, "taux_insertion": 0.05, "cout_horaire": 30}}), "objectif.part_main_oeuvre"),
+        (json!({"lot_id": lot1, "type": "execution", "date_debut": "2025-01-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "inconnu"}}), "objectif.mode"),
+        (json!({"lot_id": 999999, "type": "execution", "date_debut": "2025-01-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "heures", "heures": 100}}), "lot_id"),
+    ];
+    for (body, field) in bad_clauses {
+        let (status, problem) = app.post("/api/v1/clauses", &f.token, &body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}: {problem}");
+        assert!(problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == field), "{field}: {problem}");
+    }
+    assert_eq!(count(&app.db, "clauses").await, clauses_before);
+
+    let (status, _) = app.post("/api/v1/marches", &f.token, &json!({"operation_id": s.operation, "numero": "2025-011", "objet": "x", "nature": "travaux", "montant_ht": 1, "date_debut": "2025-01-01", "date_fin": "2025-12-31"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "same numero in the opération");
+    let (status, problem) = app.post("/api/v1/marches", &f.token, &json!({"operation_id": s.operation, "numero": "X", "objet": "x", "nature": "travaux", "montant_ht": 1, "date_debut": "2025-12-01", "date_fin": "2025-01-31", "lots": [{"numero": "1", "intitule": "a", "montant_ht": 1}, {"numero": "1", "intitule": "b", "montant_ht": 1}]})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["date_fin", "lots[1].numero"]);
+
+    // A classique company cannot lend people; a clause of another structure is unknown.
+    let p = new_participant(app, f, json!({})).await;
+    let contrats_before = count(&app.db, "contrats").await;
+    let body = |employeur: i64, clause: i64, modalite: &str| json!({"participant_id": p, "employeur_id": employeur, "clause_id": clause, "attributaire_id": s.batir, "modalite": modalite, "type_contrat": "cdd", "date_debut": "2025-03-01", "date_fin_prevue": "2025-06-30", "heures_hebdo": 35, "poste": "x"});
+    let (status, problem) = app.post("/api/v1/contrats", &f.token, &body(s.batir, s.clause_a, "mise_a_disposition")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "modalite");
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("ETTI, AI, GEIQ ou ETT"));
+    let (status, problem) = app.post("/api/v1/contrats", &f.token, &body(s.etti, s.clause_a, "embauche_directe")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "direct hire by someone else than the attributaire: {problem}");
+    let (status, problem) = app.post("/api/v1/contrats", &f.token, &body(s.batir, s.clause_b, "embauche_directe")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "Bâtir does not hold lot 2: {problem}");
+    assert_eq!(problem["errors"][0]["field"], "attributaire_id");
+    let other = app.login("PLIE B", Role::Facilitateur).await;
+    let (status, problem) = app.post("/api/v1/contrats", &other.token, &body(s.batir, s.clause_a, "embauche_directe")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["field"], "clause_id");
+    assert_eq!(count(&app.db, "contrats").await, contrats_before);
+    assert_eq!(count(&app.db, "mises_en_emploi").await, 4);
+}
+
+#[tokio::test]
+async fn each_role_sees_its_share_of_the_clauses() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    let etti = app.login_bound("PLIE A", Role::Entreprise, Some(s.etti), None).await;
+    let (_, op) = app.get(&format!("/api/v1/operations/{}", s.operation), &f.token).await;
+    let donneur = app.login_bound("PLIE A", Role::DonneurOrdre, None, op["donneur_ordre_id"].as_i64()).await;
+    let other_do = app.donneur_ordre(f, "Autre acheteur", 99).await["id"].as_i64();
+    let other_do = app.login_bound("PLIE A", Role::DonneurOrdre, None, other_do).await;
+    let a = format!("/api/v1/clauses/{}", s.clause_a);
+    let b = format!("/api/v1/clauses/{}", s.clause_b);
+
+    // The titulaire of lot 1 sees clause A and its contrats (its own hire and the SIAE's), not lot 2's.
+    assert_eq!(app.get(&a, &batir.token).await.0, StatusCode::OK);
+    assert_eq!(app.get(&b, &batir.token).await.0, StatusCode::NOT_FOUND);
+    let (_, contrats) = app.get(&format!("{a}/contrats"), &batir.token).await;
+    let noms: Vec<&str> = contrats.as_array().unwrap().iter().map(|c| c["participant_nom"].as_str().unwrap()).collect();
+    assert_eq!(noms, ["Un", "Trois"]);
+    assert!(contrats[0].get("date_naissance").is_none(), "name and contract only");
+    assert_eq!(app.get(&format!("{a}/comptage"), &batir.token).await.0, StatusCode::FORBIDDEN);
+    let (_, attributions) = app.get(&format!("/api/v1/marches/{}/attributions", s.marche), &batir.token).await;
+    assert_eq!(attributions.as_array().unwrap().len(), 1, "never the other companies");
+    // The ETTI holds no lot: it sees no clause, but it declares for its contrat.
+    assert_eq!(app.get(&b, &etti.token).await.0, StatusCode::NOT_FOUND);
+    let (_, ops) = app.get("/api/v1/operations", &etti.token).await;
+    assert_eq!(ops["total"], 0);
+    // The buyer reads its opération's figures, never the people.
+    assert_eq!(app.get(&a, &donneur.token).await.0, StatusCode::OK);
+    assert_eq!(app.get(&format!("/api/v1/operations/{}", s.operation), &donneur.token).await.0, StatusCode::OK);
+    assert_eq!(app.get(&format!("{a}/contrats"), &donneur.token).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&a, &other_do.token).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/operations/{}", s.operation), &other_do.token).await.0, StatusCode::NOT_FOUND);
+    // Another structure sees nothing; nobody but gestion roles writes.
+    let b_struct = app.login("PLIE B", Role::Facilitateur).await;
+    assert_eq!(app.get(&a, &b_struct.token).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/marches/{}", s.marche), &b_struct.token).await.0, StatusCode::NOT_FOUND);
+    let r = app.login("PLIE A", Role::Referent).await;
+    for token in [&batir.token, &donneur.token, &r.token] {
+        assert_eq!(app.put(&format!("{a}/objectif"), token, &json!({"heures": 1, "motif": "x"})).await.0, StatusCode::FORBIDDEN);
+        assert_eq!(app.post("/api/v1/operations", token, &json!({"donneur_ordre_id": 1, "nom": "x", "commune": "x", "qpv": false, "secteur": "btp"})).await.0, StatusCode::FORBIDDEN);
+    }
+}
