@@ -1,7 +1,6 @@
 //! HTTP API of the clause module.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -15,7 +14,7 @@ use crate::error::{AppResult, Problem};
 use crate::parcours::views::Contrat;
 use crate::state::AppState;
 use crate::web::page::{Page, PageQuery};
-use crate::web::{ApiJson, ApiPath, ApiQuery};
+use crate::web::{created, ApiJson, ApiPath, ApiQuery, Created};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -38,12 +37,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(changer_regles))
         .routes(routes!(changer_assiette))
         .routes(routes!(create_contrat))
-}
-
-type Created<T> = AppResult<(StatusCode, Json<T>)>;
-
-fn created<T>(value: T) -> Created<T> {
-    Ok((StatusCode::CREATED, Json(value)))
 }
 
 /// Creates a donneur d'ordre (facilitateur, admin). 409 if its SIRET is already known.

@@ -2,7 +2,6 @@
 //! are thin: parse, call `service`, shape the answer.
 
 use axum::extract::State;
-use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
@@ -14,7 +13,7 @@ use crate::auth::{Acteur, GESTION};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
 use crate::web::page::Page;
-use crate::web::{ApiJson, ApiPath, ApiQuery};
+use crate::web::{created, ApiJson, ApiPath, ApiQuery, Created};
 use super::eligibilite::Eligibilite;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -39,12 +38,6 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_protocoles, create_protocole))
         .routes(routes!(get_protocole_actif))
         .routes(routes!(get_parametres, set_parametres))
-}
-
-type Created<T> = AppResult<(StatusCode, Json<T>)>;
-
-fn created<T>(value: T) -> Created<T> {
-    Ok((StatusCode::CREATED, Json(value)))
 }
 
 /// Registers a participant (facilitateur, admin, référent — who then follows it).

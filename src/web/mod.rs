@@ -10,6 +10,13 @@ use axum::response::{Html, IntoResponse, Response};
 use crate::error::AppError;
 use crate::state::AppState;
 
+/// The answer of a create: `201 Created` with the created object.
+pub type Created<T> = Result<(StatusCode, axum::Json<T>), AppError>;
+
+pub fn created<T>(value: T) -> Created<T> {
+    Ok((StatusCode::CREATED, axum::Json(value)))
+}
+
 /// `Json<T>` whose rejections become problem+json (400 malformed, 415 wrong content
 /// type, 422 wrong shape with the field named).
 #[derive(FromRequest)]
