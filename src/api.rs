@@ -16,6 +16,7 @@ use crate::state::AppState;
         (name = "auth", description = "Jetons d'accès"),
         (name = "parcours", description = "Cœur parcours : participants, critères, étapes, contrats, heures, sorties"),
         (name = "clauses", description = "Donneurs d'ordre, opérations, marchés, clauses, entreprises"),
+        (name = "bilans", description = "Bilans par périmètre : JSON, CSV, XLSX, XML"),
     )
 )]
 struct ApiDoc;
@@ -34,6 +35,7 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
     let v1 = OpenApiRouter::new()
         .merge(crate::auth::routes::routes())
         .merge(crate::parcours::routes())
-        .merge(crate::clauses::routes());
+        .merge(crate::clauses::routes())
+        .merge(crate::bilans::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts()
 }

@@ -29,6 +29,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod bilans;
 pub mod auth;
 pub mod clauses;
 pub mod clock;

@@ -113,7 +113,7 @@ pub struct Totaux {
     pub taux_realisation: f64,
 }
 
-#[derive(Debug, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
 pub struct HeuresNonRetenues {
     pub non_eligible: f64,
     pub hors_periode: f64,

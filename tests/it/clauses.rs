@@ -7,16 +7,16 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-struct Scenario {
-    app: TestApp,
-    f: Login,
-    operation: i64,
-    marche: i64,
-    clause_a: i64,
-    clause_b: i64,
-    batir: i64,
-    etti: i64,
-    p1: i64,
+pub struct Scenario {
+    pub app: TestApp,
+    pub f: Login,
+    pub operation: i64,
+    pub marche: i64,
+    pub clause_a: i64,
+    pub clause_b: i64,
+    pub batir: i64,
+    pub etti: i64,
+    pub p1: i64,
 }
 
 async fn created(app: &TestApp, login: &Login, path: &str, body: Value) -> Value {
@@ -38,7 +38,7 @@ async fn mise_en_emploi(app: &TestApp, f: &Login, body: Value) -> Value {
 /// One opération, two lots (computed / fixed objective), a direct hire, an ETTI mise à
 /// disposition, an SIAE sous-traitance with training hours, a non-eligible person, a
 /// month sent back for correction.
-async fn scenario() -> Scenario {
+pub async fn scenario() -> Scenario {
     let app = spawn_app().await;
     let f = app.login("PLIE A", Role::Facilitateur).await;
     let ville = app.donneur_ordre(&f, "Ville de Bordeaux", 1).await["id"].as_i64().unwrap();

@@ -6,6 +6,7 @@ mod helpers;
 mod heures;
 
 mod auth;
+mod bilans;
 mod parcours;
 mod clauses;
 mod cli;

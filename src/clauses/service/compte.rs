@@ -21,8 +21,29 @@ use crate::parcours::eligibilite::{eligibilite, CritereFait};
 use crate::parcours::limites::premier_du_mois;
 use crate::parcours::service::parametres;
 
+/// Which rows a counting takes: months from `du` (optional) up to `au`, and only the
+/// contrats worked for one attributaire when `attributaire` is set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Filtre {
+    pub du: Option<NaiveDate>,
+    pub au: NaiveDate,
+    pub attributaire: Option<i64>,
+}
+
+impl Filtre {
+    pub fn au(date: NaiveDate) -> Filtre {
+        Filtre { du: None, au: date, attributaire: None }
+    }
+}
+
 /// Counts `ids` (clauses the caller was allowed to read) as at `date`, in that order.
 pub async fn compter_clauses(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[i64], date: NaiveDate) -> AppResult<Vec<ClauseComptee>> {
+    compter_clauses_filtre(db, acteur, ids, Filtre::au(date)).await
+}
+
+/// Same, for the rows `filtre` selects (bilans over a period, per attributaire).
+pub async fn compter_clauses_filtre(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[i64], filtre: Filtre) -> AppResult<Vec<ClauseComptee>> {
+    let date = filtre.au;
     if ids.is_empty() {
         return Ok(vec![]);
     }
@@ -50,7 +71,11 @@ pub async fn compter_clauses(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[
         .collect();
     let clause_ids: Vec<i64> = toutes.iter().map(|(c, _)| c.id).collect();
     // 2. Mises en emploi and their contrats.
-    let mises = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ClauseId.is_in(clause_ids.clone())).all(db).await?;
+    let mut mises = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ClauseId.is_in(clause_ids.clone()));
+    if let Some(a) = filtre.attributaire {
+        mises = mises.filter(mises_en_emploi::Column::AttributaireId.eq(a));
+    }
+    let mises = mises.all(db).await?;
     let contrat_ids: Vec<i64> = mises.iter().map(|m| m.contrat_id).collect();
     let contrats: HashMap<i64, contrats::Model> = acteur.scoped::<contrats::Entity>().filter(contrats::Column::Id.is_in(contrat_ids.clone())).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
     // 3. Eligibility at each contrat's start, from the participants' criteria.
@@ -62,14 +87,16 @@ pub async fn compter_clauses(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[
     let fenetre = parametres(db, acteur.structure_id).await?.eligibilite_mois;
     // 4. Validated current months up to the date.
     let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::new();
-    let rows = acteur
+    let mut rows = acteur
         .scoped::<heures_mensuelles::Entity>()
         .filter(heures_mensuelles::Column::ContratId.is_in(contrat_ids))
         .filter(heures_mensuelles::Column::Courante.eq(true))
         .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Validee))
-        .filter(heures_mensuelles::Column::Mois.lte(premier_du_mois(date)))
-        .all(db)
-        .await?;
+        .filter(heures_mensuelles::Column::Mois.lte(premier_du_mois(date)));
+    if let Some(du) = filtre.du {
+        rows = rows.filter(heures_mensuelles::Column::Mois.gte(premier_du_mois(du)));
+    }
+    let rows = rows.all(db).await?;
     for h in rows {
         mois_par_contrat.entry(h.contrat_id).or_default().push(MoisDeclare { mois: h.mois, travail: h.minutes_travail.into(), formation: h.minutes_formation.into() });
     }

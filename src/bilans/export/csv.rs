@@ -1,0 +1,62 @@
+//! CSV for French Excel: UTF-8 with BOM, `;` separators, decimal commas, CRLF. Sections
+//! (summary, each breakdown, public, situation at 6 months, months) are separated by an
+//! empty line and start with their title.
+
+use super::{synthese, Valeur, COLONNES};
+use crate::bilans::model::{Bilan, Compte};
+
+/// A number with a decimal comma, at most 6 decimals, no trailing zeros.
+pub fn nombre(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.replace('.', ",")
+}
+
+pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
+    let mut out = Vec::from("\u{feff}".as_bytes());
+    {
+        let mut w = ::csv::WriterBuilder::new().delimiter(b';').terminator(::csv::Terminator::CRLF).flexible(true).from_writer(&mut out);
+        w.write_record(["Bilan", "Valeur"])?;
+        for (label, v) in synthese(b) {
+            let v = match v {
+                Valeur::Texte(t) => t,
+                Valeur::Nombre(x) => nombre(x),
+            };
+            w.write_record([label, v.as_str()])?;
+        }
+        for (_, titre, table) in b.ventilations() {
+            w.write_record([""])?;
+            let mut header = vec![titre];
+            header.extend(COLONNES);
+            w.write_record(header)?;
+            for (k, v) in table {
+                w.write_record([k.clone(), v.contrats.texte(), v.participants.texte(), nombre(v.heures_realisees), nombre(v.heures_retenues)])?;
+            }
+        }
+        for (titre, table) in [("Public (participants)", &b.par_public), ("Situation à 6 mois (participants)", &b.situation_6_mois)] {
+            w.write_record([""])?;
+            w.write_record([titre, "Participants"])?;
+            for (k, c) in table {
+                w.write_record([k.as_str(), Compte::texte(c).as_str()])?;
+            }
+        }
+        w.write_record([""])?;
+        w.write_record(["Mois", "Heures réalisées", "Heures retenues"])?;
+        for m in &b.par_mois {
+            w.write_record([m.mois.clone(), nombre(m.heures_realisees), nombre(m.heures_retenues)])?;
+        }
+        w.flush()?;
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn french_numbers() {
+        assert_eq!(super::nombre(630.25), "630,25");
+        assert_eq!(super::nombre(450.0), "450");
+        assert_eq!(super::nombre(0.5175), "0,5175");
+        assert_eq!(super::nombre(1.4005555555), "1,400556");
+    }
+}

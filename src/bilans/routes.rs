@@ -1,0 +1,109 @@
+//! `GET …/bilan?du=&au=&format=json|csv|xlsx|xml` for every perimeter.
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use super::model::Bilan;
+use super::service::{self, Cible};
+use crate::auth::Acteur;
+use crate::error::{AppError, AppResult, Problem};
+use crate::state::AppState;
+use crate::web::{ApiPath, ApiQuery};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(bilan_operation))
+        .routes(routes!(bilan_marche))
+        .routes(routes!(bilan_clause))
+        .routes(routes!(bilan_donneur_ordre))
+        .routes(routes!(bilan_entreprise))
+        .routes(routes!(bilan_structure))
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+    Xml,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct BilanQuery {
+    /// First day of the first month (default: from the start).
+    pub du: Option<NaiveDate>,
+    /// Last day of the last month (default: up to now).
+    pub au: Option<NaiveDate>,
+    /// json (default), csv (French Excel), xlsx, xml.
+    pub format: Option<Format>,
+}
+
+async fn repondre(s: &AppState, acteur: &Acteur, cible: Cible, q: BilanQuery) -> AppResult<Response> {
+    let periode = service::periode(q.du, q.au)?;
+    let bilan = service::bilan(&s.db, acteur, cible, periode).await?;
+    rendre(&bilan, q.format.unwrap_or_default())
+}
+
+fn rendre(b: &Bilan, format: Format) -> AppResult<Response> {
+    let nom = format!("bilan-{}-{}", b.perimetre.type_, b.perimetre.id.unwrap_or(0));
+    let fichier = |bytes: Vec<u8>, mime: &'static str, ext: &str| {
+        ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}.{ext}\""))], bytes).into_response()
+    };
+    Ok(match format {
+        Format::Json => Json(b).into_response(),
+        Format::Csv => fichier(super::export::csv::render(b).map_err(AppError::Internal)?, "text/csv; charset=utf-8", "csv"),
+        Format::Xlsx => fichier(super::export::xlsx::render(b).map_err(AppError::Internal)?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        Format::Xml => fichier(super::export::xml::render(b).map_err(AppError::Internal)?, "application/xml; charset=utf-8", "xml"),
+    })
+}
+
+/// Bilan of an opération (facilitateur, admin; its donneur d'ordre, masked).
+#[utoipa::path(get, path = "/operations/{id}/bilan", tag = "bilans", security(("bearer" = [])), params(("id" = i64, Path), BilanQuery),
+    responses((status = 200, body = Bilan, description = "JSON, or the file for csv / xlsx / xml"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn bilan_operation(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
+    repondre(&s, &acteur, Cible::Operation(id), q).await
+}
+
+/// Bilan of a marché.
+#[utoipa::path(get, path = "/marches/{id}/bilan", tag = "bilans", security(("bearer" = [])), params(("id" = i64, Path), BilanQuery),
+    responses((status = 200, body = Bilan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn bilan_marche(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
+    repondre(&s, &acteur, Cible::Marche(id), q).await
+}
+
+/// Bilan of a clause.
+#[utoipa::path(get, path = "/clauses/{id}/bilan", tag = "bilans", security(("bearer" = [])), params(("id" = i64, Path), BilanQuery),
+    responses((status = 200, body = Bilan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn bilan_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
+    repondre(&s, &acteur, Cible::Clause(id), q).await
+}
+
+/// Bilan of a donneur d'ordre (all its opérations).
+#[utoipa::path(get, path = "/donneurs-ordre/{id}/bilan", tag = "bilans", security(("bearer" = [])), params(("id" = i64, Path), BilanQuery),
+    responses((status = 200, body = Bilan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn bilan_donneur_ordre(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
+    repondre(&s, &acteur, Cible::DonneurOrdre(id), q).await
+}
+
+/// Bilan of an entreprise: the contrats worked on its marchés (facilitateur, admin, the
+/// entreprise itself).
+#[utoipa::path(get, path = "/entreprises/{id}/bilan", tag = "bilans", security(("bearer" = [])), params(("id" = i64, Path), BilanQuery),
+    responses((status = 200, body = Bilan), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn bilan_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
+    repondre(&s, &acteur, Cible::Entreprise(id), q).await
+}
+
+/// Bilan of the whole structure (facilitateur, admin).
+#[utoipa::path(get, path = "/bilan", tag = "bilans", security(("bearer" = [])), params(BilanQuery),
+    responses((status = 200, body = Bilan), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn bilan_structure(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
+    repondre(&s, &acteur, Cible::Structure, q).await
+}

@@ -1,0 +1,175 @@
+//! Bilans through the API: the clause scenario's figures in JSON, CSV, XLSX and XML,
+//! breakdowns, periods, masking for buyers, scope.
+
+use std::io::Cursor;
+
+use calamine::{Data, Reader, Xlsx};
+use entities::enums::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::clauses::scenario;
+use crate::helpers::*;
+
+async fn fichier(app: &TestApp, path: &str, token: &str) -> (StatusCode, String, Vec<u8>) {
+    let r = app.client.get(app.url(path)).bearer_auth(token).send().await.unwrap();
+    let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
+    (r.status(), ct, r.bytes().await.unwrap().to_vec())
+}
+
+#[tokio::test]
+async fn the_operation_bilan_has_the_scenario_figures_and_breakdowns() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let (status, b) = app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &f.token).await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["perimetre"], json!({"type": "operation", "id": s.operation, "nom": "Réhabilitation de l'école Jean-Jaurès"}));
+    assert_eq!((b["heures_objectif"].as_f64(), b["heures_realisees"].as_f64(), b["heures_retenues"].as_f64()), (Some(1050.0), Some(1230.75), Some(940.75)));
+    assert_eq!(b["heures_non_retenues"]["non_eligible"], 190.0);
+    assert_eq!(b["heures_non_retenues"]["hors_periode"], 100.0);
+    assert_eq!(b["ecart"], 109.25);
+    assert_eq!((b["participants"].as_i64(), b["contrats"].as_i64(), b["entreprises"].as_i64(), b["siae"].as_i64()), (Some(4), Some(4), Some(4), Some(2)));
+    assert_eq!(b["par_type_contrat"]["cdd"], json!({"contrats": 2, "participants": 2, "heures_realisees": 720.25, "heures_retenues": 430.25}));
+    assert_eq!(b["par_type_contrat"]["cddi"]["heures_retenues"], 200.0);
+    assert_eq!(b["par_modalite"]["mise_a_disposition"]["heures_retenues"], 310.5);
+    assert_eq!(b["par_type_employeur"]["etti"]["contrats"], 1);
+    assert_eq!(b["par_secteur"]["btp"]["heures_retenues"], 940.75);
+    assert_eq!(b["par_public"]["femmes"], 4);
+    assert_eq!(b["par_public"]["de_26_a_49"], 4, "born 12 April 1998, contrats start early 2025: 26");
+    assert_eq!(b["par_public"]["rsa"], 1);
+    assert_eq!(b["par_public"]["critere_qpv"], 1);
+    assert_eq!(b["par_mois"][0], json!({"mois": "2025-01", "heures_realisees": 100.0, "heures_retenues": 0.0}));
+    // Breakdowns add up to the totals.
+    let somme: f64 = b["par_type_contrat"].as_object().unwrap().values().map(|v| v["heures_retenues"].as_f64().unwrap()).sum();
+    assert_eq!(somme, 940.75);
+    let mois: f64 = b["par_mois"].as_array().unwrap().iter().map(|m| m["heures_realisees"].as_f64().unwrap()).sum();
+    assert_eq!(mois, 1230.75);
+
+    // One month: March 2025.
+    let (_, mars) = app.get(&format!("/api/v1/operations/{}/bilan?du=2025-03-01&au=2025-03-31", s.operation), &f.token).await;
+    assert_eq!((mars["heures_realisees"].as_f64(), mars["heures_retenues"].as_f64()), (Some(480.0), Some(380.0)));
+    assert_eq!(mars["periode"], json!({"du": "2025-03-01", "au": "2025-03-31"}));
+    for bad in ["du=2025-03-02", "au=2025-03-30", "du=2025-04-01&au=2025-03-31"] {
+        let (status, problem) = app.get(&format!("/api/v1/operations/{}/bilan?{bad}", s.operation), &f.token).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {problem}");
+    }
+    // Other perimeters agree with the clauses.
+    let (_, clause) = app.get(&format!("/api/v1/clauses/{}/bilan", s.clause_a), &f.token).await;
+    assert_eq!(clause["heures_retenues"], 630.25);
+    let (_, marche) = app.get(&format!("/api/v1/marches/{}/bilan", s.marche), &f.token).await;
+    assert_eq!(marche["heures_retenues"], 940.75);
+    let (_, ent) = app.get(&format!("/api/v1/entreprises/{}/bilan", s.batir), &f.token).await;
+    assert_eq!((ent["heures_realisees"].as_f64(), ent["heures_retenues"].as_f64(), ent["contrats"].as_i64()), (Some(730.25), Some(630.25), Some(2)));
+    let (_, structure) = app.get("/api/v1/bilan", &f.token).await;
+    assert_eq!(structure["heures_retenues"], 940.75);
+    let donneur = structure_donneur(app, f, s.operation).await;
+    let (_, d) = app.get(&format!("/api/v1/donneurs-ordre/{donneur}/bilan"), &f.token).await;
+    assert_eq!(d["heures_retenues"], 940.75);
+}
+
+async fn structure_donneur(app: &TestApp, f: &Login, operation: i64) -> i64 {
+    app.get(&format!("/api/v1/operations/{operation}"), &f.token).await.1["donneur_ordre_id"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_same_figures_in_csv_xlsx_and_xml() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let path = format!("/api/v1/operations/{}/bilan", s.operation);
+
+    let (status, ct, csv) = fichier(app, &format!("{path}?format=csv"), &f.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "text/csv; charset=utf-8");
+    assert!(csv.starts_with(&[0xEF, 0xBB, 0xBF]), "UTF-8 BOM for Excel");
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let ligne = |label: &str| text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("{label} in {text}")).to_string();
+    assert_eq!(ligne("Heures retenues;"), "Heures retenues;940,75");
+    assert_eq!(ligne("Heures réalisées;"), "Heures réalisées;1230,75");
+    assert_eq!(ligne("Taux de réalisation;"), "Taux de réalisation;0,895952");
+    assert_eq!(ligne("cdd;"), "cdd;2;2;720,25;430,25");
+    assert!(text.contains("\r\n"));
+
+    let (_, ct, xlsx) = fichier(app, &format!("{path}?format=xlsx"), &f.token).await;
+    assert_eq!(ct, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let mut wb: Xlsx<_> = Xlsx::new(Cursor::new(xlsx)).unwrap();
+    let names = wb.sheet_names();
+    assert!(names.contains(&"Par type de contrat".to_string()) && names.contains(&"Par mois".to_string()), "{names:?}");
+    let synthese = wb.worksheet_range("Synthèse").unwrap();
+    let valeur = |label: &str| synthese.rows().find(|r| r[0] == Data::String(label.into())).map(|r| r[1].clone()).unwrap();
+    assert_eq!(valeur("Heures retenues"), Data::Float(940.75), "a real number, not text");
+    assert_eq!(valeur("Participants"), Data::Float(4.0));
+    let types = wb.worksheet_range("Par type de contrat").unwrap();
+    let cdd = types.rows().find(|r| r[0] == Data::String("cdd".into())).unwrap().to_vec();
+    assert_eq!(cdd[4], Data::Float(430.25));
+
+    let (_, ct, xml) = fichier(app, &format!("{path}?format=xml"), &f.token).await;
+    assert_eq!(ct, "application/xml; charset=utf-8");
+    let mut reader = quick_xml::Reader::from_reader(xml.as_slice());
+    let mut buf = Vec::new();
+    let mut retenues = None;
+    let mut cdd_xml = None;
+    loop {
+        match reader.read_event_into(&mut buf).unwrap() {
+            quick_xml::events::Event::Empty(e) if e.name().as_ref() == b"heures" => {
+                retenues = e.try_get_attribute("retenues").unwrap().map(|a| a.unescape_value().unwrap().to_string());
+            }
+            quick_xml::events::Event::Empty(e) if e.name().as_ref() == b"ligne" && e.try_get_attribute("cle").unwrap().is_some_and(|a| a.value.as_ref() == b"cdd") && cdd_xml.is_none() => {
+                cdd_xml = e.try_get_attribute("heures_retenues").unwrap().map(|a| a.unescape_value().unwrap().to_string());
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    assert_eq!(retenues.as_deref(), Some("940.75"));
+    assert_eq!(cdd_xml.as_deref(), Some("430.25"));
+}
+
+#[tokio::test]
+async fn buyers_get_masked_bilans_of_their_own_perimeters_only() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let donneur = structure_donneur(app, f, s.operation).await;
+    let d = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(donneur)).await;
+    let (status, b) = app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &d.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(b["heures_retenues"], 940.75, "hours are not personal data");
+    assert_eq!(b["participants"], "< 5");
+    assert_eq!(b["contrats"], "< 5");
+    assert_eq!(b["par_type_contrat"]["cdd"]["participants"], "< 5");
+    assert_eq!(b["par_public"]["femmes"], "< 5");
+    let text = b.to_string();
+    for personal in ["Un", "Deux", "1998-04-12", "prescripteur"] {
+        assert!(!text.contains(&format!("\"{personal}\"")), "{personal} leaked");
+    }
+    let (_, _, csv) = fichier(app, &format!("/api/v1/operations/{}/bilan?format=csv", s.operation), &d.token).await;
+    assert!(String::from_utf8_lossy(&csv).contains("Participants;< 5"));
+    assert_eq!(app.get(&format!("/api/v1/donneurs-ordre/{donneur}/bilan"), &d.token).await.0, StatusCode::OK);
+    assert_eq!(app.get("/api/v1/bilan", &d.token).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/v1/entreprises/{}/bilan", s.batir), &d.token).await.0, StatusCode::FORBIDDEN);
+    let autre = app.donneur_ordre(f, "Autre acheteur", 77).await["id"].as_i64().unwrap();
+    assert_eq!(app.get(&format!("/api/v1/donneurs-ordre/{autre}/bilan"), &d.token).await.0, StatusCode::NOT_FOUND);
+    let d2 = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(autre)).await;
+    assert_eq!(app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &d2.token).await.0, StatusCode::NOT_FOUND);
+    // Facilitateurs see the counts.
+    let (_, b) = app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &f.token).await;
+    assert_eq!(b["participants"], 4);
+}
+
+#[tokio::test]
+async fn companies_read_their_own_bilan_and_nothing_else() {
+    let s = scenario().await;
+    let app = &s.app;
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    let (status, b) = app.get(&format!("/api/v1/entreprises/{}/bilan", s.batir), &batir.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(b["heures_retenues"], 630.25);
+    assert_eq!(app.get(&format!("/api/v1/entreprises/{}/bilan", s.etti), &batir.token).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &batir.token).await.0, StatusCode::FORBIDDEN);
+    let r = app.login("PLIE A", Role::Referent).await;
+    assert_eq!(app.get("/api/v1/bilan", &r.token).await.0, StatusCode::FORBIDDEN);
+    let other = app.login("PLIE B", Role::Facilitateur).await;
+    assert_eq!(app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &other.token).await.0, StatusCode::NOT_FOUND);
+    let (_, empty) = app.get("/api/v1/bilan", &other.token).await;
+    assert_eq!(empty["heures_retenues"], 0.0);
+}
