@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use clausier::auth::service::{self as accounts, NouvelUtilisateur};
 use clausier::clock::Clock;
 use clausier::config::{LogFormat, Settings};
-use clausier::{clauses, db, demo, startup};
+use clausier::{bilans, clauses, db, demo, startup};
 use entities::enums::Role;
 use tracing_subscriber::EnvFilter;
 
@@ -43,6 +43,35 @@ enum Command {
     Token {
         #[command(subcommand)]
         command: TokenCommand,
+    },
+    /// Yearly consolidation: export each structure's aggregates, merge networks' files.
+    Consolidation {
+        #[command(subcommand)]
+        command: ConsolidationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConsolidationCommand {
+    /// Writes the yearly consolidation XML of one structure (or of every structure,
+    /// one file each) into a folder.
+    Export {
+        #[arg(long)]
+        annee: i32,
+        /// Only this structure (by name); every structure when absent.
+        #[arg(long)]
+        structure: Option<String>,
+        /// Folder for the files (created if missing).
+        #[arg(long, default_value = ".")]
+        out: std::path::PathBuf,
+    },
+    /// Merges consolidation files into one network table (one row per structure + total).
+    Fusion {
+        #[arg(required = true)]
+        fichiers: Vec<std::path::PathBuf>,
+        /// The table to write; its extension (.csv or .xlsx) gives the format.
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -196,6 +225,21 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 .map_err(user_error)?;
             println!("Utilisateur créé : {} ({:?}) dans « {} » (id {}).", user.email, user.role, structure.nom, user.id);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Consolidation { command: ConsolidationCommand::Export { annee, structure, out } } => {
+            let conn = db::connect(settings.database_url(), 4).await?;
+            db::migrate(&conn).await?;
+            let n = bilans::consolidation::exporter(&conn, annee, structure.as_deref(), &out).await?;
+            println!("{n} fichier(s) de consolidation {annee} écrit(s) dans {}.", out.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Consolidation { command: ConsolidationCommand::Fusion { fichiers, out } } => {
+            let (lignes, erreurs) = bilans::consolidation::fusionner(&fichiers, &out)?;
+            for e in &erreurs {
+                eprintln!("{e}");
+            }
+            println!("{lignes} structure(s) consolidée(s) dans {}.", out.display());
+            Ok(if erreurs.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Token { command: TokenCommand::Create { email } } => {
             let conn = db::connect(settings.database_url(), 1).await?;

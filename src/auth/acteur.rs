@@ -35,6 +35,12 @@ impl Acteur {
         }
     }
 
+    /// The application itself acting for a structure (command line, jobs): an
+    /// administrator of that structure and nothing more.
+    pub fn systeme(structure_id: i64) -> Acteur {
+        Acteur { utilisateur_id: 0, structure_id, role: Role::Admin, email: "systeme@clausier".into(), nom: "Clausier".into(), entreprise_id: None, donneur_ordre_id: None }
+    }
+
     /// 403 unless the caller has one of `roles`.
     pub fn require(&self, roles: &[Role]) -> AppResult<()> {
         if roles.contains(&self.role) {

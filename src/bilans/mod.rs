@@ -2,6 +2,7 @@
 //! entreprise and structure, over whole months; JSON, CSV, XLSX and XML from the same
 //! value; masked for buyers.
 
+pub mod consolidation;
 pub mod export;
 pub mod model;
 pub mod routes;

@@ -24,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(bilan_donneur_ordre))
         .routes(routes!(bilan_entreprise))
         .routes(routes!(bilan_structure))
+        .routes(routes!(consolidation))
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
@@ -106,4 +107,19 @@ async fn bilan_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id)
     responses((status = 200, body = Bilan), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn bilan_structure(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<BilanQuery>) -> AppResult<Response> {
     repondre(&s, &acteur, Cible::Structure, q).await
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct AnneeQuery {
+    pub annee: i32,
+}
+
+/// The structure's yearly consolidation (aggregates only), as one XML file to send to
+/// the network (facilitateur, admin).
+#[utoipa::path(get, path = "/consolidation", tag = "bilans", security(("bearer" = [])), params(AnneeQuery),
+    responses((status = 200, content_type = "application/xml", description = "urn:clausier:consolidation:1"), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn consolidation(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<AnneeQuery>) -> AppResult<Response> {
+    let (b, activite) = super::consolidation::consolider(&s.db, &acteur, q.annee).await?;
+    let xml = super::consolidation::xml(q.annee, &b, &activite).map_err(AppError::Internal)?;
+    Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"consolidation-{}.xml\"", q.annee))], xml).into_response())
 }

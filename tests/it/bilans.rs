@@ -173,3 +173,58 @@ async fn companies_read_their_own_bilan_and_nothing_else() {
     let (_, empty) = app.get("/api/v1/bilan", &other.token).await;
     assert_eq!(empty["heures_retenues"], 0.0);
 }
+
+#[tokio::test]
+async fn yearly_consolidation_and_network_merge() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    app.login("PLIE B", Role::Facilitateur).await;
+    let (status, ct, xml) = fichier(app, "/api/v1/consolidation?annee=2025", &f.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ct, "application/xml; charset=utf-8");
+    let ligne = clausier::bilans::consolidation::lire(&xml).unwrap();
+    assert_eq!(ligne.structure, "PLIE A");
+    assert_eq!(ligne.valeurs["heures.retenues"], 940.75);
+    assert_eq!(ligne.valeurs["activite.marches"], 1.0);
+    assert_eq!(ligne.valeurs["par_type_contrat.cdd.heures_retenues"], 430.25);
+    assert!(!String::from_utf8_lossy(&xml).contains("Jean-Jaurès"), "aggregates only: no opération names");
+    let (status, _) = app.get("/api/v1/consolidation?annee=1900", &f.token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let d = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(structure_donneur(app, f, s.operation).await)).await;
+    assert_eq!(app.get("/api/v1/consolidation?annee=2025", &d.token).await.0, StatusCode::FORBIDDEN);
+
+    // The command line exports every structure, then merges the files.
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: Vec<String>| {
+        let mut cmd = assert_cmd::Command::cargo_bin("clausier").unwrap();
+        cmd.env("CLAUSIER_ENV", "test").env("CLAUSIER__DATABASE__URL", &app.db_url).args(args);
+        cmd.output().unwrap()
+    };
+    let out = run(vec!["consolidation".into(), "export".into(), "--annee".into(), "2025".into(), "--out".into(), dir.path().display().to_string()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path().display().to_string()).collect();
+    assert_eq!(files.len(), 2, "PLIE A and PLIE B");
+    let table = dir.path().join("reseau.csv");
+    let mut args = vec!["consolidation".to_string(), "fusion".into(), "--out".into(), table.display().to_string()];
+    args.extend(files.clone());
+    let out = run(args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = std::fs::read_to_string(&table).unwrap();
+    let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().collect();
+    assert!(lines[0].starts_with("structure;heures.objectif;heures.realisees;heures.retenues;"), "{}", lines[0]);
+    assert!(lines[1].starts_with("PLIE A;1050;1230,75;940,75;"), "{}", lines[1]);
+    assert!(lines[2].starts_with("PLIE B;0;0;0;"), "{}", lines[2]);
+    assert!(lines[3].starts_with("TOTAL;1050;1230,75;940,75;"), "{}", lines[3]);
+
+    // A broken file is reported with its line, and fails the run.
+    let broken = dir.path().join("casse.xml");
+    std::fs::write(&broken, "<?xml version=\"1.0\"?>\n<consolidation structure=\"X\" annee=\"2025\">\n  <heures retenues=\"beaucoup\"/>\n</consolidation>\n").unwrap();
+    let mut args = vec!["consolidation".to_string(), "fusion".into(), "--out".into(), dir.path().join("t.xlsx").display().to_string()];
+    args.extend(files);
+    args.push(broken.display().to_string());
+    let out = run(args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("ligne 3 : nombre illisible « beaucoup »"), "{err}");
+    assert!(dir.path().join("t.xlsx").exists(), "the readable files are still merged");
+}

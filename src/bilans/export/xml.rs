@@ -24,7 +24,7 @@ use crate::bilans::model::Bilan;
 
 pub const NAMESPACE: &str = "urn:clausier:bilan:1";
 
-fn n(x: f64) -> String {
+pub fn n(x: f64) -> String {
     let s = format!("{x:.6}");
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
@@ -37,13 +37,22 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
     let au = b.periode.au.map(|d| d.to_string()).unwrap_or_default();
     let root = BytesStart::new("bilan").with_attributes([("xmlns", NAMESPACE), ("perimetre", b.perimetre.type_.as_str()), ("id", id.as_str()), ("nom", b.perimetre.nom.as_str()), ("du", du.as_str()), ("au", au.as_str())]);
     w.write_event(Event::Start(root))?;
-    let vide = |name: &str, attrs: Vec<(&str, String)>| {
-        let mut e = BytesStart::new(name.to_string());
-        for (k, v) in &attrs {
-            e.push_attribute((*k, v.as_str()));
-        }
-        Event::Empty(e)
-    };
+    corps(&mut w, b)?;
+    w.write_event(Event::End(BytesEnd::new("bilan")))?;
+    Ok(w.into_inner())
+}
+
+/// An empty element with attributes.
+pub fn vide(name: &str, attrs: Vec<(&str, String)>) -> Event<'static> {
+    let mut e = BytesStart::new(name.to_string());
+    for (k, v) in &attrs {
+        e.push_attribute((*k, v.as_str()));
+    }
+    Event::Empty(e)
+}
+
+/// The figures of a bilan, inside whatever root element the caller wrote.
+pub fn corps(w: &mut Writer<Vec<u8>>, b: &Bilan) -> anyhow::Result<()> {
     w.write_event(vide("heures", vec![("objectif", n(b.heures_objectif)), ("realisees", n(b.heures_realisees)), ("retenues", n(b.heures_retenues)), ("taux", n(b.taux_realisation)), ("ecart", n(b.ecart)), ("penalites", n(b.penalites_theoriques)), ("estimees", n(b.heures_estimees))]))?;
     let nr = &b.heures_non_retenues;
     w.write_event(vide("non-retenues", vec![("non_eligible", n(nr.non_eligible)), ("hors_periode", n(nr.hors_periode)), ("plafond", n(nr.plafond)), ("formation_exclue", n(nr.formation_exclue)), ("coefficient", n(nr.coefficient))]))?;
@@ -67,6 +76,5 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
         w.write_event(vide("ligne", vec![("mois", m.mois.clone()), ("heures_realisees", n(m.heures_realisees)), ("heures_retenues", n(m.heures_retenues))]))?;
     }
     w.write_event(Event::End(BytesEnd::new("mois")))?;
-    w.write_event(Event::End(BytesEnd::new("bilan")))?;
-    Ok(w.into_inner())
+    Ok(())
 }
