@@ -29,6 +29,7 @@
 
 pub mod api;
 pub mod audit;
+pub mod bench;
 pub mod bilans;
 pub mod auth;
 pub mod clauses;

@@ -44,10 +44,26 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Benchmarks on the national data set (`demo --scale national` first).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Yearly consolidation: export each structure's aggregates, merge networks' files.
     Consolidation {
         #[command(subcommand)]
         command: ConsolidationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Latency of the bilans (median, p99) and of the national consolidation.
+    Bilans {
+        #[arg(long, default_value_t = 30)]
+        iterations: usize,
+        #[arg(long, default_value_t = 2025)]
+        annee: i32,
     },
 }
 
@@ -185,12 +201,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { scale, seed } => {
-            if let Scale::National = scale {
-                eprintln!("Le jeu de données national (--scale national) n'est pas encore disponible ; utilisez --scale small.");
-                return Ok(ExitCode::from(2));
-            }
             let conn = db::connect(settings.database_url(), 2).await?;
             db::migrate(&conn).await?;
+            if let Scale::National = scale {
+                let debut = std::time::Instant::now();
+                let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                match demo::national::national(&conn, clock.now(), seed, demo::national::Echelle::NATIONALE, progress).await? {
+                    None => println!("Le jeu de données national est déjà présent."),
+                    Some(t) => println!(
+                        "Jeu de données national chargé en {:.1} s : {} structures, {} donneurs d'ordre, {} opérations, {} marchés ({} lots), {} entreprises, {} participants, {} contrats, {} lignes d'heures, {} h validées.",
+                        debut.elapsed().as_secs_f64(), t.structures, t.donneurs_ordre, t.operations, t.marches, t.lots, t.entreprises, t.participants, t.contrats, t.lignes_heures, t.minutes / 60
+                    ),
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
             let summary = demo::small(&conn, &clock, settings.auth.token_ttl_days, seed).await?;
             print_demo(&settings, &summary);
             Ok(ExitCode::SUCCESS)
@@ -240,6 +264,13 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             }
             println!("{lignes} structure(s) consolidée(s) dans {}.", out.display());
             Ok(if erreurs.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Bench { command: BenchCommand::Bilans { iterations, annee } } => {
+            let conn = db::connect(settings.database_url(), 4).await?;
+            db::migrate(&conn).await?;
+            let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
+            clausier::bench::afficher(&mesures);
+            Ok(ExitCode::SUCCESS)
         }
         Command::Token { command: TokenCommand::Create { email } } => {
             let conn = db::connect(settings.database_url(), 1).await?;

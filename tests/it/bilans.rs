@@ -228,3 +228,28 @@ async fn yearly_consolidation_and_network_merge() {
     assert!(err.contains("ligne 3 : nombre illisible « beaucoup »"), "{err}");
     assert!(dir.path().join("t.xlsx").exists(), "the readable files are still merged");
 }
+
+/// The national generator at 1 % over 12 structures: coherent data, exact totals,
+/// deterministic, and the bilans, consolidation and benchmark run on it.
+#[tokio::test]
+async fn the_national_data_set_at_one_percent() {
+    let app = spawn_app().await;
+    let echelle = clausier::demo::national::Echelle { structures: 12, part: 0.01 };
+    let t = clausier::demo::national::national(&app.db, default_now(), 42, echelle, false).await.unwrap().unwrap();
+    assert_eq!((t.structures, t.contrats, t.participants, t.marches), (12, 486, 343, 340));
+    assert_eq!(count(&app.db, "contrats").await, 486);
+    assert_eq!(count(&app.db, "mises_en_emploi").await, 486);
+    assert_eq!(count(&app.db, "heures_mensuelles").await as u64, t.lignes_heures);
+    assert!(clausier::demo::national::national(&app.db, default_now(), 42, echelle, false).await.unwrap().is_none(), "loaded once");
+    // The figures of the bench: every bilan agrees with the hours loaded.
+    let mesures = clausier::bench::bilans(&app.db, 2, 2025).await.unwrap();
+    assert_eq!(mesures.len(), 4);
+    // Every structure's 2025 bilan sums to the validated hours loaded (all in 2025).
+    let mut total = 0.0;
+    for s in 1..=12 {
+        let acteur = clausier::auth::Acteur::systeme(s);
+        let b = clausier::bilans::service::bilan(&app.db, &acteur, clausier::bilans::service::Cible::Structure, clausier::bilans::service::periode(None, None).unwrap()).await.unwrap();
+        total += b.heures_realisees;
+    }
+    assert_eq!((total * 60.0).round() as i64, t.minutes);
+}

@@ -1,4 +1,4 @@
-//! `clausier demo --scale small`: a coherent, deterministic demo data set — one
+//! `clausier demo --scale small` (this file) and `--scale national` (`national`): a coherent, deterministic demo data set — one
 //! structure, two donneurs d'ordre, three opérations, marchés with lots and clauses,
 //! entreprises (SIAE included), 30 participants with criteria, contrats on clauses and
 //! their monthly hours — and one login per role.
@@ -9,6 +9,8 @@ use entities::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+
+pub mod national;
 
 use crate::auth::service::{self as accounts, NouvelUtilisateur};
 use crate::clock::Clock;
