@@ -29,8 +29,17 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .await?;
+        // Keep the planner's statistics current (cheap when nothing changed): without
+        // them SQLite drives bilan queries from the structure index instead of the keys.
+        db.execute_unprepared("PRAGMA optimize = 0x10002;").await?;
     }
     Ok(db)
+}
+
+/// Refreshes the planner's statistics after a bulk load (demo data, imports).
+pub async fn analyze(db: &DatabaseConnection) -> anyhow::Result<()> {
+    db.execute_unprepared("ANALYZE").await?;
+    Ok(())
 }
 
 /// Applies every pending migration; a second call changes nothing.

@@ -206,7 +206,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             if let Scale::National = scale {
                 let debut = std::time::Instant::now();
                 let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-                match demo::national::national(&conn, clock.now(), seed, demo::national::Echelle::NATIONALE, progress).await? {
+                let charge = demo::national::national(&conn, clock.now(), seed, demo::national::Echelle::NATIONALE, progress).await?;
+                db::analyze(&conn).await?;
+                match charge {
                     None => println!("Le jeu de données national est déjà présent."),
                     Some(t) => println!(
                         "Jeu de données national chargé en {:.1} s : {} structures, {} donneurs d'ordre, {} opérations, {} marchés ({} lots), {} entreprises, {} participants, {} contrats, {} lignes d'heures, {} h validées.",
@@ -216,6 +218,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let summary = demo::small(&conn, &clock, settings.auth.token_ttl_days, seed).await?;
+            db::analyze(&conn).await?;
             print_demo(&settings, &summary);
             Ok(ExitCode::SUCCESS)
         }

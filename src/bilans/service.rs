@@ -6,14 +6,14 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use entities::enums::{NiveauFormation, Role, Sexe};
-use entities::{clauses, contrats, criteres, entreprises, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
-use sea_orm::sea_query::{Expr, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use entities::enums::{NiveauFormation, Role, Secteur, Sexe, SituationSuivi};
+use entities::{clauses, contrats, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 
 use super::model::*;
 use crate::auth::Acteur;
-use crate::clauses::service::compte::{self, Filtre};
+use crate::clauses::service::compte::{self, ContratCharge, Filtre, MiseCharge, Selection};
 use crate::clauses::service::{clauses as clause_service, get_donneur_ordre, get_entreprise, marches as marche_service, operations as operation_service};
 use crate::clauses::views::{est_siae, HeuresNonRetenues};
 use crate::comptage::{mul_div_round, NonRetenues};
@@ -63,63 +63,45 @@ fn autoriser(acteur: &Acteur, cible: Cible) -> AppResult<()> {
     }
 }
 
-/// The perimeter's name, its clauses, and the attributaire filter.
-async fn resoudre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> AppResult<(Perimetre, Vec<i64>, Option<i64>)> {
+/// The perimeter's name, its clauses (as a subquery), and the attributaire filter.
+async fn resoudre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> AppResult<(Perimetre, Selection, Option<i64>)> {
     let p = |t: &str, id: Option<i64>, nom: String| Perimetre { type_: t.into(), id, nom };
+    let marches_de = |operations: SelectStatement| Query::select().column(marches::Column::Id).from(marches::Entity).and_where(Expr::col(marches::Column::OperationId).in_subquery(operations)).to_owned();
+    let operation = |id: i64| Query::select().expr(Expr::val(id)).to_owned();
     Ok(match cible {
         Cible::Operation(id) => {
             let o = operation_service::get_operation(db, acteur, id).await?;
-            (p("operation", Some(id), o.nom), compte::clauses_de(db, acteur, Some(id), None).await?, None)
+            (p("operation", Some(id), o.nom), clauses_des_marches(marches_de(operation(id))), None)
         }
         Cible::Marche(id) => {
             let (m, _) = marche_service::get_marche(db, acteur, id).await?;
-            (p("marche", Some(id), format!("{} – {}", m.numero, m.objet)), compte::clauses_de(db, acteur, None, Some(id)).await?, None)
+            (p("marche", Some(id), format!("{} – {}", m.numero, m.objet)), clauses_des_marches(Query::select().expr(Expr::val(id)).to_owned()), None)
         }
         Cible::Clause(id) => {
             clause_service::get_clause(db, acteur, id).await?;
-            (p("clause", Some(id), format!("Clause n° {id}")), vec![id], None)
+            (p("clause", Some(id), format!("Clause n° {id}")), Selection::Ids(vec![id]), None)
         }
         Cible::DonneurOrdre(id) => {
             let d = get_donneur_ordre(db, acteur, id).await?;
-            let ids = clause_ids(
-                db,
-                acteur,
-                Some(
-                    Query::select()
-                        .column(marches::Column::Id)
-                        .from(marches::Entity)
-                        .and_where(Expr::col(marches::Column::OperationId).in_subquery(Query::select().column(operations::Column::Id).from(operations::Entity).and_where(Expr::col(operations::Column::DonneurOrdreId).eq(id)).to_owned()))
-                        .to_owned(),
-                ),
-                None,
-            )
-            .await?;
-            (p("donneur_ordre", Some(id), d.nom), ids, None)
+            let operations = Query::select().column(operations::Column::Id).from(operations::Entity).and_where(Expr::col(operations::Column::DonneurOrdreId).eq(id)).to_owned();
+            (p("donneur_ordre", Some(id), d.nom), clauses_des_marches(marches_de(operations)), None)
         }
         Cible::Entreprise(id) => {
             let e = get_entreprise(db, acteur, id).await?;
-            let ids = clause_ids(db, acteur, None, Some(id)).await?;
-            (p("entreprise", Some(id), e.raison_sociale), ids, Some(id))
+            let lots = Query::select().column(entities::attributions::Column::LotId).from(entities::attributions::Entity).and_where(Expr::col(entities::attributions::Column::EntrepriseId).eq(id)).to_owned();
+            (p("entreprise", Some(id), e.raison_sociale), Selection::Sql(Query::select().column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::LotId).in_subquery(lots)).to_owned()), Some(id))
         }
         Cible::Structure => {
             let s = entities::structures::Entity::find_by_id(acteur.structure_id).one(db).await?.ok_or(AppError::NotFound)?;
-            (p("structure", Some(s.id), s.nom), clause_ids(db, acteur, None, None).await?, None)
+            (p("structure", Some(s.id), s.nom), Selection::Structure, None)
         }
     })
 }
 
-/// Clause ids of the structure, optionally on the lots of some marchés or of an entreprise.
-async fn clause_ids(db: &impl ConnectionTrait, acteur: &Acteur, marches: Option<sea_orm::sea_query::SelectStatement>, entreprise: Option<i64>) -> AppResult<Vec<i64>> {
-    let mut select = acteur.scoped::<clauses::Entity>();
-    if let Some(m) = marches {
-        select = select.filter(clauses::Column::LotId.in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(m)).to_owned()));
-    }
-    if let Some(e) = entreprise {
-        select = select.filter(
-            clauses::Column::LotId.in_subquery(Query::select().column(entities::attributions::Column::LotId).from(entities::attributions::Entity).and_where(Expr::col(entities::attributions::Column::EntrepriseId).eq(e)).to_owned()),
-        );
-    }
-    Ok(select.select_only().column(clauses::Column::Id).into_tuple().all(db).await?)
+/// The clauses on the lots of some marchés.
+fn clauses_des_marches(marches: SelectStatement) -> Selection {
+    let lots = Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches)).to_owned();
+    Selection::Sql(Query::select().column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::LotId).in_subquery(lots)).to_owned())
 }
 
 /// Far enough to mean "all time" for rows and contrats.
@@ -129,16 +111,18 @@ fn fin_des_temps() -> NaiveDate {
 
 pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, periode: Periode) -> AppResult<Bilan> {
     autoriser(acteur, cible)?;
-    let (perimetre, ids, attributaire) = resoudre(db, acteur, cible).await?;
+    let (perimetre, selection, attributaire) = resoudre(db, acteur, cible).await?;
     let au = periode.au.unwrap_or_else(fin_des_temps);
-    let comptees = compte::compter_clauses_filtre(db, acteur, &ids, Filtre { du: periode.du, au, attributaire }).await?;
+    let du = periode.du.unwrap_or(NaiveDate::MIN);
+    let sel_sql = compte::selection_sql(acteur, &selection);
+    let ch = compte::charger(db, acteur, selection, Filtre { du: periode.du, au, attributaire, expliquer: false }).await?;
 
     // Totals.
     let (mut objectif, mut realisees, mut retenues, mut estimees, mut penalites) = (0i64, 0i64, 0i64, 0i64, 0i64);
     let mut non_retenues = NonRetenues::default();
     let mut par_contrat: HashMap<i64, (i64, i64)> = HashMap::new();
     let mut par_mois: BTreeMap<String, (i64, i64)> = BTreeMap::new();
-    for c in &comptees {
+    for c in &ch.clauses {
         objectif += c.objectif_minutes;
         realisees += c.comptage.realisees;
         retenues += c.globalisation.retenues;
@@ -160,42 +144,46 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     }
 
     // The perimeter's contrats overlapping the period, and what describes them.
-    let mut mises = db_mises(db, acteur, &ids, attributaire).await?;
-    let contrat_ids: Vec<i64> = mises.iter().map(|m| m.contrat_id).collect();
-    let du = periode.du.unwrap_or(NaiveDate::MIN);
-    let contrats: HashMap<i64, contrats::Model> = acteur
-        .scoped::<contrats::Entity>()
-        .filter(contrats::Column::Id.is_in(contrat_ids))
-        .filter(contrats::Column::DateDebut.lte(au))
+    let dans_periode = |c: &ContratCharge| c.date_debut <= au && c.date_fin.is_none_or(|f| f >= du);
+    let mises: Vec<&MiseCharge> = ch.mises.iter().filter(|m| ch.contrats.get(&m.contrat_id).is_some_and(dans_periode)).collect();
+    let contrats_du_perimetre = Query::select()
+        .column(mises_en_emploi::Column::ContratId)
+        .from(mises_en_emploi::Entity)
+        .and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(sel_sql.clone()))
+        .to_owned();
+    let personnes: HashMap<i64, (Sexe, NaiveDate, NiveauFormation, bool)> = acteur
+        .scoped::<participants::Entity>()
+        .filter(participants::Column::Id.in_subquery(Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_du_perimetre.clone())).to_owned()))
+        .select_only()
+        .columns([participants::Column::Id, participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv])
+        .into_tuple::<(i64, Sexe, NaiveDate, NiveauFormation, bool)>()
         .all(db)
         .await?
         .into_iter()
-        .filter(|c| c.date_fin_reelle.or(c.date_fin_prevue).is_none_or(|f| f >= du))
-        .map(|c| (c.id, c))
+        .map(|(id, s, n, niv, q)| (id, (s, n, niv, q)))
         .collect();
-    mises.retain(|m| contrats.contains_key(&m.contrat_id));
-    let participant_ids: Vec<i64> = contrats.values().map(|c| c.participant_id).collect::<HashSet<_>>().into_iter().collect();
-    let personnes: HashMap<i64, participants::Model> = acteur.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(participant_ids.clone())).all(db).await?.into_iter().map(|p| (p.id, p)).collect();
-    let employeur_ids: Vec<i64> = contrats.values().map(|c| c.employeur_id).collect::<HashSet<_>>().into_iter().collect();
-    let employeurs: HashMap<i64, entreprises::Model> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(employeur_ids)).all(db).await?.into_iter().map(|e| (e.id, e)).collect();
-    let mut codes: HashMap<i64, HashSet<String>> = HashMap::new();
-    for c in acteur.scoped::<criteres::Entity>().filter(criteres::Column::ParticipantId.is_in(participant_ids)).filter(criteres::Column::RetireAt.is_null()).all(db).await? {
-        codes.entry(c.participant_id).or_default().insert(code(c.code));
-    }
-    let suivis: HashMap<i64, suivis_six_mois::Model> =
-        acteur.scoped::<suivis_six_mois::Entity>().filter(suivis_six_mois::Column::ContratId.is_in(contrats.keys().copied().collect::<Vec<_>>())).all(db).await?.into_iter().map(|s| (s.contrat_id, s)).collect();
-    let secteurs = secteurs(db, acteur, &ids).await?;
+    let suivis: HashMap<i64, Option<SituationSuivi>> = acteur
+        .scoped::<suivis_six_mois::Entity>()
+        .filter(suivis_six_mois::Column::ContratId.in_subquery(contrats_du_perimetre))
+        .select_only()
+        .columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation])
+        .into_tuple()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let secteurs = secteurs(db, acteur, sel_sql).await?;
 
     // Breakdowns: each contrat once per key, each participant once per key.
     let mut b = Breakdowns::default();
-    let mut premier_contrat: HashMap<i64, &contrats::Model> = HashMap::new();
+    let mut premier_contrat: HashMap<i64, &ContratCharge> = HashMap::new();
     for m in &mises {
-        let Some(c) = contrats.get(&m.contrat_id) else { continue };
+        let Some(c) = ch.contrats.get(&m.contrat_id) else { continue };
         let (r, ret) = par_contrat.get(&c.id).copied().unwrap_or((0, 0));
-        let employeur = employeurs.get(&c.employeur_id).map(|e| code(e.r#type)).unwrap_or_default();
+        let employeur = ch.entreprises.get(&c.employeur_id).map(|k| code(*k)).unwrap_or_default();
         let metier = c.code_rome.clone().unwrap_or_else(|| c.poste.clone());
         let secteur = secteurs.get(&m.clause_id).cloned().unwrap_or_default();
-        let niveau = personnes.get(&c.participant_id).map(|p| code(p.niveau_formation)).unwrap_or_default();
+        let niveau = personnes.get(&c.participant_id).map(|p| code(p.2)).unwrap_or_default();
         for (table, key) in [(0, code(c.type_contrat)), (1, code(m.modalite)), (2, employeur), (3, niveau), (4, metier), (5, secteur)] {
             b.add(table, key, c.id, c.participant_id, r, ret);
         }
@@ -209,33 +197,36 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         public.insert(key.into(), HashSet::new());
     }
     for (pid, c) in &premier_contrat {
-        let Some(p) = personnes.get(pid) else { continue };
+        let Some((sexe, naissance, niveau, qpv)) = personnes.get(pid) else { continue };
         let mut put = |k: &str| {
             public.entry(k.to_string()).or_default().insert(*pid);
         };
-        put(if p.sexe == Sexe::F { "femmes" } else { "hommes" });
-        let age = age_at(p.date_naissance, c.date_debut);
+        put(if *sexe == Sexe::F { "femmes" } else { "hommes" });
+        let age = age_at(*naissance, c.date_debut);
         put(if age < 26 { "moins_26" } else if age < 50 { "de_26_a_49" } else { "plus_50" });
-        if p.qpv {
+        if *qpv {
             put("qpv");
         }
-        if matches!(p.niveau_formation, NiveauFormation::Infra3 | NiveauFormation::N3) {
+        if matches!(niveau, NiveauFormation::Infra3 | NiveauFormation::N3) {
             put("niveau_infra4");
         }
         // Criterion codes; `qpv` the criterion (jobseeker living in a QPV) is not the
         // residence flag above, so it gets its own key.
-        for code in codes.get(pid).into_iter().flatten() {
-            put(if code == "qpv" { "critere_qpv" } else { code });
+        let codes: HashSet<String> = ch.criteres.get(pid).into_iter().flatten().filter(|c| !c.retire).map(|c| code(c.code)).collect();
+        for code in codes {
+            put(if code == "qpv" { "critere_qpv" } else { &code });
         }
     }
     let mut situation: BTreeMap<String, HashSet<i64>> = BTreeMap::new();
-    for c in contrats.values().filter(|c| c.date_fin_reelle.is_some()) {
-        let s = suivis.get(&c.id).and_then(|s| s.situation).map(code).unwrap_or_else(|| "inconnu".into());
+    for m in &mises {
+        let Some(c) = ch.contrats.get(&m.contrat_id).filter(|c| c.termine) else { continue };
+        let s = suivis.get(&c.id).copied().flatten().map(code).unwrap_or_else(|| "inconnu".into());
         situation.entry(s).or_default().insert(c.participant_id);
     }
 
-    let entreprises: HashSet<i64> = mises.iter().flat_map(|m| [m.attributaire_id, contrats.get(&m.contrat_id).map_or(m.attributaire_id, |c| c.employeur_id)]).collect();
-    let siae = entreprises.iter().filter(|id| employeurs.get(id).is_some_and(|e| est_siae(e.r#type))).count();
+    let entreprises: HashSet<i64> = mises.iter().flat_map(|m| [m.attributaire_id, ch.contrats.get(&m.contrat_id).map_or(m.attributaire_id, |c| c.employeur_id)]).collect();
+    let siae = entreprises.iter().filter(|id| ch.entreprises.get(id).is_some_and(|k| est_siae(*k))).count();
+    let contrats: HashSet<i64> = mises.iter().map(|m| m.contrat_id).collect();
     let mut bilan = Bilan {
         perimetre,
         periode,
@@ -247,7 +238,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         penalites_theoriques: penalites as f64 / 100.0,
         heures_non_retenues: HeuresNonRetenues::from(&non_retenues),
         heures_estimees: heures(estimees),
-        clauses: comptees.len() as u64,
+        clauses: ch.clauses.len() as u64,
         participants: Compte::new(premier_contrat.len() as u64),
         contrats: Compte::new(contrats.len() as u64),
         entreprises: entreprises.len() as u64,
@@ -268,31 +259,22 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     Ok(bilan)
 }
 
-async fn db_mises(db: &impl ConnectionTrait, acteur: &Acteur, clause_ids: &[i64], attributaire: Option<i64>) -> AppResult<Vec<mises_en_emploi::Model>> {
-    let mut select = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ClauseId.is_in(clause_ids.to_vec()));
-    if let Some(a) = attributaire {
-        select = select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
-    }
-    Ok(select.all(db).await?)
-}
-
-/// The secteur (btp / hors_btp) of each clause, through its lot, marché and opération.
-async fn secteurs(db: &impl ConnectionTrait, acteur: &Acteur, clause_ids: &[i64]) -> AppResult<HashMap<i64, String>> {
-    let rows: Vec<(i64, i64)> = acteur.scoped::<clauses::Entity>().filter(clauses::Column::Id.is_in(clause_ids.to_vec())).select_only().column(clauses::Column::Id).column(clauses::Column::LotId).into_tuple().all(db).await?;
-    let lot_ids: Vec<i64> = rows.iter().map(|r| r.1).collect();
-    let lots: HashMap<i64, i64> = acteur.scoped::<lots::Entity>().filter(lots::Column::Id.is_in(lot_ids)).select_only().column(lots::Column::Id).column(lots::Column::MarcheId).into_tuple::<(i64, i64)>().all(db).await?.into_iter().collect();
-    let marche_ids: Vec<i64> = lots.values().copied().collect();
-    let marches: HashMap<i64, i64> =
-        acteur.scoped::<marches::Entity>().filter(marches::Column::Id.is_in(marche_ids)).select_only().column(marches::Column::Id).column(marches::Column::OperationId).into_tuple::<(i64, i64)>().all(db).await?.into_iter().collect();
-    let ops: HashMap<i64, String> = acteur
-        .scoped::<operations::Entity>()
-        .filter(operations::Column::Id.is_in(marches.values().copied().collect::<Vec<_>>()))
+/// The secteur (btp / hors_btp) of each selected clause, through its lot, marché and
+/// opération (one query).
+async fn secteurs(db: &impl ConnectionTrait, acteur: &Acteur, selection: SelectStatement) -> AppResult<HashMap<i64, String>> {
+    let rows: Vec<(i64, Secteur)> = acteur
+        .scoped::<clauses::Entity>()
+        .filter(clauses::Column::Id.in_subquery(selection))
+        .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
+        .join(JoinType::InnerJoin, lots::Relation::Marche.def())
+        .join(JoinType::InnerJoin, marches::Relation::Operation.def())
+        .select_only()
+        .column(clauses::Column::Id)
+        .column(operations::Column::Secteur)
+        .into_tuple()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, code(o.secteur)))
-        .collect();
-    Ok(rows.into_iter().filter_map(|(c, l)| Some((c, ops.get(marches.get(lots.get(&l)?)?)?.clone()))).collect())
+        .await?;
+    Ok(rows.into_iter().map(|(c, s)| (c, code(s))).collect())
 }
 
 fn code<T: serde::Serialize>(v: T) -> String {

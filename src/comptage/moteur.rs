@@ -21,6 +21,18 @@ pub struct ClauseCompte {
     pub date_debut: NaiveDate,
     pub date_fin: NaiveDate,
     pub regles: ReglesComptage,
+    /// Write the French explanation of every line (costly on large perimeters; bilans
+    /// don't show it).
+    pub expliquer: bool,
+}
+
+/// Pushes an explanation line, formatted only when the counting explains.
+macro_rules! expliquer {
+    ($on:expr, $ligne:expr, $($arg:tt)*) => {
+        if $on {
+            $ligne.explication.push(format!($($arg)*));
+        }
+    };
 }
 
 /// One validated month of a contrat (current revision).
@@ -160,14 +172,14 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
             // Rule 1: the month must overlap the clause's execution period.
             if m.mois < debut_clause || m.mois > clause.date_fin || fin_du_mois(m.mois) < clause.date_debut {
                 l.non_retenues.hors_periode = realisees;
-                l.explication.push(format!("{} hors de la période d'exécution de la clause ({} – {}).", heures_fr(realisees), clause.date_debut, clause.date_fin));
+                expliquer!(clause.expliquer, l, "{} hors de la période d'exécution de la clause ({} – {}).", heures_fr(realisees), clause.date_debut, clause.date_fin);
                 lignes.push(l);
                 continue;
             }
             // Rule 2: eligibility at the contrat start.
             if r.eligibilite_requise && !c.eligible {
                 l.non_retenues.non_eligible = realisees;
-                l.explication.push(format!("{} non retenues : participant non éligible au début du contrat.", heures_fr(realisees)));
+                expliquer!(clause.expliquer, l, "{} non retenues : participant non éligible au début du contrat.", heures_fr(realisees));
                 lignes.push(l);
                 continue;
             }
@@ -176,7 +188,7 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
                 let limite = premier_du_mois(c.date_debut).checked_add_months(Months::new(n)).unwrap_or(NaiveDate::MAX);
                 if m.mois >= limite {
                     l.non_retenues.plafond = realisees;
-                    l.explication.push(format!("{} non retenues : au-delà des {n} premiers mois du CDI.", heures_fr(realisees)));
+                    expliquer!(clause.expliquer, l, "{} non retenues : au-delà des {n} premiers mois du CDI.", heures_fr(realisees));
                     lignes.push(l);
                     continue;
                 }
@@ -187,7 +199,7 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
             } else {
                 if m.formation > 0 {
                     l.non_retenues.formation_exclue = m.formation;
-                    l.explication.push(format!("{} de formation non retenues (règle de la clause).", heures_fr(m.formation)));
+                    expliquer!(clause.expliquer, l, "{} de formation non retenues (règle de la clause).", heures_fr(m.formation));
                 }
                 0
             };
@@ -198,9 +210,9 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
             let retenues = travail_retenu + formation_retenue;
             l.formation_retenue = formation_retenue;
             if coef == 1_000_000 {
-                l.explication.push(format!("{} retenues (travail {}, formation {}).", heures_fr(retenues), heures_fr(m.travail), heures_fr(formation)));
+                expliquer!(clause.expliquer, l, "{} retenues (travail {}, formation {}).", heures_fr(retenues), heures_fr(m.travail), heures_fr(formation));
             } else {
-                l.explication.push(format!("{} × coefficient {} = {} retenues.", heures_fr(comptees), coef as f64 / 1_000_000.0, heures_fr(retenues)));
+                expliquer!(clause.expliquer, l, "{} × coefficient {} = {} retenues.", heures_fr(comptees), coef as f64 / 1_000_000.0, heures_fr(retenues));
             }
             if retenues < comptees {
                 l.non_retenues.coefficient = comptees - retenues;
@@ -213,7 +225,7 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
             if c.type_contrat == TypeContrat::Cdi && bonus > 0 && premier_du_mois(c.date_debut) == m.mois {
                 l.retenues += bonus;
                 l.bonus += bonus;
-                l.explication.push(format!("+ {} de bonus à la signature du CDI.", heures_fr(bonus)));
+                expliquer!(clause.expliquer, l, "+ {} de bonus à la signature du CDI.", heures_fr(bonus));
             }
             lignes.push(l);
         }
@@ -230,7 +242,7 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
                 l.retenues -= coupe;
                 l.formation_retenue = garde;
                 l.non_retenues.plafond += coupe;
-                l.explication.push(format!("{} de formation au-delà du plafond de {} % de l'objectif.", heures_fr(coupe), part * 100.0));
+                expliquer!(clause.expliquer, l, "{} de formation au-delà du plafond de {} % de l'objectif.", heures_fr(coupe), part * 100.0);
             }
         }
     }
@@ -285,7 +297,7 @@ pub(crate) mod tests {
     }
 
     fn clause(regles: ReglesComptage) -> ClauseCompte {
-        ClauseCompte { id: 1, objectif_minutes: 1000 * 60, date_debut: d(2025, 2, 15), date_fin: d(2025, 11, 30), regles }
+        ClauseCompte { id: 1, objectif_minutes: 1000 * 60, date_debut: d(2025, 2, 15), date_fin: d(2025, 11, 30), regles, expliquer: true }
     }
 
     fn contrat(id: i64, t: TypeContrat, m: Modalite, eligible: bool, mois: &[(u32, i64, i64)]) -> ContratCompte {

@@ -160,6 +160,14 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
         let txn = db.begin().await?;
         let structure = structures::ActiveModel { nom: Set(format!("{PREFIXE} {:03}", s + 1)), parametres: Set(serde_json::json!({})), created_at: Set(now), ..Default::default() }.insert(&txn).await?;
         let sid = structure.id;
+        // The facilitateur who verified the criteria (no password: an account to attribute work to).
+        let facilitateur = utilisateurs::ActiveModel {
+            structure_id: Set(sid), email: Set(format!("facilitateur{:03}@national.clausier.fr", s + 1)), nom: Set(format!("Facilitateur {:03}", s + 1)), role: Set(Role::Facilitateur),
+            password_hash: Set(None), entreprise_id: Set(None), donneur_ordre_id: Set(None), actif: Set(true), created_at: Set(now), last_login_at: Set(None), ..Default::default()
+        }
+        .insert(&txn)
+        .await?
+        .id;
         // Donneurs d'ordre, opérations.
         let dos: Vec<i64> = (0..n_do[s]).map(|_| { ids.donneur += 1; ids.donneur - 1 }).collect();
         let do_rows = dos.iter().enumerate().map(|(i, id)| {
@@ -248,7 +256,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             if rng.gen_bool(0.93) {
                 cr_rows.push(criteres::ActiveModel {
                     id: Set(ids.critere), structure_id: Set(sid), participant_id: Set(*pid), code: Set([CodeCritere::Rsa, CodeCritere::Deld, CodeCritere::JeunePeuQualifie, CodeCritere::Qpv, CodeCritere::Th, CodeCritere::Senior][i % 6]),
-                    libelle: Set(None), justificatif: Set("Attestation".into()), justification: Set(None), date_verification: Set(d(2024, 12, 1)), verifie_par_id: Set(None), valide_jusqu_au: Set(None),
+                    libelle: Set(None), justificatif: Set("Attestation".into()), justification: Set(None), date_verification: Set(d(2024, 12, 1)), verifie_par_id: Set(Some(facilitateur)), valide_jusqu_au: Set(None),
                     retire_at: Set(None), retire_par_id: Set(None), motif_retrait: Set(None), created_at: Set(now),
                 });
                 ids.critere += 1;
@@ -278,7 +286,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             me_rows.push(mises_en_emploi::ActiveModel { id: Set(ids.mise), structure_id: Set(sid), contrat_id: Set(kid), clause_id: Set(clause), attributaire_id: Set(titulaire), modalite: Set(if par_etti { Modalite::MiseADisposition } else { Modalite::EmbaucheDirecte }), valide_par_id: Set(None), created_at: Set(now) });
             ids.mise += 1;
             for m in 0..mois {
-                let minutes = rng.gen_range(200..=440) * 15; // 50 h to 110 h, in quarters
+                let minutes = rng.gen_range(190..=425) * 15; // 47.5 h to 106.25 h, in quarters
                 let formation = if type_contrat == TypeContrat::ContratPro { 10 * 60 } else { 0 };
                 totaux.minutes += i64::from(minutes + formation);
                 h_rows.push(heures_mensuelles::ActiveModel {
@@ -307,7 +315,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
     totaux.participants = n_p.iter().sum();
     totaux.contrats = n_c.iter().sum();
     if db.get_database_backend() == DbBackend::Postgres {
-        for t in ["donneurs_ordre", "operations", "marches", "lots", "clauses", "entreprises", "attributions", "participants", "criteres", "etapes", "contrats", "mises_en_emploi", "heures_mensuelles", "structures"] {
+        for t in ["donneurs_ordre", "operations", "marches", "lots", "clauses", "entreprises", "attributions", "participants", "criteres", "etapes", "contrats", "mises_en_emploi", "heures_mensuelles", "structures", "utilisateurs"] {
             db.execute_unprepared(&format!("SELECT setval(pg_get_serial_sequence('{t}', 'id'), COALESCE((SELECT MAX(id) FROM {t}), 1))")).await?;
         }
     }

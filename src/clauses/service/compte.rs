@@ -1,15 +1,19 @@
-//! Counting clauses from the database: loads, for a set of clauses, everything the pure
-//! engine needs — the clauses of the same marchés (globalisation), their mises en
+//! Counting clauses from the database: loads, for a selection of clauses, everything the
+//! pure engine needs — the clauses of the same marchés (globalisation), their mises en
 //! emploi, contrats, participants' criteria (eligibility at the contrat start) and
-//! validated current monthly rows up to the date — in a fixed number of queries, then
-//! runs `comptage`.
+//! validated current months in the period — then runs `comptage`.
+//!
+//! Every query is built from the selection as SQL subqueries (no id lists, whatever the
+//! size of the perimeter) and reads only the columns it needs; a fixed number of queries
+//! in all. What was loaded is returned (`Chargement`) so that bilans reuse it.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entities::enums::{RoleAttribution, StatutDeclaration};
+use entities::enums::{Modalite, RoleAttribution, StatutDeclaration, TypeContrat, TypeEntreprise};
 use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi};
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
 
 use super::clauses::source_objectif;
 use crate::auth::Acteur;
@@ -28,141 +32,312 @@ pub struct Filtre {
     pub du: Option<NaiveDate>,
     pub au: NaiveDate,
     pub attributaire: Option<i64>,
+    /// Explain every contrat-month (clause pages); bilans don't.
+    pub expliquer: bool,
 }
 
 impl Filtre {
     pub fn au(date: NaiveDate) -> Filtre {
-        Filtre { du: None, au: date, attributaire: None }
+        Filtre { du: None, au: date, attributaire: None, expliquer: true }
     }
 }
 
-/// Counts `ids` (clauses the caller was allowed to read) as at `date`, in that order.
+/// The clauses to count: a few by id, those a subquery selects (a perimeter), or every
+/// clause of the structure.
+#[derive(Debug, Clone)]
+pub enum Selection {
+    Ids(Vec<i64>),
+    Sql(SelectStatement),
+    Structure,
+}
+
+/// A contrat as counting and bilans need it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContratCharge {
+    pub id: i64,
+    pub participant_id: i64,
+    pub employeur_id: i64,
+    pub type_contrat: TypeContrat,
+    pub date_debut: NaiveDate,
+    /// Real end, else planned end.
+    pub date_fin: Option<NaiveDate>,
+    pub termine: bool,
+    pub poste: String,
+    pub code_rome: Option<String>,
+}
+
+/// A contrat's link to a clause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MiseCharge {
+    pub contrat_id: i64,
+    pub clause_id: i64,
+    pub attributaire_id: i64,
+    pub modalite: Modalite,
+}
+
+/// Everything a counting loaded, for callers that describe the same perimeter.
+pub struct Chargement {
+    /// The selected clauses, counted, in selection order.
+    pub clauses: Vec<ClauseComptee>,
+    /// Links of every counted clause's contrats (attributaire filter applied).
+    pub mises: Vec<MiseCharge>,
+    pub contrats: HashMap<i64, ContratCharge>,
+    pub criteres: HashMap<i64, Vec<CritereFait>>,
+    /// Kinds of the employers and attributaires involved.
+    pub entreprises: HashMap<i64, TypeEntreprise>,
+    /// Ids of the selected clauses (not the marchés' other clauses).
+    pub selection: HashSet<i64>,
+}
+
+/// Counts clauses (already checked readable) as at `date`, in that order.
 pub async fn compter_clauses(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[i64], date: NaiveDate) -> AppResult<Vec<ClauseComptee>> {
-    compter_clauses_filtre(db, acteur, ids, Filtre::au(date)).await
+    Ok(charger(db, acteur, Selection::Ids(ids.to_vec()), Filtre::au(date)).await?.clauses)
 }
 
-/// Same, for the rows `filtre` selects (bilans over a period, per attributaire).
-pub async fn compter_clauses_filtre(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[i64], filtre: Filtre) -> AppResult<Vec<ClauseComptee>> {
+/// The selected clause ids, as a subquery.
+pub fn selection_sql(acteur: &Acteur, selection: &Selection) -> SelectStatement {
+    let mut q = Query::select();
+    q.column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::StructureId).eq(acteur.structure_id));
+    match selection {
+        Selection::Ids(ids) => {
+            q.and_where(Expr::col(clauses::Column::Id).is_in(ids.clone()));
+        }
+        Selection::Sql(sub) => {
+            q.and_where(Expr::col(clauses::Column::Id).in_subquery(sub.clone()));
+        }
+        Selection::Structure => {}
+    }
+    q
+}
+
+pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Selection, filtre: Filtre) -> AppResult<Chargement> {
     let date = filtre.au;
-    if ids.is_empty() {
-        return Ok(vec![]);
-    }
-    // 1. The marchés of the requested clauses, then every clause of those marchés.
-    let marche_ids: Vec<i64> = acteur
+    let sid = acteur.structure_id;
+    // The marchés of the selection, and every clause of those marchés (globalisation).
+    let marches_sel = Query::select()
+        .column(lots::Column::MarcheId)
+        .from(lots::Entity)
+        .and_where(Expr::col(lots::Column::Id).in_subquery(Query::select().column(clauses::Column::LotId).from(clauses::Entity).and_where(Expr::col(clauses::Column::Id).in_subquery(selection_sql(acteur, &selection))).to_owned()))
+        .to_owned();
+    let toutes: Vec<(clauses::Model, i64)> = acteur
         .scoped::<clauses::Entity>()
-        .filter(clauses::Column::Id.is_in(ids.to_vec()))
-        .find_also_related(lots::Entity)
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(_, l)| l.map(|l| l.marche_id))
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let toutes: Vec<(clauses::Model, lots::Model)> = acteur
-        .scoped::<clauses::Entity>()
-        .find_also_related(lots::Entity)
-        .filter(lots::Column::MarcheId.is_in(marche_ids))
+        .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
+        .filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()))
+        .column_as(lots::Column::MarcheId, "marche_id_de_lot")
         .order_by_asc(clauses::Column::Id)
+        .into_model::<ClauseEtMarche>()
         .all(db)
         .await?
         .into_iter()
-        .filter_map(|(c, l)| l.map(|l| (c, l)))
+        .map(|c| (c.clause(), c.marche_id_de_lot))
         .collect();
-    let clause_ids: Vec<i64> = toutes.iter().map(|(c, _)| c.id).collect();
-    // 2. Mises en emploi and their contrats.
-    let mut mises = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ClauseId.is_in(clause_ids.clone()));
+    // Links of every clause of those marchés, restricted to the attributaire if asked.
+    let clauses_des_marches = Query::select()
+        .column(clauses::Column::Id)
+        .from(clauses::Entity)
+        .and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches_sel.clone())).to_owned()))
+        .to_owned();
+    let mut mises_select = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches));
     if let Some(a) = filtre.attributaire {
-        mises = mises.filter(mises_en_emploi::Column::AttributaireId.eq(a));
+        mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
     }
-    let mises = mises.all(db).await?;
-    let contrat_ids: Vec<i64> = mises.iter().map(|m| m.contrat_id).collect();
-    let contrats: HashMap<i64, contrats::Model> = acteur.scoped::<contrats::Entity>().filter(contrats::Column::Id.is_in(contrat_ids.clone())).all(db).await?.into_iter().map(|c| (c.id, c)).collect();
-    // 3. Eligibility at each contrat's start, from the participants' criteria.
-    let participant_ids: Vec<i64> = contrats.values().map(|c| c.participant_id).collect::<HashSet<_>>().into_iter().collect();
+    let contrats_sel: SelectStatement = mises_select.clone().select_only().column(mises_en_emploi::Column::ContratId).into_query();
+    let mises: Vec<MiseCharge> = mises_select
+        .select_only()
+        .columns([mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite])
+        .into_tuple::<(i64, i64, i64, Modalite)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(contrat_id, clause_id, attributaire_id, modalite)| MiseCharge { contrat_id, clause_id, attributaire_id, modalite })
+        .collect();
+    // Contrats (needed columns only).
+    let contrats: HashMap<i64, ContratCharge> = acteur
+        .scoped::<contrats::Entity>()
+        .filter(contrats::Column::Id.in_subquery(contrats_sel.clone()))
+        .select_only()
+        .columns([contrats::Column::Id, contrats::Column::ParticipantId, contrats::Column::EmployeurId, contrats::Column::TypeContrat, contrats::Column::DateDebut, contrats::Column::DateFinPrevue, contrats::Column::DateFinReelle, contrats::Column::Poste, contrats::Column::CodeRome])
+        .into_tuple::<(i64, i64, i64, TypeContrat, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, String, Option<String>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, participant_id, employeur_id, type_contrat, date_debut, prevue, reelle, poste, code_rome)| (id, ContratCharge { id, participant_id, employeur_id, type_contrat, date_debut, date_fin: reelle.or(prevue), termine: reelle.is_some(), poste, code_rome }))
+        .collect();
+    // Criteria of their participants (eligibility at each contrat's start).
+    let participants_sel = Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_sel.clone())).to_owned();
     let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
-    for c in acteur.scoped::<criteres::Entity>().filter(criteres::Column::ParticipantId.is_in(participant_ids)).all(db).await? {
-        criteres_par_participant.entry(c.participant_id).or_default().push(CritereFait::from(&c));
+    let rows = acteur
+        .scoped::<criteres::Entity>()
+        .filter(criteres::Column::ParticipantId.in_subquery(participants_sel))
+        .select_only()
+        .columns([criteres::Column::Id, criteres::Column::ParticipantId, criteres::Column::Code, criteres::Column::DateVerification, criteres::Column::VerifieParId, criteres::Column::RetireAt, criteres::Column::ValideJusquAu])
+        .into_tuple::<(i64, i64, entities::enums::CodeCritere, NaiveDate, Option<i64>, Option<chrono::DateTime<chrono::Utc>>, Option<NaiveDate>)>()
+        .all(db)
+        .await?;
+    for (id, pid, code, date_verification, verifie_par, retire, valide_jusqu_au) in rows {
+        criteres_par_participant.entry(pid).or_default().push(CritereFait { id, code, date_verification, verifie: verifie_par.is_some(), retire: retire.is_some(), valide_jusqu_au });
     }
-    let fenetre = parametres(db, acteur.structure_id).await?.eligibilite_mois;
-    // 4. Validated current months up to the date.
+    let fenetre = parametres(db, sid).await?.eligibilite_mois;
+    // Validated current months in the period.
     let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::new();
     let mut rows = acteur
         .scoped::<heures_mensuelles::Entity>()
-        .filter(heures_mensuelles::Column::ContratId.is_in(contrat_ids))
+        .filter(heures_mensuelles::Column::ContratId.in_subquery(contrats_sel.clone()))
         .filter(heures_mensuelles::Column::Courante.eq(true))
         .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Validee))
         .filter(heures_mensuelles::Column::Mois.lte(premier_du_mois(date)));
     if let Some(du) = filtre.du {
         rows = rows.filter(heures_mensuelles::Column::Mois.gte(premier_du_mois(du)));
     }
-    let rows = rows.all(db).await?;
-    for h in rows {
-        mois_par_contrat.entry(h.contrat_id).or_default().push(MoisDeclare { mois: h.mois, travail: h.minutes_travail.into(), formation: h.minutes_formation.into() });
+    let rows: Vec<(i64, NaiveDate, i32, i32)> =
+        rows.select_only().columns([heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation]).into_tuple().all(db).await?;
+    for (contrat_id, mois, travail, formation) in rows {
+        mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail: travail.into(), formation: formation.into() });
     }
-    // 5. SIAE sous-traitants of the lots (rule 6, used only where a rule set asks).
-    let lot_ids: Vec<i64> = toutes.iter().map(|(_, l)| l.id).collect();
-    let sous_traitants: Vec<(attributions::Model, Option<entreprises::Model>)> = acteur
+    // The lots' sous-traitants (rule 6), and the kinds of the structure's companies.
+    let sous_traitants: Vec<(i64, i64, Option<i64>)> = acteur
         .scoped::<attributions::Entity>()
-        .filter(attributions::Column::LotId.is_in(lot_ids))
+        .filter(attributions::Column::MarcheId.in_subquery(marches_sel))
         .filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant))
-        .find_also_related(entreprises::Entity)
+        .select_only()
+        .columns([attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents])
+        .into_tuple()
         .all(db)
         .await?;
+    let entreprises: HashMap<i64, TypeEntreprise> =
+        acteur.scoped::<entreprises::Entity>().select_only().columns([entreprises::Column::Id, entreprises::Column::Type]).into_tuple().all(db).await?.into_iter().collect();
 
+    let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
+    for m in &mises {
+        mises_par_clause.entry(m.clause_id).or_default().push(m);
+    }
+    let eligible: HashMap<i64, bool> = contrats
+        .values()
+        .map(|c| (c.id, eligibilite(criteres_par_participant.get(&c.participant_id).map(Vec::as_slice).unwrap_or(&[]), c.date_debut, fenetre).eligible))
+        .collect();
     let mut comptages = Vec::new();
-    for (clause, lot) in &toutes {
+    for (clause, marche_id) in &toutes {
         let objectif = objectif_minutes(&source_objectif(clause));
         let regles = ReglesComptage::from_json(&clause.regles);
-        let lies: Vec<ContratCompte> = mises
-            .iter()
-            .filter(|m| m.clause_id == clause.id)
+        let lies: Vec<ContratCompte> = mises_par_clause
+            .get(&clause.id)
+            .into_iter()
+            .flatten()
             .filter_map(|m| {
                 let c = contrats.get(&m.contrat_id)?;
-                let faits = criteres_par_participant.get(&c.participant_id).map(Vec::as_slice).unwrap_or(&[]);
                 Some(ContratCompte {
                     contrat_id: c.id,
                     participant_id: c.participant_id,
                     type_contrat: c.type_contrat,
                     modalite: m.modalite,
                     date_debut: c.date_debut,
-                    eligible: eligibilite(faits, c.date_debut, fenetre).eligible,
-                    mois: mois_par_contrat.get(&c.id).cloned().unwrap_or_default(),
+                    eligible: eligible.get(&c.id).copied().unwrap_or(false),
+                    mois: mois_par_contrat.remove(&c.id).unwrap_or_default(),
                 })
             })
             .collect();
         let employeurs: HashSet<i64> = lies.iter().filter_map(|l| contrats.get(&l.contrat_id).map(|c| c.employeur_id)).collect();
         let st: Vec<SousTraitance> = sous_traitants
             .iter()
-            .filter(|(a, e)| a.lot_id == lot.id && e.as_ref().is_some_and(|e| est_siae(e.r#type)))
-            .map(|(a, _)| SousTraitance { entreprise_id: a.entreprise_id, montant_ht_cents: a.montant_ht_cents.unwrap_or(0), heures_nommees: employeurs.contains(&a.entreprise_id) })
+            .filter(|(lot, e, _)| *lot == clause.lot_id && entreprises.get(e).is_some_and(|k| est_siae(*k)))
+            .map(|(_, e, montant)| SousTraitance { entreprise_id: *e, montant_ht_cents: montant.unwrap_or(0), heures_nommees: employeurs.contains(e) })
             .collect();
-        let compte = compter(&ClauseCompte { id: clause.id, objectif_minutes: objectif.minutes, date_debut: clause.date_debut, date_fin: clause.date_fin, regles: regles.clone() }, &lies, &st);
-        comptages.push((clause, lot, objectif, regles, compte));
-    }
-    let globalisations = globaliser(
-        &comptages.iter().map(|(c, l, o, _, compte)| Lot { clause_id: c.id, groupe: l.marche_id, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>(),
-    );
-    let mut par_id: HashMap<i64, ClauseComptee> = HashMap::new();
-    for ((clause, lot, objectif, regles, comptage), globalisation) in comptages.into_iter().zip(globalisations) {
-        let av = avancement(objectif.minutes, globalisation.retenues, clause.date_debut, clause.date_fin, date, &regles.avancement);
-        par_id.insert(
-            clause.id,
-            ClauseComptee { clause: clause.clone(), marche_id: lot.marche_id, objectif_minutes: objectif.minutes, objectif_explication: objectif.explication, comptage, globalisation, avancement: av },
+        let compte = compter(
+            &ClauseCompte { id: clause.id, objectif_minutes: objectif.minutes, date_debut: clause.date_debut, date_fin: clause.date_fin, regles: regles.clone(), expliquer: filtre.expliquer },
+            &lies,
+            &st,
         );
+        comptages.push((clause, *marche_id, objectif, regles, compte));
     }
-    Ok(ids.iter().filter_map(|id| par_id.remove(id)).collect())
+    let globalisations = globaliser(&comptages.iter().map(|(c, m, o, _, compte)| Lot { clause_id: c.id, groupe: *m, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>());
+    let mut par_id: HashMap<i64, ClauseComptee> = HashMap::new();
+    for ((clause, marche_id, objectif, regles, comptage), globalisation) in comptages.into_iter().zip(globalisations) {
+        let av = avancement(objectif.minutes, globalisation.retenues, clause.date_debut, clause.date_fin, date, &regles.avancement);
+        par_id.insert(clause.id, ClauseComptee { clause: clause.clone(), marche_id, objectif_minutes: objectif.minutes, objectif_explication: objectif.explication, comptage, globalisation, avancement: av });
+    }
+    let ordre: Vec<i64> = match &selection {
+        Selection::Ids(ids) => ids.clone(),
+        Selection::Sql(_) | Selection::Structure => {
+            let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
+                clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
+            } else {
+                toutes.iter().map(|(c, _)| c.id).collect()
+            };
+            toutes.iter().map(|(c, _)| c.id).filter(|id| choisies.contains(id)).collect()
+        }
+    };
+    let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
+    let mises = mises.into_iter().filter(|m| selection_ids.contains(&m.clause_id)).collect();
+    Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises, selection: selection_ids })
+}
+
+/// A clause row with its lot's marché (one join).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct ClauseEtMarche {
+    id: i64,
+    structure_id: i64,
+    lot_id: i64,
+    r#type: entities::enums::TypeClause,
+    mode_objectif: entities::enums::ModeObjectif,
+    objectif_minutes: Option<i32>,
+    calcul_montant_ht_cents: Option<i64>,
+    calcul_part_main_oeuvre_ppm: Option<i32>,
+    calcul_taux_insertion_ppm: Option<i32>,
+    calcul_cout_horaire_cents: Option<i64>,
+    pourcentage_heures_ppm: Option<i32>,
+    cents_par_heure: Option<i64>,
+    objectif_force_minutes: Option<i32>,
+    motif_forcage: Option<String>,
+    globalisable: bool,
+    penalite_par_heure_cents: Option<i64>,
+    date_debut: NaiveDate,
+    date_fin: NaiveDate,
+    regles: serde_json::Value,
+    heures_travaillees_marche_minutes: Option<i64>,
+    montant_facture_cents: Option<i64>,
+    created_at: chrono::DateTime<chrono::Utc>,
+    updated_at: chrono::DateTime<chrono::Utc>,
+    marche_id_de_lot: i64,
+}
+
+impl ClauseEtMarche {
+    fn clause(&self) -> clauses::Model {
+        clauses::Model {
+            id: self.id,
+            structure_id: self.structure_id,
+            lot_id: self.lot_id,
+            r#type: self.r#type,
+            mode_objectif: self.mode_objectif,
+            objectif_minutes: self.objectif_minutes,
+            calcul_montant_ht_cents: self.calcul_montant_ht_cents,
+            calcul_part_main_oeuvre_ppm: self.calcul_part_main_oeuvre_ppm,
+            calcul_taux_insertion_ppm: self.calcul_taux_insertion_ppm,
+            calcul_cout_horaire_cents: self.calcul_cout_horaire_cents,
+            pourcentage_heures_ppm: self.pourcentage_heures_ppm,
+            cents_par_heure: self.cents_par_heure,
+            objectif_force_minutes: self.objectif_force_minutes,
+            motif_forcage: self.motif_forcage.clone(),
+            globalisable: self.globalisable,
+            penalite_par_heure_cents: self.penalite_par_heure_cents,
+            date_debut: self.date_debut,
+            date_fin: self.date_fin,
+            regles: self.regles.clone(),
+            heures_travaillees_marche_minutes: self.heures_travaillees_marche_minutes,
+            montant_facture_cents: self.montant_facture_cents,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
 }
 
 /// The clauses of an opération (or of a marché), by id.
 pub async fn clauses_de(db: &impl ConnectionTrait, acteur: &Acteur, operation_id: Option<i64>, marche_id: Option<i64>) -> AppResult<Vec<i64>> {
-    let mut select = acteur.scoped::<clauses::Entity>().find_also_related(lots::Entity);
+    let mut select = acteur.scoped::<clauses::Entity>().join(JoinType::InnerJoin, clauses::Relation::Lot.def());
     if let Some(m) = marche_id {
         select = select.filter(lots::Column::MarcheId.eq(m));
     }
     if let Some(o) = operation_id {
-        let marches: Vec<i64> = acteur.scoped::<marches::Entity>().filter(marches::Column::OperationId.eq(o)).select_only().column(marches::Column::Id).into_tuple().all(db).await?;
-        select = select.filter(lots::Column::MarcheId.is_in(marches));
+        select = select.filter(lots::Column::MarcheId.in_subquery(Query::select().column(marches::Column::Id).from(marches::Entity).and_where(Expr::col(marches::Column::OperationId).eq(o)).to_owned()));
     }
-    Ok(select.order_by_asc(clauses::Column::Id).all(db).await?.into_iter().map(|(c, _)| c.id).collect())
+    Ok(select.select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(db).await?)
 }
