@@ -100,8 +100,7 @@ async fn resoudre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> A
 
 /// The clauses on the lots of some marchés.
 fn clauses_des_marches(marches: SelectStatement) -> Selection {
-    let lots = Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches)).to_owned();
-    Selection::Sql(Query::select().column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::LotId).in_subquery(lots)).to_owned())
+    Selection::Marches(marches)
 }
 
 /// Far enough to mean "all time" for rows and contrats.

@@ -48,6 +48,8 @@ impl Filtre {
 pub enum Selection {
     Ids(Vec<i64>),
     Sql(SelectStatement),
+    /// Every clause of the marchés this subquery selects (opération, donneur d'ordre…).
+    Marches(SelectStatement),
     Structure,
 }
 
@@ -105,6 +107,9 @@ pub fn selection_sql(acteur: &Acteur, selection: &Selection) -> SelectStatement 
         Selection::Sql(sub) => {
             q.and_where(Expr::col(clauses::Column::Id).in_subquery(sub.clone()));
         }
+        Selection::Marches(marches) => {
+            q.and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches.clone())).to_owned()));
+        }
         Selection::Structure => {}
     }
     q
@@ -114,11 +119,15 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     let date = filtre.au;
     let sid = acteur.structure_id;
     // The marchés of the selection, and every clause of those marchés (globalisation).
-    let marches_sel = Query::select()
+    let marches_sel = if let Selection::Marches(m) = &selection {
+        m.clone()
+    } else {
+        Query::select()
         .column(lots::Column::MarcheId)
         .from(lots::Entity)
         .and_where(Expr::col(lots::Column::Id).in_subquery(Query::select().column(clauses::Column::LotId).from(clauses::Entity).and_where(Expr::col(clauses::Column::Id).in_subquery(selection_sql(acteur, &selection))).to_owned()))
-        .to_owned();
+        .to_owned()
+    };
     let toutes: Vec<(clauses::Model, i64)> = acteur
         .scoped::<clauses::Entity>()
         .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
@@ -257,7 +266,8 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     }
     let ordre: Vec<i64> = match &selection {
         Selection::Ids(ids) => ids.clone(),
-        Selection::Sql(_) | Selection::Structure => {
+        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|(c, _)| c.id).collect(),
+        Selection::Sql(_) => {
             let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
                 clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
             } else {
