@@ -128,10 +128,14 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         .and_where(Expr::col(lots::Column::Id).in_subquery(Query::select().column(clauses::Column::LotId).from(clauses::Entity).and_where(Expr::col(clauses::Column::Id).in_subquery(selection_sql(acteur, &selection))).to_owned()))
         .to_owned()
     };
-    let toutes: Vec<(clauses::Model, i64)> = acteur
-        .scoped::<clauses::Entity>()
-        .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
-        .filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()))
+    // The whole structure needs no filter beyond the tenant scope: every chain of
+    // subqueries would select everything anyway, and costs PostgreSQL a pass per query.
+    let tout = matches!(selection, Selection::Structure);
+    let mut toutes = acteur.scoped::<clauses::Entity>().join(JoinType::InnerJoin, clauses::Relation::Lot.def());
+    if !tout {
+        toutes = toutes.filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()));
+    }
+    let toutes: Vec<(clauses::Model, i64)> = toutes
         .column_as(lots::Column::MarcheId, "marche_id_de_lot")
         .order_by_asc(clauses::Column::Id)
         .into_model::<ClauseEtMarche>()
@@ -146,7 +150,10 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         .from(clauses::Entity)
         .and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches_sel.clone())).to_owned()))
         .to_owned();
-    let mut mises_select = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches));
+    let mut mises_select = acteur.scoped::<mises_en_emploi::Entity>();
+    if !tout {
+        mises_select = mises_select.filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches));
+    }
     if let Some(a) = filtre.attributaire {
         mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
     }
@@ -204,10 +211,11 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail: travail.into(), formation: formation.into() });
     }
     // The lots' sous-traitants (rule 6), and the kinds of the structure's companies.
-    let sous_traitants: Vec<(i64, i64, Option<i64>)> = acteur
-        .scoped::<attributions::Entity>()
-        .filter(attributions::Column::MarcheId.in_subquery(marches_sel))
-        .filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant))
+    let mut sous_traitants = acteur.scoped::<attributions::Entity>().filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant));
+    if !tout {
+        sous_traitants = sous_traitants.filter(attributions::Column::MarcheId.in_subquery(marches_sel));
+    }
+    let sous_traitants: Vec<(i64, i64, Option<i64>)> = sous_traitants
         .select_only()
         .columns([attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents])
         .into_tuple()
