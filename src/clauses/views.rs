@@ -65,7 +65,7 @@ impl From<entreprises::Model> for Entreprise {
 
 use chrono::NaiveDate;
 use entities::enums::{ModeObjectif, Modalite, NatureMarche, RoleAttribution, Secteur, TypeClause, TypeContrat};
-use entities::{attributions, clauses, contacts, lots, marches, operations};
+use entities::{attributions, contacts, lots, marches, operations};
 
 use crate::comptage::{Avancement, ComptageClause, Estimation, Globalisation, LigneComptee, NonRetenues, ReglesComptage, StatutAvancement};
 use crate::parcours::limites::heures;
@@ -288,7 +288,7 @@ pub struct Clause {
 
 /// A clause with its counting at a date.
 pub struct ClauseComptee {
-    pub clause: clauses::Model,
+    pub clause: crate::clauses::service::compte::ClauseLue,
     pub marche_id: i64,
     pub objectif_minutes: i64,
     pub objectif_explication: String,

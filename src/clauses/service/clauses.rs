@@ -16,7 +16,7 @@ use crate::parcours::limites::minutes_max;
 use crate::text::clean;
 
 /// What the engine computes the objective from.
-pub fn source_objectif(c: &clauses::Model) -> ObjectifSource {
+pub fn source_objectif(c: &super::compte::ClauseLue) -> ObjectifSource {
     ObjectifSource {
         mode: Some(c.mode_objectif),
         heures_minutes: c.objectif_minutes.map(i64::from),

@@ -135,14 +135,24 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     if !tout {
         toutes = toutes.filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()));
     }
-    let toutes: Vec<(clauses::Model, i64)> = toutes
-        .column_as(lots::Column::MarcheId, "marche_id_de_lot")
+    let toutes: Vec<(ClauseLue, i64)> = toutes
+        .select_only()
+        .columns([
+            clauses::Column::Id, clauses::Column::LotId, clauses::Column::Type, clauses::Column::ModeObjectif, clauses::Column::ObjectifMinutes, clauses::Column::CalculMontantHtCents,
+            clauses::Column::CalculPartMainOeuvrePpm, clauses::Column::CalculTauxInsertionPpm, clauses::Column::CalculCoutHoraireCents, clauses::Column::PourcentageHeuresPpm,
+            clauses::Column::CentsParHeure, clauses::Column::ObjectifForceMinutes, clauses::Column::MotifForcage, clauses::Column::Globalisable, clauses::Column::PenaliteParHeureCents,
+            clauses::Column::DateDebut, clauses::Column::DateFin, clauses::Column::Regles, clauses::Column::HeuresTravailleesMarcheMinutes, clauses::Column::MontantFactureCents,
+        ])
+        .column_as(lots::Column::MarcheId, "marche_id")
         .order_by_asc(clauses::Column::Id)
-        .into_model::<ClauseEtMarche>()
+        .into_model::<ClauseLue>()
         .all(db)
         .await?
         .into_iter()
-        .map(|c| (c.clause(), c.marche_id_de_lot))
+        .map(|c| {
+            let m = c.marche_id;
+            (c, m)
+        })
         .collect();
     // Links of every clause of those marchés, restricted to the attributaire if asked.
     let clauses_des_marches = Query::select()
@@ -289,63 +299,31 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises, selection: selection_ids })
 }
 
-/// A clause row with its lot's marché (one join).
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct ClauseEtMarche {
-    id: i64,
-    structure_id: i64,
-    lot_id: i64,
-    r#type: entities::enums::TypeClause,
-    mode_objectif: entities::enums::ModeObjectif,
-    objectif_minutes: Option<i32>,
-    calcul_montant_ht_cents: Option<i64>,
-    calcul_part_main_oeuvre_ppm: Option<i32>,
-    calcul_taux_insertion_ppm: Option<i32>,
-    calcul_cout_horaire_cents: Option<i64>,
-    pourcentage_heures_ppm: Option<i32>,
-    cents_par_heure: Option<i64>,
-    objectif_force_minutes: Option<i32>,
-    motif_forcage: Option<String>,
-    globalisable: bool,
-    penalite_par_heure_cents: Option<i64>,
-    date_debut: NaiveDate,
-    date_fin: NaiveDate,
-    regles: serde_json::Value,
-    heures_travaillees_marche_minutes: Option<i64>,
-    montant_facture_cents: Option<i64>,
-    created_at: chrono::DateTime<chrono::Utc>,
-    updated_at: chrono::DateTime<chrono::Utc>,
-    marche_id_de_lot: i64,
-}
-
-impl ClauseEtMarche {
-    fn clause(&self) -> clauses::Model {
-        clauses::Model {
-            id: self.id,
-            structure_id: self.structure_id,
-            lot_id: self.lot_id,
-            r#type: self.r#type,
-            mode_objectif: self.mode_objectif,
-            objectif_minutes: self.objectif_minutes,
-            calcul_montant_ht_cents: self.calcul_montant_ht_cents,
-            calcul_part_main_oeuvre_ppm: self.calcul_part_main_oeuvre_ppm,
-            calcul_taux_insertion_ppm: self.calcul_taux_insertion_ppm,
-            calcul_cout_horaire_cents: self.calcul_cout_horaire_cents,
-            pourcentage_heures_ppm: self.pourcentage_heures_ppm,
-            cents_par_heure: self.cents_par_heure,
-            objectif_force_minutes: self.objectif_force_minutes,
-            motif_forcage: self.motif_forcage.clone(),
-            globalisable: self.globalisable,
-            penalite_par_heure_cents: self.penalite_par_heure_cents,
-            date_debut: self.date_debut,
-            date_fin: self.date_fin,
-            regles: self.regles.clone(),
-            heures_travaillees_marche_minutes: self.heures_travaillees_marche_minutes,
-            montant_facture_cents: self.montant_facture_cents,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
-        }
-    }
+/// A clause as counting reads it, with its lot's marché (one join). The timestamps
+/// are left out: decoding SQLite timestamps was a third of a structure's bilan.
+#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+pub struct ClauseLue {
+    pub id: i64,
+    pub lot_id: i64,
+    pub r#type: entities::enums::TypeClause,
+    pub mode_objectif: entities::enums::ModeObjectif,
+    pub objectif_minutes: Option<i32>,
+    pub calcul_montant_ht_cents: Option<i64>,
+    pub calcul_part_main_oeuvre_ppm: Option<i32>,
+    pub calcul_taux_insertion_ppm: Option<i32>,
+    pub calcul_cout_horaire_cents: Option<i64>,
+    pub pourcentage_heures_ppm: Option<i32>,
+    pub cents_par_heure: Option<i64>,
+    pub objectif_force_minutes: Option<i32>,
+    pub motif_forcage: Option<String>,
+    pub globalisable: bool,
+    pub penalite_par_heure_cents: Option<i64>,
+    pub date_debut: NaiveDate,
+    pub date_fin: NaiveDate,
+    pub regles: serde_json::Value,
+    pub heures_travaillees_marche_minutes: Option<i64>,
+    pub montant_facture_cents: Option<i64>,
+    pub marche_id: i64,
 }
 
 /// The clauses of an opération (or of a marché), by id.
