@@ -283,3 +283,38 @@ async fn each_role_sees_its_share_of_the_clauses() {
         assert_eq!(app.post("/api/v1/operations", token, &json!({"donneur_ordre_id": 1, "nom": "x", "commune": "x", "qpv": false, "secteur": "btp"})).await.0, StatusCode::FORBIDDEN);
     }
 }
+
+#[tokio::test]
+async fn contacts_and_objective_bases_refuse_bad_input_wrong_roles_and_structures() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let path = format!("/api/v1/entreprises/{}/contacts", s.batir);
+    let (status, c) = app.post(&path, &f.token, &json!({"nom": "Service paie", "email": "Paie@Batir.fr"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    assert_eq!((c["email"].as_str(), c["recoit_relances"].as_bool()), (Some("paie@batir.fr"), Some(true)));
+    let (status, problem) = app.post(&path, &f.token, &json!({"nom": "Sans adresse"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "reminders need an e-mail");
+    assert_eq!(problem["errors"][0]["field"], "email");
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    assert_eq!(app.post(&path, &batir.token, &json!({"nom": "x", "email": "x@y.fr"})).await.0, StatusCode::FORBIDDEN);
+    let (status, list) = app.get(&path, &batir.token).await;
+    assert_eq!((status, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "a company reads its own contacts");
+    assert_eq!(app.get(&format!("/api/v1/entreprises/{}/contacts", s.etti), &batir.token).await.0, StatusCode::NOT_FOUND);
+    let other = app.login("PLIE B", Role::Facilitateur).await;
+    assert_eq!(app.post(&path, &other.token, &json!({"nom": "x", "email": "x@y.fr"})).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(count(&app.db, "contacts").await, 1);
+
+    // A % objective waits for its base; reporting it computes the objective.
+    let (_, marche) = app.get(&format!("/api/v1/marches/{}", s.marche), &f.token).await;
+    let lot = marche["lots"][1]["id"].as_i64().unwrap();
+    let (status, c) = app.post("/api/v1/clauses", &f.token, &json!({"lot_id": lot, "type": "execution", "date_debut": "2025-01-01", "date_fin": "2025-12-31", "globalisable": false, "objectif": {"mode": "pourcentage_heures", "pourcentage": 0.07}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    assert_eq!(c["heures_objectif"], 0.0);
+    let assiette = format!("/api/v1/clauses/{}/assiette", c["id"]);
+    let (status, c) = app.put(&assiette, &f.token, &json!({"heures_travaillees_marche": 12345})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(c["heures_objectif"], 864.0, "7 % of 12 345 h, half up");
+    assert_eq!(app.put(&assiette, &f.token, &json!({"heures_travaillees_marche": -3})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.put(&assiette, &batir.token, &json!({"heures_travaillees_marche": 1})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.put(&assiette, &other.token, &json!({"heures_travaillees_marche": 1})).await.0, StatusCode::NOT_FOUND);
+}
