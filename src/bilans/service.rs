@@ -114,6 +114,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     let au = periode.au.unwrap_or_else(fin_des_temps);
     let du = periode.du.unwrap_or(NaiveDate::MIN);
     let sel_sql = compte::selection_sql(acteur, &selection);
+    let tout = matches!(selection, Selection::Structure);
     let ch = compte::charger(db, acteur, selection, Filtre { du: periode.du, au, attributaire, expliquer: false }).await?;
 
     // Totals.
@@ -150,9 +151,14 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         .from(mises_en_emploi::Entity)
         .and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(sel_sql.clone()))
         .to_owned();
-    let personnes: HashMap<i64, (Sexe, NaiveDate, NiveauFormation, bool)> = acteur
-        .scoped::<participants::Entity>()
-        .filter(participants::Column::Id.in_subquery(Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_du_perimetre.clone())).to_owned()))
+    // For the whole structure the tenant scope is the whole filter (see compte::charger).
+    let mut personnes = acteur.scoped::<participants::Entity>();
+    let mut suivis = acteur.scoped::<suivis_six_mois::Entity>();
+    if !tout {
+        personnes = personnes.filter(participants::Column::Id.in_subquery(Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_du_perimetre.clone())).to_owned()));
+        suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(contrats_du_perimetre));
+    }
+    let personnes: HashMap<i64, (Sexe, NaiveDate, NiveauFormation, bool)> = personnes
         .select_only()
         .columns([participants::Column::Id, participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv])
         .into_tuple::<(i64, Sexe, NaiveDate, NiveauFormation, bool)>()
@@ -161,9 +167,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         .into_iter()
         .map(|(id, s, n, niv, q)| (id, (s, n, niv, q)))
         .collect();
-    let suivis: HashMap<i64, Option<SituationSuivi>> = acteur
-        .scoped::<suivis_six_mois::Entity>()
-        .filter(suivis_six_mois::Column::ContratId.in_subquery(contrats_du_perimetre))
+    let suivis: HashMap<i64, Option<SituationSuivi>> = suivis
         .select_only()
         .columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation])
         .into_tuple()
