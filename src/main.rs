@@ -310,7 +310,7 @@ fn print_demo(settings: &Settings, s: &demo::Summary) {
     println!("Mot de passe de tous les comptes : {}\n", demo::PASSWORD);
     println!("{:<14} {:<34} jeton d'API", "rôle", "identifiant");
     for l in &s.logins {
-        let role = serde_json::to_value(l.role).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+        let role = clausier::text::code(l.role);
         println!("{role:<14} {:<34} {}", l.email, l.token);
     }
     println!("\nExemple : curl -H 'Authorization: Bearer {}' {base}/api/v1/moi", s.logins.get(1).map(|l| l.token.as_str()).unwrap_or(""));

@@ -20,6 +20,7 @@ use crate::comptage::{mul_div_round, NonRetenues};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::parcours::forms::age_at;
 use crate::parcours::limites::heures;
+use crate::text::code;
 
 /// What a bilan is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -280,9 +281,6 @@ async fn secteurs(db: &impl ConnectionTrait, acteur: &Acteur, selection: SelectS
     Ok(rows.into_iter().map(|(c, s)| (c, code(s))).collect())
 }
 
-fn code<T: serde::Serialize>(v: T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 /// Six breakdown tables being filled: per key, distinct contrats and participants.
 #[derive(Default)]

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 
 use super::ppm;
 use crate::error::FieldError;
+use crate::text::code;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(default, deny_unknown_fields)]
@@ -78,9 +79,6 @@ impl Default for ReglesComptage {
     }
 }
 
-fn code<T: Serialize>(v: T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 impl ReglesComptage {
     /// Reads a stored rule set (unknown or broken content falls back to the defaults

@@ -85,10 +85,8 @@ pub struct Chargement {
     pub mises: Vec<MiseCharge>,
     pub contrats: HashMap<i64, ContratCharge>,
     pub criteres: HashMap<i64, Vec<CritereFait>>,
-    /// Kinds of the employers and attributaires involved.
+    /// Kinds of the structure's companies (employers, attributaires, sous-traitants).
     pub entreprises: HashMap<i64, TypeEntreprise>,
-    /// Ids of the selected clauses (not the marchés' other clauses).
-    pub selection: HashSet<i64>,
 }
 
 /// Counts clauses (already checked readable) as at `date`, in that order.
@@ -296,7 +294,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     };
     let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
     let mises = mises.into_iter().filter(|m| selection_ids.contains(&m.clause_id)).collect();
-    Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises, selection: selection_ids })
+    Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises })
 }
 
 /// A clause as counting reads it, with its lot's marché (one join). The timestamps

@@ -15,7 +15,7 @@ use crate::audit;
 use crate::auth::{Acteur, GESTION};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::text::clean;
+use crate::text::{clean, code};
 
 /// Contrats the caller may see: its structure's for gestion roles; those of the
 /// participants it follows for a référent; those it employs for an entreprise user.
@@ -90,7 +90,7 @@ pub async fn create_contrat(txn: &DatabaseTransaction, clock: &Clock, acteur: &A
         structure_id: Set(acteur.structure_id),
         participant_id: Set(participant_id),
         r#type: Set(TypeEtape::Emploi),
-        sous_type: Set(Some(type_code(input.type_contrat))),
+        sous_type: Set(Some(code(input.type_contrat))),
         intitule: Set(format!("{poste} — {}", employeur.raison_sociale)),
         date_debut: Set(input.date_debut),
         date_fin: Set(input.date_fin_prevue),
@@ -128,9 +128,6 @@ pub async fn create_contrat(txn: &DatabaseTransaction, clock: &Clock, acteur: &A
     Ok((contrat, eligibilite))
 }
 
-fn type_code(t: TypeContrat) -> String {
-    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
-}
 
 /// Ends a contrat: real end date and reason; the étape ends too, and the 6-month
 /// follow-up becomes due.
