@@ -17,6 +17,7 @@ use crate::state::AppState;
         (name = "parcours", description = "Cœur parcours : participants, critères, étapes, contrats, heures, sorties"),
         (name = "clauses", description = "Donneurs d'ordre, opérations, marchés, clauses, entreprises"),
         (name = "bilans", description = "Bilans par périmètre : JSON, CSV, XLSX, XML"),
+        (name = "relances", description = "E-mails envoyés par les relances : à qui, quand, échecs"),
     )
 )]
 struct ApiDoc;
@@ -36,6 +37,7 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(crate::auth::routes::routes())
         .merge(crate::parcours::routes())
         .merge(crate::clauses::routes())
-        .merge(crate::bilans::routes());
+        .merge(crate::bilans::routes())
+        .merge(crate::relances::routes::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts()
 }

@@ -17,6 +17,7 @@ pub struct Settings {
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
     pub mail: MailSettings,
+    pub jobs: JobsSettings,
     pub log: LogSettings,
 }
 
@@ -53,6 +54,24 @@ pub struct MailSettings {
     pub dir: PathBuf,
     pub smtp_url: SecretString,
     pub from: String,
+    /// Attempts of one e-mail before it is given up (and shown as such).
+    pub max_tentatives: i32,
+    /// First retry delay after a failed send, doubled at each failure.
+    pub premier_delai_secondes: i64,
+}
+
+/// The job scheduler (`[jobs]`): knobs, and one cron expression per job in
+/// `[jobs.horaires]` (Europe/Paris time).
+#[derive(Debug, Clone, Deserialize)]
+pub struct JobsSettings {
+    /// How often a server looks for due occurrences and e-mails to send.
+    pub tick_secondes: u64,
+    /// A missed occurrence still runs within this window (only the latest).
+    pub rattrapage_heures: i64,
+    pub bail_minutes: i64,
+    pub max_tentatives: i32,
+    pub premier_delai_secondes: i64,
+    pub horaires: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

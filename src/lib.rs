@@ -25,7 +25,8 @@
 //! ## Modules
 //! `parcours` (the shared core, depends on no other domain module), `clauses`,
 //! `auth` (accounts, tokens, `Acteur` and tenant scoping), `web`, `api` (OpenAPI),
-//! `mail`, `demo`, `config`, `db`, `error`.
+//! `mail` (mailer and outbox), `relances` (the reminder jobs run by the `jobs` engine),
+//! `demo`, `config`, `db`, `error`.
 
 pub mod api;
 pub mod audit;
@@ -41,6 +42,7 @@ pub mod demo;
 pub mod error;
 pub mod mail;
 pub mod parcours;
+pub mod relances;
 pub mod startup;
 pub mod state;
 pub mod text;

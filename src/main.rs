@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use clausier::auth::service::{self as accounts, NouvelUtilisateur};
 use clausier::clock::Clock;
 use clausier::config::{LogFormat, Settings};
-use clausier::{bilans, clauses, db, demo, startup};
+use clausier::{bilans, clauses, db, demo, relances, startup};
 use entities::enums::Role;
 use tracing_subscriber::EnvFilter;
 
@@ -49,10 +49,32 @@ enum Command {
         #[command(subcommand)]
         command: BenchCommand,
     },
+    /// Scheduled jobs (reminders, digests): list them, run one by hand.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
+    },
     /// Yearly consolidation: export each structure's aggregates, merge networks' files.
     Consolidation {
         #[command(subcommand)]
         command: ConsolidationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum JobsCommand {
+    /// Lists the jobs with their schedule, last run and next occurrence.
+    List,
+    /// Runs one job now for the occurrence --at (French time unless an offset is given),
+    /// then sends the e-mails it queued. Running it twice sends nothing more.
+    Run {
+        name: String,
+        /// Shows what would be sent; writes nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The occurrence, e.g. 2025-04-01T08:00:00 (default: now).
+        #[arg(long)]
+        at: Option<String>,
     },
 }
 
@@ -187,11 +209,20 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let base_url = settings.base_url();
             let state = startup::state(settings, clock).await?;
             let listener = tokio::net::TcpListener::bind(&bind).await.map_err(|e| anyhow::anyhow!("écoute sur {bind} impossible : {e}"))?;
-            if !no_jobs {
-                tracing::info!("aucune tâche planifiée n'est encore enregistrée");
-            }
+            let (stop, stopped) = tokio::sync::watch::channel(false);
+            let scheduler = if no_jobs {
+                None
+            } else {
+                let engine = relances::engine(&state)?;
+                Some(tokio::spawn(relances::scheduler(state.clone(), engine, stopped)))
+            };
             println!("Clausier est prêt : {base_url}  (API : {base_url}/api/openapi.json)");
             startup::serve(listener, startup::router(state)).await?;
+            // Let a round under way finish (an e-mail being sent stays consistent).
+            let _ = stop.send(true);
+            if let Some(scheduler) = scheduler {
+                let _ = scheduler.await;
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -274,6 +305,43 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
             clausier::bench::afficher(&mesures);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Jobs { command } => {
+            let state = startup::state(settings, clock).await?;
+            let engine = relances::engine(&state)?;
+            match command {
+                JobsCommand::List => {
+                    let paris = |t: chrono::DateTime<chrono::Utc>| t.with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d %H:%M").to_string();
+                    println!("{:<30} {:<20} {:<36} prochaine (heure de Paris)", "tâche", "horaire", "dernière occurrence");
+                    for e in engine.etats().await? {
+                        let derniere = e.derniere.map_or("jamais".to_string(), |r| {
+                            let mut t = format!("{} {} ({} essai(s))", paris(r.occurrence_at), clausier::text::code(r.statut), r.tentatives);
+                            if let Some(erreur) = r.erreur {
+                                t.push_str(&format!(" : {erreur}"));
+                            }
+                            t
+                        });
+                        println!("{:<30} {:<20} {:<36} {}", e.job, e.expression, derniere, e.prochaine.map_or("—".to_string(), paris));
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+                JobsCommand::Run { name, dry_run, at } => {
+                    let at = match at {
+                        Some(at) => relances::parse_at(&at).map_err(anyhow::Error::msg)?,
+                        None => state.clock.now(),
+                    };
+                    let execution = engine.run_now(&name, at, dry_run).await.map_err(anyhow::Error::msg)?;
+                    match execution.issue {
+                        Ok(rapport) => println!("{name} ({}) : {rapport}", at.with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d %H:%M")),
+                        Err(erreur) => anyhow::bail!("{name} a échoué : {erreur}"),
+                    }
+                    if !dry_run {
+                        let l = relances::envoyer(&state).await?;
+                        println!("Envoi : {} envoyé(s), {} en échec (nouvel essai plus tard), {} abandonné(s).", l.envoyes, l.echecs, l.abandonnes);
+                    }
+                    Ok(ExitCode::SUCCESS)
+                }
+            }
         }
         Command::Token { command: TokenCommand::Create { email } } => {
             let conn = db::connect(settings.database_url(), 1).await?;

@@ -55,4 +55,5 @@ pub const TENANT_TABLES: &[&str] = &[
     "attributions",
     "mises_en_emploi",
     "audit_log",
+    "emails",
 ];

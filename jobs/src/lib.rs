@@ -1,10 +1,22 @@
 //! Clausier's job engine. It knows nothing of clauses: the application implements [`Job`]
-//! for each of its jobs and registers them; the engine decides when each occurrence is due.
+//! for each of its jobs and registers it with a [`Schedule`]; the [`Engine`] decides when
+//! each occurrence is due and runs it once.
 //!
-//! This first part holds the schedules — cron expressions read in **Europe/Paris** time,
-//! so that "every Monday at 08:00" stays 08:00 in France across daylight-saving changes —
-//! and the job interface. The durable run ledger (`job_runs`) and the leases that let
-//! one occurrence run once across several servers come with the reminders.
+//! - Schedules are cron expressions read in **Europe/Paris** time, so that "every Monday
+//!   at 08:00" stays 08:00 in France across daylight-saving changes.
+//! - Every occurrence has one row in the `job_runs` ledger, unique on (job, occurrence).
+//!   A server runs an occurrence only after winning it: by inserting its row, or by a
+//!   conditional update of a row whose lease has expired (a crashed server) or whose
+//!   retry time has come (a failed run). Both are single atomic statements, so several
+//!   `clausier serve` processes on one PostgreSQL database (or one SQLite file) run each
+//!   occurrence once.
+//! - A failed run is retried with exponential backoff, up to a maximum of attempts.
+//! - Catch-up is bounded: after a downtime, only the latest occurrence missed within the
+//!   catch-up window runs (one late digest, not one per missed week).
+
+mod engine;
+
+pub use engine::{Engine, Etat, Execution, Reglages};
 
 use std::future::Future;
 use std::pin::Pin;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_schema;
 mod m20261122_000002_clause_assiette;
 mod m20261122_000003_index_structure;
+mod m20261122_000004_outbox_structure;
 mod util;
 
 pub struct Migrator;
@@ -13,6 +14,11 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_schema::Migration), Box::new(m20261122_000002_clause_assiette::Migration), Box::new(m20261122_000003_index_structure::Migration)]
+        vec![
+            Box::new(m20261122_000001_schema::Migration),
+            Box::new(m20261122_000002_clause_assiette::Migration),
+            Box::new(m20261122_000003_index_structure::Migration),
+            Box::new(m20261122_000004_outbox_structure::Migration),
+        ]
     }
 }

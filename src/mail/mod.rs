@@ -2,6 +2,8 @@
 //! STARTTLS if offered, `smtps://` implicit TLS, `?tls=required`…), `file` (`.eml` files
 //! for development) or `stub` (kept in memory, read by tests).
 
+pub mod outbox;
+
 use std::sync::{Arc, Mutex};
 
 use lettre::message::{header::ContentType, Mailbox, MultiPart, SinglePart};
@@ -11,7 +13,7 @@ use secrecy::ExposeSecret;
 use crate::config::{MailSettings, MailTransport};
 
 /// An e-mail ready to send: text and HTML parts.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Email {
     pub to: String,
     pub subject: String,
@@ -94,4 +96,15 @@ impl Mailer {
         }
         Ok(())
     }
+}
+
+/// Renders the e-mail `emails/<name>/` — `subject.txt`, `body.txt`, `body.html` — for `to`.
+pub fn compose(templates: &tera::Tera, name: &str, to: &str, context: &tera::Context) -> Result<Email, tera::Error> {
+    let part = |file: &str| templates.render(&format!("emails/{name}/{file}"), context);
+    Ok(Email {
+        to: to.to_string(),
+        subject: part("subject.txt")?.split_whitespace().collect::<Vec<_>>().join(" "),
+        text: part("body.txt")?,
+        html: part("body.html")?,
+    })
 }

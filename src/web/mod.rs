@@ -54,9 +54,10 @@ pub async fn not_found(uri: Uri) -> Response {
 
 const NOT_FOUND_PAGE: &str = "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Page introuvable — Clausier</title><body><h1>Page introuvable</h1><p><a href=\"/\">Retour à l'accueil</a></p></body></html>";
 
-/// Loads the Tera templates (strict: an unknown variable is an error).
+/// Loads the Tera templates, pages and e-mails (strict: an unknown variable is an error;
+/// only `.html` files are HTML-escaped).
 pub fn templates(dir: &std::path::Path) -> anyhow::Result<tera::Tera> {
-    let glob = format!("{}/**/*.html", dir.display());
+    let glob = format!("{}/**/*.{{html,txt}}", dir.display());
     let tera = tera::Tera::new(&glob).map_err(|e| anyhow::anyhow!("modèles {glob} : {e}"))?;
     anyhow::ensure!(
         tera.get_template_names().any(|n| n == "accueil.html"),

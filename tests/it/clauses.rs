@@ -16,7 +16,12 @@ pub struct Scenario {
     pub clause_b: i64,
     pub batir: i64,
     pub etti: i64,
+    pub peinture: i64,
+    pub ei: i64,
+    pub ville: i64,
     pub p1: i64,
+    /// c1 (p1, Bâtir), c2 (p2, ETTI), c3 (p3, EI), c4 (p4, Peinture Pro).
+    pub contrats: [i64; 4],
 }
 
 async fn created(app: &TestApp, login: &Login, path: &str, body: Value) -> Value {
@@ -102,7 +107,7 @@ pub async fn scenario() -> Scenario {
     validated(&app, &f, c3, "2025-04", 90.0, 10.0).await;
     validated(&app, &f, c4, "2025-03", 100.0, 0.0).await;
     validated(&app, &f, c4, "2025-04", 90.0, 0.0).await;
-    Scenario { app, f, operation, marche, clause_a, clause_b, batir, etti, p1 }
+    Scenario { app, f, operation, marche, clause_a, clause_b, batir, etti, peinture, ei, ville, p1, contrats: [c1, c2, c3, c4] }
 }
 
 #[tokio::test]

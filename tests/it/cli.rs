@@ -116,3 +116,38 @@ async fn migrate_is_idempotent_from_the_command_line() {
 }
 
 use entities::enums::Role;
+
+#[tokio::test]
+async fn jobs_run_twice_with_the_file_transport_writes_each_reminder_once() {
+    let s = crate::clauses::scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    for (entreprise, email) in [(s.batir, "paie@batir.fr"), (s.ei, "ines@ei.fr")] {
+        let (status, v) = app.post(&format!("/api/v1/entreprises/{entreprise}/contacts"), &f.token, &json!({"nom": "Paie", "email": email})).await;
+        assert_eq!(status, StatusCode::CREATED, "{v}");
+    }
+    let mail = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut cmd = clausier(&app.db_url);
+        cmd.env("CLAUSIER__MAIL__TRANSPORT", "file").env("CLAUSIER__MAIL__DIR", mail.path());
+        cmd.args(["jobs", "run", "declaration_reminder", "--at", "2025-07-01T08:00:00"]).args(extra);
+        stdout(&mut cmd)
+    };
+    let dry = run(&["--dry-run"]);
+    assert!(dry.contains("2 e-mail(s) seraient préparés") && dry.contains("rappel_declaration → paie@batir.fr"), "{dry}");
+    assert_eq!(std::fs::read_dir(mail.path()).unwrap().count(), 0);
+    let first = run(&[]);
+    assert!(first.contains("2 nouveau(x)") && first.contains("Envoi : 2 envoyé(s)"), "{first}");
+    let second = run(&[]);
+    assert!(second.contains("0 nouveau(x)") && second.contains("Envoi : 0 envoyé(s)"), "{second}");
+    let files: Vec<String> = std::fs::read_dir(mail.path()).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files.iter().filter(|m| m.contains("To: paie@batir.fr")).count(), 1);
+    assert_eq!(files.iter().filter(|m| m.contains("To: ines@ei.fr")).count(), 1);
+
+    let list = stdout(clausier(&app.db_url).args(["jobs", "list"]));
+    let line = list.lines().find(|l| l.starts_with("declaration_reminder")).unwrap();
+    assert!(line.contains("0 8 1 * *") && line.contains("2025-07-01 08:00 reussi (2 essai(s))"), "{list}");
+    let unknown = clausier(&app.db_url).args(["jobs", "run", "relance_inconnue"]).output().unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("tâche inconnue « relance_inconnue »"));
+}

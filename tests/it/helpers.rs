@@ -25,9 +25,10 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     pub db_url: String,
     /// The stub mailer: tests read what the application sent.
-    #[allow(dead_code)] // read by the e-mail tests as they come
     pub mailer: Mailer,
     pub clock: Clock,
+    /// The application's state (jobs and outbox tests build engines from it).
+    pub state: clausier::state::AppState,
     pub client: reqwest::Client,
     _database: TestDatabase,
 }
@@ -55,8 +56,8 @@ pub async fn spawn_app_at(now: DateTime<Utc>) -> TestApp {
     let state = clausier::startup::state_with(settings, clock.clone(), db.clone(), Some(mailer.clone())).expect("state");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind port 0");
     let address = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(clausier::startup::serve(listener, clausier::startup::router(state)));
-    TestApp { address, db, db_url: database.url.clone(), mailer, clock, client: reqwest::Client::new(), _database: database }
+    tokio::spawn(clausier::startup::serve(listener, clausier::startup::router(state.clone())));
+    TestApp { address, db, db_url: database.url.clone(), mailer, clock, state, client: reqwest::Client::new(), _database: database }
 }
 
 impl TestApp {

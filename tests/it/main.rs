@@ -12,6 +12,7 @@ mod clauses;
 mod cli;
 mod errors;
 mod referentiels;
+mod relances;
 mod schema;
 mod sorties;
 mod scope;

@@ -1,0 +1,210 @@
+//! Declaration reminders (domain.md §6): on the 1st of M+1 each company with clause
+//! contrats to declare for M is told which; relance on the 10th (due date); last relance
+//! on the 20th, when the facilitateurs are also told which companies are late.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
+use entities::enums::StatutDeclaration;
+use entities::{contrats, entreprises, heures_mensuelles, mises_en_emploi, participants};
+use sea_orm::sea_query::{Expr, Query};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use super::destinataires::{self, Personne};
+use super::{jour, nom_court, Redacteur, Relance};
+use crate::auth::Acteur;
+use crate::error::AppResult;
+use crate::mail::outbox::Message;
+use crate::text::{code, date_fr, mois_fr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Etape {
+    Rappel,
+    Relance,
+    DerniereRelance,
+}
+
+impl Etape {
+    pub const ALL: [Etape; 3] = [Etape::Rappel, Etape::Relance, Etape::DerniereRelance];
+
+    fn job(self) -> &'static str {
+        match self {
+            Etape::Rappel => "declaration_reminder",
+            Etape::Relance => "declaration_relance",
+            Etape::DerniereRelance => "declaration_derniere_relance",
+        }
+    }
+
+    /// The e-mail (template folder and outbox kind).
+    fn kind(self) -> &'static str {
+        match self {
+            Etape::Rappel => "rappel_declaration",
+            Etape::Relance => "relance_declaration",
+            Etape::DerniereRelance => "derniere_relance_declaration",
+        }
+    }
+}
+
+/// The reminder of one stage, for the month before the occurrence's.
+pub struct RappelDeclaration(pub Etape);
+
+/// A clause contrat whose hours of a month are not declared (or sent back to correct).
+#[derive(Debug, Clone, Serialize)]
+pub struct ContratADeclarer {
+    pub contrat_id: i64,
+    pub employeur_id: i64,
+    pub participant: String,
+    pub poste: String,
+    /// « à déclarer » or « à corriger ».
+    pub etat: &'static str,
+}
+
+/// The month a run is about: the one before the occurrence's (in France).
+pub fn mois_concerne(occurrence: DateTime<Utc>) -> NaiveDate {
+    let j = jour(occurrence);
+    NaiveDate::from_ymd_opt(j.year(), j.month(), 1).expect("first of month") - Months::new(1)
+}
+
+/// Clause contrats of the caller's structure running during `mois` (first day) with no
+/// current declaration declared or validated for it.
+pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, mois: NaiveDate) -> AppResult<Vec<ContratADeclarer>> {
+    let fin = mois + Months::new(1) - chrono::Days::new(1);
+    let declares = Query::select()
+        .expr(Expr::val(1))
+        .from(heures_mensuelles::Entity)
+        .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::ContratId)).equals((contrats::Entity, contrats::Column::Id)))
+        .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Mois)).eq(mois))
+        .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Courante)).eq(true))
+        .and_where(
+            Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Statut))
+                .is_in([code(StatutDeclaration::Declaree), code(StatutDeclaration::Validee)]),
+        )
+        .to_owned();
+    let en_clause = Query::select()
+        .expr(Expr::val(1))
+        .from(mises_en_emploi::Entity)
+        .and_where(Expr::col((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId)).equals((contrats::Entity, contrats::Column::Id)))
+        .to_owned();
+    let en_cours = Condition::any()
+        .add(contrats::Column::DateFinReelle.gte(mois))
+        .add(Condition::all().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinPrevue.gte(mois)))
+        .add(Condition::all().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinPrevue.is_null()));
+    let lignes = acteur
+        .scoped::<contrats::Entity>()
+        .filter(contrats::Column::DateDebut.lte(fin))
+        .filter(en_cours)
+        .filter(Expr::exists(en_clause))
+        .filter(Condition::all().add(Expr::exists(declares)).not())
+        .find_also_related(participants::Entity)
+        .order_by_asc(contrats::Column::EmployeurId)
+        .order_by_asc(contrats::Column::Id)
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
+    let a_corriger: BTreeSet<i64> = acteur
+        .scoped::<heures_mensuelles::Entity>()
+        .filter(heures_mensuelles::Column::ContratId.is_in(ids))
+        .filter(heures_mensuelles::Column::Mois.eq(mois))
+        .filter(heures_mensuelles::Column::Courante.eq(true))
+        .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::ACorriger))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|h| h.contrat_id)
+        .collect();
+    Ok(lignes
+        .into_iter()
+        .map(|(c, p)| ContratADeclarer {
+            contrat_id: c.id,
+            employeur_id: c.employeur_id,
+            participant: p.as_ref().map(nom_court).unwrap_or_default(),
+            poste: c.poste,
+            etat: if a_corriger.contains(&c.id) { "à corriger" } else { "à déclarer" },
+        })
+        .collect())
+}
+
+#[derive(Serialize)]
+struct EntrepriseEnRetard {
+    raison_sociale: String,
+    siret: String,
+    contrats: Vec<ContratADeclarer>,
+    /// Who was reminded; empty when the company has no contact to remind.
+    contacts: Vec<String>,
+}
+
+impl Relance for RappelDeclaration {
+    fn name(&self) -> &'static str {
+        self.0.job()
+    }
+
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+        let etape = self.0;
+        let mois = mois_concerne(occurrence);
+        let echeance = mois + Months::new(1) + chrono::Days::new(9);
+        let periode = mois.format("%Y-%m").to_string();
+        let mut messages = Vec::new();
+        for structure in destinataires::structures(txn).await? {
+            let acteur = Acteur::systeme(structure.id);
+            let contrats = contrats_a_declarer(txn, &acteur, mois).await?;
+            if contrats.is_empty() {
+                continue;
+            }
+            let mut par_employeur: BTreeMap<i64, Vec<ContratADeclarer>> = BTreeMap::new();
+            for c in contrats {
+                par_employeur.entry(c.employeur_id).or_default().push(c);
+            }
+            let ids: Vec<i64> = par_employeur.keys().copied().collect();
+            let entreprises: BTreeMap<i64, entreprises::Model> = acteur
+                .scoped::<entreprises::Entity>()
+                .filter(entreprises::Column::Id.is_in(ids.clone()))
+                .all(txn)
+                .await?
+                .into_iter()
+                .map(|e| (e.id, e))
+                .collect();
+            let contacts = destinataires::contacts_entreprises(txn, &acteur, &ids).await?;
+            // One e-mail per address, listing every company it declares for.
+            let mut par_adresse: BTreeMap<String, (Personne, Vec<i64>)> = BTreeMap::new();
+            for (entreprise_id, personne) in &contacts {
+                par_adresse.entry(personne.email.clone()).or_insert_with(|| (personne.clone(), Vec::new())).1.push(*entreprise_id);
+            }
+            for (email, (personne, ids)) in &par_adresse {
+                let liste: Vec<EntrepriseEnRetard> = ids
+                    .iter()
+                    .filter_map(|id| entreprises.get(id).map(|e| (e, &par_employeur[id])))
+                    .map(|(e, contrats)| EntrepriseEnRetard { raison_sociale: e.raison_sociale.clone(), siret: e.siret.clone(), contrats: contrats.clone(), contacts: Vec::new() })
+                    .collect();
+                let mut ctx = tera::Context::new();
+                ctx.insert("nom", &personne.nom);
+                ctx.insert("mois", &mois_fr(mois));
+                ctx.insert("echeance", &date_fr(echeance));
+                ctx.insert("entreprises", &liste);
+                ctx.insert("nombre", &liste.iter().map(|e| e.contrats.len()).sum::<usize>());
+                messages.push(redacteur.message(structure.id, etape.kind(), email, periode.clone(), ctx)?);
+            }
+            if etape == Etape::DerniereRelance {
+                let retard: Vec<EntrepriseEnRetard> = par_employeur
+                    .iter()
+                    .filter_map(|(id, contrats)| entreprises.get(id).map(|e| (e, contrats)))
+                    .map(|(e, contrats)| EntrepriseEnRetard {
+                        raison_sociale: e.raison_sociale.clone(),
+                        siret: e.siret.clone(),
+                        contrats: contrats.clone(),
+                        contacts: contacts.iter().filter(|(id, _)| *id == e.id).map(|(_, p)| p.email.clone()).collect(),
+                    })
+                    .collect();
+                for f in destinataires::facilitateurs(txn, &acteur).await? {
+                    let mut ctx = tera::Context::new();
+                    ctx.insert("nom", &f.nom);
+                    ctx.insert("mois", &mois_fr(mois));
+                    ctx.insert("echeance", &date_fr(echeance));
+                    ctx.insert("entreprises", &retard);
+                    messages.push(redacteur.message(structure.id, "declarations_en_retard", &f.email, periode.clone(), ctx)?);
+                }
+            }
+        }
+        Ok(messages)
+    }
+}
