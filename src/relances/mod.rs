@@ -164,9 +164,20 @@ fn hostname() -> String {
     std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "clausier".into())
 }
 
-/// Sends the outbox's due e-mails now.
+/// Sends every e-mail of the outbox due now, batch after batch.
 pub async fn envoyer(state: &AppState) -> Result<outbox::Livraison, sea_orm::DbErr> {
-    outbox::deliver_due(&state.db, &state.mailer, state.clock.now(), ReglagesEnvoi::from_settings(&state.settings.mail)).await
+    let reglages = ReglagesEnvoi::from_settings(&state.settings.mail);
+    let mut total = outbox::Livraison::default();
+    loop {
+        let l = outbox::deliver_due(&state.db, &state.mailer, state.clock.now(), reglages).await?;
+        total.envoyes += l.envoyes;
+        total.echecs += l.echecs;
+        total.abandonnes += l.abandonnes;
+        // A full batch may leave more behind; failures are pushed to later, so this ends.
+        if (l.envoyes + l.echecs + l.abandonnes) < reglages.lot as usize {
+            return Ok(total);
+        }
+    }
 }
 
 /// One round: due occurrences, then due e-mails. Errors are logged, never fatal.

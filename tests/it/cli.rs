@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 
 use crate::helpers::*;
+use sea_orm::ConnectionTrait;
 
 fn clausier(db_url: &str) -> Command {
     let mut cmd = Command::cargo_bin("clausier").unwrap();
@@ -150,4 +151,38 @@ async fn jobs_run_twice_with_the_file_transport_writes_each_reminder_once() {
     let unknown = clausier(&app.db_url).args(["jobs", "run", "relance_inconnue"]).output().unwrap();
     assert!(!unknown.status.success());
     assert!(String::from_utf8_lossy(&unknown.stderr).contains("tâche inconnue « relance_inconnue »"));
+}
+
+#[tokio::test]
+async fn serve_runs_the_scheduler_and_stops_gracefully() {
+    let app = spawn_app().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("clausier"))
+        .arg("serve")
+        .env("CLAUSIER_ENV", "test")
+        .env("CLAUSIER__DATABASE__URL", &app.db_url)
+        .env("CLAUSIER__MAIL__TRANSPORT", "stub")
+        .env("CLAUSIER__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("CLAUSIER__JOBS__TICK_SECONDES", "1")
+        // Due every minute: the current minute's occurrence runs at the first round.
+        .env("CLAUSIER__JOBS__HORAIRES__DIGEST_FACILITATEUR", "* * * * *")
+        .env_remove("RUST_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ran = 0;
+    for _ in 0..100 {
+        ran = app.db.query_one(sea_orm::Statement::from_string(app.db.get_database_backend(), "SELECT COUNT(*) AS n FROM job_runs WHERE job = 'digest_facilitateur' AND statut = 'reussi'".to_string())).await.ok().flatten().map_or(0, |r| r.try_get::<i64>("", "n").unwrap());
+        if ran > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(ran, 1, "the scheduler ran the due occurrence");
+    let health = reqwest::get(format!("http://127.0.0.1:{port}/health")).await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK);
+    std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = child.wait().unwrap();
+    assert!(status.success(), "graceful stop: {status:?}");
 }
