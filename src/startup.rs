@@ -44,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .route("/api/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
         .merge(api)
+        .merge(crate::auth::pages::routes())
+        .merge(crate::relances::pages::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .with_state(state)

@@ -2,10 +2,12 @@
 //! with the one tenant-scoping mechanism (`scope`).
 
 mod acteur;
+pub mod pages;
 pub mod password;
 pub mod routes;
 pub mod scope;
 pub mod service;
+pub mod session;
 pub mod token;
 
 pub use acteur::{Acteur, GESTION};

@@ -11,6 +11,7 @@ mod avis;
 mod declarations;
 mod destinataires;
 mod digests;
+pub mod pages;
 pub mod routes;
 
 use std::future::Future;

@@ -76,6 +76,11 @@ pub struct EnvoisQuery {
 #[utoipa::path(get, path = "/envois", tag = "relances", security(("bearer" = [])), params(EnvoisQuery),
     responses((status = 200, body = Page<Envoi>), (status = 403, body = Problem)))]
 async fn envois(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<EnvoisQuery>) -> AppResult<Json<Page<Envoi>>> {
+    Ok(Json(liste(&s, &acteur, &q).await?))
+}
+
+/// The structure's e-mails for gestion roles, filtered, newest first (API and page).
+pub async fn liste(s: &AppState, acteur: &Acteur, q: &EnvoisQuery) -> AppResult<Page<Envoi>> {
     acteur.require(GESTION)?;
     let mut select = acteur.scoped::<emails::Entity>();
     if let Some(statut) = q.statut {
@@ -89,7 +94,7 @@ async fn envois(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery
     }
     let select = select.order_by_desc(C::CreatedAt).order_by_desc(C::Id);
     let page = PageQuery { page: q.page, par_page: q.par_page };
-    Ok(Json(page.fetch(&s.db, select, Envoi::from).await?))
+    page.fetch(&s.db, select, Envoi::from).await
 }
 
 /// Tries again, at once, an e-mail that failed or was given up.

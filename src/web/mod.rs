@@ -33,14 +33,25 @@ pub struct ApiPath<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
-pub async fn home(State(state): State<AppState>) -> Result<Html<String>, AppError> {
-    let mut ctx = tera::Context::new();
+pub async fn home(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Html<String>, AppError> {
+    let mut connecte = None;
+    if let Some(secret) = crate::auth::session::secret(&headers) {
+        connecte = crate::auth::session::trouver(&state.db, state.clock.now(), secret).await?.map(|(s, u)| {
+            crate::auth::session::Connecte { acteur: crate::auth::Acteur::from_user(&u), csrf: s.csrf_token }
+        });
+    }
+    render(&state, "accueil.html", connecte.as_ref(), tera::Context::new())
+}
+
+/// Renders a page with what the layout needs: the version and who is logged in (their
+/// name, role and the CSRF token of the logout form).
+pub fn render(state: &AppState, template: &str, connecte: Option<&crate::auth::session::Connecte>, mut ctx: tera::Context) -> Result<Html<String>, AppError> {
     ctx.insert("version", env!("CARGO_PKG_VERSION"));
-    state
-        .templates
-        .render("accueil.html", &ctx)
-        .map(Html)
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e)))
+    ctx.insert(
+        "connecte",
+        &connecte.map(|c| serde_json::json!({"nom": c.acteur.nom, "role": crate::text::code(c.acteur.role), "csrf": c.csrf})),
+    );
+    state.templates.render(template, &ctx).map(Html).map_err(|e| AppError::Internal(anyhow::anyhow!("page {template} : {e:?}")))
 }
 
 /// Unknown routes: problem+json under /api, a French page elsewhere.

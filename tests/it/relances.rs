@@ -406,3 +406,79 @@ async fn a_reminder_goes_through_a_real_smtp_server_on_loopback() {
     let (_, page) = app.get("/api/v1/envois?statut=envoye", &s.f.token).await;
     assert_eq!(page["total"], 2);
 }
+
+/// A browser: no redirect following, cookies handled by hand.
+fn navigateur() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+async fn se_connecter(app: &TestApp, login: &Login) -> String {
+    let email = accounts_email(app, login.user_id).await;
+    let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", "/envois")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], "/envois");
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut r = navigateur().get(app.url(path));
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    // Read as the browser shows it: Tera escapes « / » and « ' ».
+    let text = r.text().await.unwrap().replace("&#x2F;", "/").replace("&#x27;", "'");
+    (status, location.unwrap_or(text))
+}
+
+#[tokio::test]
+async fn the_sends_page_shows_the_facilitateur_what_went_to_whom_and_what_failed() {
+    let s = with_contacts().await;
+    let app = &s.app;
+    let now = paris(2025, 7, 1, 8, 0);
+    let state = server(app, now, Mailer::stub());
+    relances::engine_for(&state, "serveur-a").unwrap().run_now("declaration_reminder", now, false).await.unwrap();
+    outbox::deliver_due(&app.db, &mailer_smtp(app, "smtp://127.0.0.1:9"), now, ReglagesEnvoi::from_settings(&app.state.settings.mail)).await.unwrap();
+
+    // Not logged in: to the login form, which brings back here.
+    assert_eq!(page(app, "/envois?statut=echec", None).await, (StatusCode::SEE_OTHER, "/connexion?suite=/envois%3Fstatut%3Dechec".to_string()));
+    let (status, form) = page(app, "/connexion?suite=/envois", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("<input type=\"hidden\" name=\"suite\" value=\"/envois\">"), "{form}");
+    let email = accounts_email(app, s.f.user_id).await;
+    let wrong = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mauvais")]).send().await.unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
+    assert!(wrong.text().await.unwrap().contains("Adresse e-mail ou mot de passe incorrect."));
+
+    let cookie = se_connecter(app, &s.f).await;
+    let (status, html) = page(app, "/envois", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("2 e-mail(s).") && html.contains("ines@ei.fr") && html.contains("paie@batir.fr"), "{html}");
+    assert!(html.contains("Rappel de déclaration") && html.contains("en échec, nouvel essai prévu") && html.contains("prochain essai : 01/07/2025 08:01"), "{html}");
+    let (_, envoyes) = page(app, "/envois?statut=envoye", Some(&cookie)).await;
+    assert!(envoyes.contains("0 e-mail(s).") && envoyes.contains("<option value=\"envoye\" selected>"), "{envoyes}");
+
+    // A référent is refused; a facilitateur of another structure sees none of these.
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let (status, html) = page(app, "/envois", Some(&se_connecter(app, &referent).await)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(html.contains("réservée aux facilitateurs"), "{html}");
+    let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
+    let (status, html) = page(app, "/envois", Some(&se_connecter(app, &ailleurs).await)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("0 e-mail(s).") && !html.contains("ines@ei.fr"), "{html}");
+
+    // Logging out needs the session's CSRF token; afterwards the cookie opens nothing.
+    let bad = navigateur().post(app.url("/deconnexion")).header("cookie", &cookie).form(&[("csrf", "faux")]).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::FORBIDDEN);
+    let (_, accueil) = page(app, "/", Some(&cookie)).await;
+    let csrf = accueil.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let out = navigateur().post(app.url("/deconnexion")).header("cookie", &cookie).form(&[("csrf", csrf.as_str())]).send().await.unwrap();
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(page(app, "/envois", Some(&cookie)).await.0, StatusCode::SEE_OTHER);
+}

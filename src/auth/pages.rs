@@ -1,0 +1,74 @@
+//! The login and logout pages (`/connexion`, `/deconnexion`).
+
+use axum::extract::{Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use serde::Deserialize;
+
+use super::session::{self, suite_sure};
+use super::service;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::render;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/connexion", get(formulaire).post(connexion)).route("/deconnexion", post(deconnexion))
+}
+
+#[derive(Deserialize)]
+struct Suite {
+    suite: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Identifiants {
+    email: String,
+    password: String,
+    suite: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Jeton {
+    csrf: String,
+}
+
+fn page(state: &AppState, email: &str, suite: &str, erreur: Option<&str>) -> Result<axum::response::Html<String>, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("email", email);
+    ctx.insert("suite", suite);
+    ctx.insert("erreur", &erreur);
+    render(state, "auth/connexion.html", None, ctx)
+}
+
+async fn formulaire(State(state): State<AppState>, Query(q): Query<Suite>) -> Result<Response, AppError> {
+    Ok(page(&state, "", suite_sure(q.suite.as_deref()), None)?.into_response())
+}
+
+async fn connexion(State(state): State<AppState>, Form(f): Form<Identifiants>) -> Result<Response, AppError> {
+    let suite = suite_sure(f.suite.as_deref()).to_string();
+    match service::authenticate(&state.db, &state.clock, f.email.trim(), &f.password).await {
+        Ok(user) => {
+            let secret = session::ouvrir(&state.db, &state.clock, state.settings.auth.session_ttl_hours, &user).await?;
+            let cookie = session::set_cookie(Some(&secret), state.settings.base_url().starts_with("https://"));
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&suite)).into_response())
+        }
+        Err(AppError::Unauthorized(message)) => Ok((StatusCode::UNAUTHORIZED, page(&state, f.email.trim(), &suite, Some(message))?).into_response()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Logs out: the session is deleted, the cookie expired. The form's CSRF token must be
+/// the session's.
+async fn deconnexion(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Jeton>) -> Result<Response, AppError> {
+    if let Some(secret) = session::secret(&headers) {
+        match session::trouver(&state.db, state.clock.now(), secret).await? {
+            Some((s, _)) if s.csrf_token == f.csrf => session::fermer(&state.db, secret).await?,
+            Some(_) => return Err(AppError::Forbidden),
+            None => {}
+        }
+    }
+    let cookie = session::set_cookie(None, state.settings.base_url().starts_with("https://"));
+    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/connexion")).into_response())
+}
