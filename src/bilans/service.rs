@@ -6,10 +6,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
-use entities::enums::{NiveauFormation, Role, Secteur, Sexe, SituationSuivi};
-use entities::{clauses, contrats, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
+use entities::enums::{NiveauFormation, Role, Sexe, SituationSuivi};
+use entities::{clauses, marches, mises_en_emploi, operations, suivis_six_mois};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::model::*;
 use crate::auth::Acteur;
@@ -150,24 +150,13 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     let contrats_du_perimetre = Query::select()
         .column(mises_en_emploi::Column::ContratId)
         .from(mises_en_emploi::Entity)
-        .and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(sel_sql.clone()))
+        .and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(sel_sql))
         .to_owned();
     // For the whole structure the tenant scope is the whole filter (see compte::charger).
-    let mut personnes = acteur.scoped::<participants::Entity>();
     let mut suivis = acteur.scoped::<suivis_six_mois::Entity>();
     if !tout {
-        personnes = personnes.filter(participants::Column::Id.in_subquery(Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_du_perimetre.clone())).to_owned()));
         suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(contrats_du_perimetre));
     }
-    let personnes: HashMap<i64, (Sexe, NaiveDate, NiveauFormation, bool)> = personnes
-        .select_only()
-        .columns([participants::Column::Id, participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv])
-        .into_tuple::<(i64, Sexe, NaiveDate, NiveauFormation, bool)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, s, n, niv, q)| (id, (s, n, niv, q)))
-        .collect();
     let suivis: HashMap<i64, Option<SituationSuivi>> = suivis
         .select_only()
         .columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation])
@@ -176,7 +165,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         .await?
         .into_iter()
         .collect();
-    let secteurs = secteurs(db, acteur, sel_sql).await?;
+    let secteurs: HashMap<i64, String> = ch.clauses.iter().map(|c| (c.clause.id, code(c.clause.secteur))).collect();
 
     // Breakdowns: each contrat once per key, each participant once per key.
     let mut b = Breakdowns::default();
@@ -187,7 +176,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         let employeur = ch.entreprises.get(&c.employeur_id).map(|k| code(*k)).unwrap_or_default();
         let metier = c.code_rome.clone().unwrap_or_else(|| c.poste.clone());
         let secteur = secteurs.get(&m.clause_id).cloned().unwrap_or_default();
-        let niveau = personnes.get(&c.participant_id).map(|p| code(p.2)).unwrap_or_default();
+        let niveau = code(c.niveau_formation);
         for (table, key) in [(0, code(c.type_contrat)), (1, code(m.modalite)), (2, employeur), (3, niveau), (4, metier), (5, secteur)] {
             b.add(table, key, c.id, c.participant_id, r, ret);
         }
@@ -201,7 +190,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         public.insert(key.into(), HashSet::new());
     }
     for (pid, c) in &premier_contrat {
-        let Some((sexe, naissance, niveau, qpv)) = personnes.get(pid) else { continue };
+        let (sexe, naissance, niveau, qpv) = (&c.sexe, &c.date_naissance, &c.niveau_formation, &c.qpv);
         let mut put = |k: &str| {
             public.entry(k.to_string()).or_default().insert(*pid);
         };
@@ -262,25 +251,6 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     }
     Ok(bilan)
 }
-
-/// The secteur (btp / hors_btp) of each selected clause, through its lot, marché and
-/// opération (one query).
-async fn secteurs(db: &impl ConnectionTrait, acteur: &Acteur, selection: SelectStatement) -> AppResult<HashMap<i64, String>> {
-    let rows: Vec<(i64, Secteur)> = acteur
-        .scoped::<clauses::Entity>()
-        .filter(clauses::Column::Id.in_subquery(selection))
-        .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
-        .join(JoinType::InnerJoin, lots::Relation::Marche.def())
-        .join(JoinType::InnerJoin, marches::Relation::Operation.def())
-        .select_only()
-        .column(clauses::Column::Id)
-        .column(operations::Column::Secteur)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|(c, s)| (c, code(s))).collect())
-}
-
 
 /// Six breakdown tables being filled: per key, distinct contrats and participants.
 #[derive(Default)]

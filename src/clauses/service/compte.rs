@@ -10,8 +10,8 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entities::enums::{Modalite, RoleAttribution, StatutDeclaration, TypeContrat, TypeEntreprise};
-use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi};
+use entities::enums::{Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
+use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
 
@@ -66,6 +66,32 @@ pub struct ContratCharge {
     pub termine: bool,
     pub poste: String,
     pub code_rome: Option<String>,
+    /// The participant, as bilans describe the public.
+    pub sexe: Sexe,
+    pub date_naissance: NaiveDate,
+    pub niveau_formation: NiveauFormation,
+    pub qpv: bool,
+}
+
+/// One link with its contrat and participant (one joined query).
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct LigneMise {
+    contrat_id: i64,
+    clause_id: i64,
+    attributaire_id: i64,
+    modalite: Modalite,
+    participant_id: i64,
+    employeur_id: i64,
+    type_contrat: TypeContrat,
+    date_debut: NaiveDate,
+    date_fin_prevue: Option<NaiveDate>,
+    date_fin_reelle: Option<NaiveDate>,
+    poste: String,
+    code_rome: Option<String>,
+    sexe: Sexe,
+    date_naissance: NaiveDate,
+    niveau_formation: NiveauFormation,
+    qpv: bool,
 }
 
 /// A contrat's link to a clause.
@@ -129,7 +155,11 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     // The whole structure needs no filter beyond the tenant scope: every chain of
     // subqueries would select everything anyway, and costs PostgreSQL a pass per query.
     let tout = matches!(selection, Selection::Structure);
-    let mut toutes = acteur.scoped::<clauses::Entity>().join(JoinType::InnerJoin, clauses::Relation::Lot.def());
+    let mut toutes = acteur
+        .scoped::<clauses::Entity>()
+        .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
+        .join(JoinType::InnerJoin, lots::Relation::Marche.def())
+        .join(JoinType::InnerJoin, marches::Relation::Operation.def());
     if !tout {
         toutes = toutes.filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()));
     }
@@ -142,6 +172,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
             clauses::Column::DateDebut, clauses::Column::DateFin, clauses::Column::Regles, clauses::Column::HeuresTravailleesMarcheMinutes, clauses::Column::MontantFactureCents,
         ])
         .column_as(lots::Column::MarcheId, "marche_id")
+        .column_as(operations::Column::Secteur, "secteur")
         .order_by_asc(clauses::Column::Id)
         .into_model::<ClauseLue>()
         .all(db)
@@ -166,27 +197,37 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
     }
     let contrats_sel: SelectStatement = mises_select.clone().select_only().column(mises_en_emploi::Column::ContratId).into_query();
-    let mises: Vec<MiseCharge> = mises_select
+    // Links, contrats and participants in one query: rows cost more than queries here.
+    let lignes: Vec<LigneMise> = mises_select
+        .join(JoinType::InnerJoin, mises_en_emploi::Relation::Contrat.def())
+        .join(JoinType::InnerJoin, contrats::Relation::Participant.def())
         .select_only()
         .columns([mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite])
-        .into_tuple::<(i64, i64, i64, Modalite)>()
+        .columns([contrats::Column::ParticipantId, contrats::Column::EmployeurId, contrats::Column::TypeContrat, contrats::Column::DateDebut, contrats::Column::DateFinPrevue, contrats::Column::DateFinReelle, contrats::Column::Poste, contrats::Column::CodeRome])
+        .columns([participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv])
+        .into_model::<LigneMise>()
         .all(db)
-        .await?
-        .into_iter()
-        .map(|(contrat_id, clause_id, attributaire_id, modalite)| MiseCharge { contrat_id, clause_id, attributaire_id, modalite })
-        .collect();
-    // Contrats (needed columns only).
-    let contrats: HashMap<i64, ContratCharge> = acteur
-        .scoped::<contrats::Entity>()
-        .filter(contrats::Column::Id.in_subquery(contrats_sel.clone()))
-        .select_only()
-        .columns([contrats::Column::Id, contrats::Column::ParticipantId, contrats::Column::EmployeurId, contrats::Column::TypeContrat, contrats::Column::DateDebut, contrats::Column::DateFinPrevue, contrats::Column::DateFinReelle, contrats::Column::Poste, contrats::Column::CodeRome])
-        .into_tuple::<(i64, i64, i64, TypeContrat, NaiveDate, Option<NaiveDate>, Option<NaiveDate>, String, Option<String>)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|(id, participant_id, employeur_id, type_contrat, date_debut, prevue, reelle, poste, code_rome)| (id, ContratCharge { id, participant_id, employeur_id, type_contrat, date_debut, date_fin: reelle.or(prevue), termine: reelle.is_some(), poste, code_rome }))
-        .collect();
+        .await?;
+    let mut mises = Vec::with_capacity(lignes.len());
+    let mut contrats: HashMap<i64, ContratCharge> = HashMap::with_capacity(lignes.len());
+    for l in lignes {
+        mises.push(MiseCharge { contrat_id: l.contrat_id, clause_id: l.clause_id, attributaire_id: l.attributaire_id, modalite: l.modalite });
+        contrats.entry(l.contrat_id).or_insert(ContratCharge {
+            id: l.contrat_id,
+            participant_id: l.participant_id,
+            employeur_id: l.employeur_id,
+            type_contrat: l.type_contrat,
+            date_debut: l.date_debut,
+            date_fin: l.date_fin_reelle.or(l.date_fin_prevue),
+            termine: l.date_fin_reelle.is_some(),
+            poste: l.poste,
+            code_rome: l.code_rome,
+            sexe: l.sexe,
+            date_naissance: l.date_naissance,
+            niveau_formation: l.niveau_formation,
+            qpv: l.qpv,
+        });
+    }
     // Criteria of their participants (eligibility at each contrat's start).
     let participants_sel = Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_sel.clone())).to_owned();
     let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
@@ -229,8 +270,13 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         .into_tuple()
         .all(db)
         .await?;
+    let mut entreprises_sel = acteur.scoped::<entreprises::Entity>();
+    if !tout {
+        let ids: HashSet<i64> = mises.iter().map(|m| m.attributaire_id).chain(contrats.values().map(|c| c.employeur_id)).chain(sous_traitants.iter().map(|(_, e, _)| *e)).collect();
+        entreprises_sel = entreprises_sel.filter(entreprises::Column::Id.is_in(ids));
+    }
     let entreprises: HashMap<i64, TypeEntreprise> =
-        acteur.scoped::<entreprises::Entity>().select_only().columns([entreprises::Column::Id, entreprises::Column::Type]).into_tuple().all(db).await?.into_iter().collect();
+        entreprises_sel.select_only().columns([entreprises::Column::Id, entreprises::Column::Type]).into_tuple().all(db).await?.into_iter().collect();
 
     let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
     for m in &mises {
@@ -322,6 +368,8 @@ pub struct ClauseLue {
     pub heures_travaillees_marche_minutes: Option<i64>,
     pub montant_facture_cents: Option<i64>,
     pub marche_id: i64,
+    /// The opération's sector (bilans' breakdown).
+    pub secteur: Secteur,
 }
 
 /// The clauses of an opération (or of a marché), by id.
