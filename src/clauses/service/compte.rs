@@ -12,8 +12,8 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use entities::enums::{Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
 use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
+use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
 
 use super::clauses::source_objectif;
 use crate::auth::Acteur;
@@ -243,8 +243,9 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         criteres_par_participant.entry(pid).or_default().push(CritereFait { id, code, date_verification, verifie: verifie_par.is_some(), retire: retire.is_some(), valide_jusqu_au });
     }
     let fenetre = parametres(db, sid).await?.eligibilite_mois;
-    // Validated current months in the period.
-    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::new();
+    // Validated current months in the period, packed one row per contrat
+    // ("2025-03-01:9000:600,…"): the driver's cost is per row, and a structure has
+    // tens of thousands of months.
     let mut rows = acteur
         .scoped::<heures_mensuelles::Entity>()
         .filter(heures_mensuelles::Column::ContratId.in_subquery(contrats_sel.clone()))
@@ -254,10 +255,17 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     if let Some(du) = filtre.du {
         rows = rows.filter(heures_mensuelles::Column::Mois.gte(premier_du_mois(du)));
     }
-    let rows: Vec<(i64, NaiveDate, i32, i32)> =
-        rows.select_only().columns([heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation]).into_tuple().all(db).await?;
-    for (contrat_id, mois, travail, formation) in rows {
-        mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail: travail.into(), formation: formation.into() });
+    let rows: Vec<(i64, String)> = rows
+        .select_only()
+        .column(heures_mensuelles::Column::ContratId)
+        .expr(mois_empaquetes(db.get_database_backend()))
+        .group_by(heures_mensuelles::Column::ContratId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(rows.len());
+    for (contrat_id, paquet) in rows {
+        mois_par_contrat.insert(contrat_id, deballer(&paquet)?);
     }
     // The lots' sous-traitants (rule 6), and the kinds of the structure's companies.
     let mut sous_traitants = acteur.scoped::<attributions::Entity>().filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant));
@@ -341,6 +349,30 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
     let mises = mises.into_iter().filter(|m| selection_ids.contains(&m.clause_id)).collect();
     Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises })
+}
+
+/// `mois:travail:formation` of every row of a group, comma-separated (the aggregate is
+/// named differently on each backend; the concatenation is the same SQL).
+fn mois_empaquetes(backend: DbBackend) -> SimpleExpr {
+    let ligne = "CAST(mois AS TEXT) || ':' || CAST(minutes_travail AS TEXT) || ':' || CAST(minutes_formation AS TEXT)";
+    match backend {
+        DbBackend::Postgres => Expr::cust(format!("string_agg({ligne}, ',')")),
+        _ => Expr::cust(format!("group_concat({ligne}, ',')")),
+    }
+}
+
+fn deballer(paquet: &str) -> AppResult<Vec<MoisDeclare>> {
+    let illisible = || anyhow::anyhow!("heures empaquetées illisibles : {paquet}");
+    paquet
+        .split(',')
+        .map(|ligne| {
+            let mut parts = ligne.split(':');
+            let mois = parts.next().and_then(|m| NaiveDate::parse_from_str(m.get(..10)?, "%Y-%m-%d").ok()).ok_or_else(illisible)?;
+            let travail = parts.next().and_then(|t| t.parse::<i64>().ok()).ok_or_else(illisible)?;
+            let formation = parts.next().and_then(|f| f.parse::<i64>().ok()).ok_or_else(illisible)?;
+            Ok(MoisDeclare { mois, travail, formation })
+        })
+        .collect()
 }
 
 /// A clause as counting reads it, with its lot's marché (one join). The timestamps
