@@ -63,3 +63,17 @@ mod tests {
         assert_eq!(super::sqlite_file("postgres://x/y"), None);
     }
 }
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at once (what
+/// `BEGIN IMMEDIATE` does): a transaction that reads and then writes would otherwise
+/// fail at once with "database is locked" while another connection writes, instead of
+/// waiting its turn (the busy timeout only applies to a transaction's first lock).
+pub async fn ecrire(db: &impl sea_orm::TransactionTrait) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::ConnectionTrait;
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // A write statement, even one that changes nothing, takes the write lock.
+        txn.execute_unprepared("UPDATE structures SET id = id WHERE 0").await?;
+    }
+    Ok(txn)
+}

@@ -27,9 +27,44 @@ pub fn date_fr(date: chrono::NaiveDate) -> String {
     format!("{jour} {}", mois_fr(date))
 }
 
+/// « 1 234,5 h »: hours the way French readers write them (thin space between
+/// thousands, decimal comma, at most two decimals).
+pub fn heures_fr(h: f64) -> String {
+    format!("{} h", nombre_fr(h))
+}
+
+/// « 1 234,5 ».
+pub fn nombre_fr(x: f64) -> String {
+    let signe = if x < 0.0 { "-" } else { "" };
+    let centiemes = (x.abs() * 100.0).round() as i64;
+    let (entier, reste) = (centiemes / 100, centiemes % 100);
+    let chiffres = entier.to_string();
+    let mut texte = String::new();
+    for (i, c) in chiffres.chars().enumerate() {
+        if i > 0 && (chiffres.len() - i) % 3 == 0 {
+            texte.push('\u{202f}');
+        }
+        texte.push(c);
+    }
+    if reste != 0 {
+        texte.push_str(format!(",{reste:02}").trim_end_matches('0'));
+    }
+    format!("{signe}{texte}")
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::NaiveDate;
+
+    #[test]
+    fn hours_read_the_french_way() {
+        assert_eq!(super::heures_fr(1233.0), "1\u{202f}233 h");
+        assert_eq!(super::heures_fr(1_234_567.5), "1\u{202f}234\u{202f}567,5 h");
+        assert_eq!(super::heures_fr(42.5), "42,5 h");
+        assert_eq!(super::heures_fr(7.25), "7,25 h");
+        assert_eq!(super::heures_fr(0.0), "0 h");
+        assert_eq!(super::nombre_fr(-3.1), "-3,1");
+    }
 
     #[test]
     fn dates_read_the_french_way() {

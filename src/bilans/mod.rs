@@ -5,6 +5,7 @@
 pub mod consolidation;
 pub mod export;
 pub mod model;
+pub mod pages;
 pub mod routes;
 pub mod service;
 

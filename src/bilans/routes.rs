@@ -53,7 +53,7 @@ async fn repondre(s: &AppState, acteur: &Acteur, cible: Cible, q: BilanQuery) ->
     rendre(&bilan, q.format.unwrap_or_default())
 }
 
-fn rendre(b: &Bilan, format: Format) -> AppResult<Response> {
+pub(super) fn rendre(b: &Bilan, format: Format) -> AppResult<Response> {
     let nom = format!("bilan-{}-{}", b.perimetre.type_, b.perimetre.id.unwrap_or(0));
     let fichier = |bytes: Vec<u8>, mime: &'static str, ext: &str| {
         ([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{nom}.{ext}\""))], bytes).into_response()

@@ -65,7 +65,7 @@ pub async fn small(db: &(impl TransactionTrait + ConnectionTrait), clock: &Clock
     let existing = structures::Entity::find().filter(structures::Column::Nom.eq(STRUCTURE)).one(db).await?;
     let created = existing.is_none();
     if created {
-        let txn = db.begin().await?;
+        let txn = crate::db::ecrire(db).await?;
         load_small(&txn, clock, seed).await?;
         txn.commit().await?;
     }

@@ -157,7 +157,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
     let mut siret_seq: u64 = 1_000_000;
     for s in 0..n_structures {
         let mut rng = StdRng::seed_from_u64(seed.wrapping_mul(1_000_003).wrapping_add(s as u64));
-        let txn = db.begin().await?;
+        let txn = crate::db::ecrire(db).await?;
         let structure = structures::ActiveModel { nom: Set(format!("{PREFIXE} {:03}", s + 1)), parametres: Set(serde_json::json!({})), created_at: Set(now), ..Default::default() }.insert(&txn).await?;
         let sid = structure.id;
         // The facilitateur who verified the criteria (no password: an account to attribute work to).

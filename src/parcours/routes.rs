@@ -131,8 +131,7 @@ async fn add_etape(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPa
 #[utoipa::path(post, path = "/participants/{id}/contrats", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ContratInput,
     responses((status = 201, body = Contrat), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn add_contrat(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ContratInput>) -> Created<Contrat> {
-    use sea_orm::TransactionTrait;
-    let txn = s.db.begin().await?;
+    let txn = crate::db::ecrire(&s.db).await?;
     let (contrat, eligibilite) = service::create_contrat(&txn, &s.clock, &acteur, id, &input).await?;
     txn.commit().await?;
     created(Contrat::new(contrat, Some(eligibilite)))

@@ -18,7 +18,7 @@ use crate::bilans::service::{bilan, periode, Cible};
 use crate::comptage::avancement::StatutAvancement;
 use crate::error::AppResult;
 use crate::mail::outbox::Message;
-use crate::text::{date_fr, mois_fr};
+use crate::text::{date_fr, heures_fr, mois_fr};
 
 /// Items listed per section; the count says how many there are in all.
 const LISTES: usize = 30;
@@ -320,36 +320,5 @@ impl Relance for BilanDonneurOrdre {
             }
         }
         Ok(messages)
-    }
-}
-
-/// « 1 234,5 h ».
-fn heures_fr(h: f64) -> String {
-    let entier = h.trunc() as i64;
-    let reste = ((h - h.trunc()) * 100.0).round() as i64;
-    let mut groupes = Vec::new();
-    let mut n = entier;
-    loop {
-        groupes.push(n % 1000);
-        n /= 1000;
-        if n == 0 {
-            break;
-        }
-    }
-    let mut texte: String = groupes.iter().rev().enumerate().map(|(i, g)| if i == 0 { g.to_string() } else { format!("\u{202f}{g:03}") }).collect();
-    if reste != 0 {
-        texte.push_str(&format!(",{reste:02}").trim_end_matches('0').to_string());
-    }
-    format!("{texte} h")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn hours_read_the_french_way() {
-        assert_eq!(super::heures_fr(1233.0), "1\u{202f}233 h");
-        assert_eq!(super::heures_fr(42.5), "42,5 h");
-        assert_eq!(super::heures_fr(7.25), "7,25 h");
-        assert_eq!(super::heures_fr(0.0), "0 h");
     }
 }

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jobs::{Engine, Job, JobFuture, Reglages, RunContext, Schedule};
-use sea_orm::{DatabaseTransaction, TransactionTrait};
+use sea_orm::DatabaseTransaction;
 
 use crate::error::AppResult;
 use crate::mail::outbox::{self, Message, ReglagesEnvoi};
@@ -95,7 +95,7 @@ impl<R: Relance> Tache<R> {
     async fn once(&self, context: RunContext) -> Result<String, jobs::JobError> {
         {
             let db = &self.redacteur.state.db;
-            let txn = db.begin().await?;
+            let txn = crate::db::ecrire(db).await?;
             let messages = self.relance.preparer(&self.redacteur, &txn, context.occurrence).await.map_err(erreur)?;
             if context.dry_run {
                 txn.rollback().await?;

@@ -253,3 +253,35 @@ async fn the_national_data_set_at_one_percent() {
     }
     assert_eq!((total * 60.0).round() as i64, t.minutes);
 }
+
+#[tokio::test]
+async fn the_bilan_page_shows_the_same_figures_with_a_chart_and_the_same_rights() {
+    let s = crate::clauses::scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let (_, json) = app.get(&format!("/api/v1/operations/{}/bilan", s.operation), &f.token).await;
+    let path = format!("/operations/{}/bilan", s.operation);
+    assert_eq!(page(app, &path, None).await.0, StatusCode::SEE_OTHER, "login first");
+    let cookie = se_connecter_a(app, f, &path).await;
+    let (status, html) = page(app, &path, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let retenues = clausier::text::heures_fr(json["heures_retenues"].as_f64().unwrap());
+    let objectif = clausier::text::heures_fr(json["heures_objectif"].as_f64().unwrap());
+    assert!(html.contains(&format!("<strong>{retenues}</strong> retenues sur un objectif de <strong>{objectif}</strong>")), "{html}");
+    assert!(html.contains("<svg") && html.contains("<title>Heures réalisées (clair) et retenues (foncé) par mois</title>"), "{html}");
+    assert!(html.contains("Par type de contrat") && html.contains("<td>mission etti</td>"), "{html}");
+    let xlsx = navigateur().get(app.url(&format!("{path}?format=xlsx"))).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let (status, html) = page(app, &format!("{path}?du=2025-01-15"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("doit être un premier du mois"), "{html}");
+
+    // The donneur d'ordre reads it masked; a company may not; another structure finds nothing.
+    let ville = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(s.ville)).await;
+    let (status, html) = page(app, &path, Some(&se_connecter_a(app, &ville, &path).await)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("&lt; 5 participant(s)"), "{html}");
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    assert_eq!(page(app, &path, Some(&se_connecter_a(app, &batir, &path).await)).await.0, StatusCode::FORBIDDEN);
+    let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
+    assert_eq!(page(app, &path, Some(&se_connecter_a(app, &ailleurs, &path).await)).await.0, StatusCode::NOT_FOUND);
+}

@@ -236,3 +236,45 @@ impl TestApp {
         self.post(&format!("/api/v1/contrats/{contrat}/heures/{mois}/validation"), token, &body).await
     }
 }
+
+impl TestApp {
+    /// The e-mail address of a user.
+    pub async fn email_of(&self, user_id: i64) -> String {
+        use sea_orm::EntityTrait;
+        entities::utilisateurs::Entity::find_by_id(user_id).one(&self.db).await.unwrap().unwrap().email
+    }
+}
+
+/// A browser: no redirect following, cookies handled by hand.
+pub fn navigateur() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+pub async fn se_connecter(app: &TestApp, login: &Login) -> String {
+    se_connecter_a(app, login, "/envois").await
+}
+
+/// Logs in through the form, asking to come back to `suite`; returns the cookie.
+pub async fn se_connecter_a(app: &TestApp, login: &Login, suite: &str) -> String {
+    let email = app.email_of(login.user_id).await;
+    let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", suite)]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(r.headers()["location"], suite);
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+pub async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut r = navigateur().get(app.url(path));
+    if let Some(c) = cookie {
+        r = r.header("cookie", c);
+    }
+    let r = r.send().await.unwrap();
+    let status = r.status();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    // Read as the browser shows it: Tera escapes « / » and « ' ».
+    let text = r.text().await.unwrap().replace("&#x2F;", "/").replace("&#x27;", "'");
+    (status, location.unwrap_or(text))
+}
+

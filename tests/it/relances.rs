@@ -114,7 +114,7 @@ async fn the_last_relance_tells_the_facilitateurs_which_companies_are_late() {
     engine.run_now("declaration_derniere_relance", paris(2025, 6, 20, 8, 0), false).await.unwrap();
     let rows = outbox(app).await;
     let kinds: Vec<(&str, &str)> = rows.iter().map(|r| (r.kind.as_str(), r.destinataire.as_str())).collect();
-    let facilitateur = accounts_email(app, s.f.user_id).await;
+    let facilitateur = app.email_of(s.f.user_id).await;
     assert_eq!(kinds, [("derniere_relance_declaration", "ines@ei.fr"), ("declarations_en_retard", facilitateur.as_str())]);
     let notice = &rows[1];
     assert_eq!(notice.sujet, "Déclarations de mai 2025 en retard : 2 entreprise(s)");
@@ -122,10 +122,6 @@ async fn the_last_relance_tells_the_facilitateurs_which_companies_are_late() {
     assert!(notice.corps_texte.contains("Peinture Pro (SIRET") && notice.corps_texte.contains("AUCUN CONTACT À RELANCER"), "{}", notice.corps_texte);
 }
 
-async fn accounts_email(app: &TestApp, user_id: i64) -> String {
-    use sea_orm::EntityTrait;
-    entities::utilisateurs::Entity::find_by_id(user_id).one(&app.db).await.unwrap().unwrap().email
-}
 
 #[tokio::test]
 async fn two_servers_on_one_database_run_each_occurrence_once() {
@@ -277,8 +273,8 @@ async fn the_other_reminders_reach_their_recipients_with_their_content() {
     let referent = app.login("PLIE A", Role::Referent).await;
     let (status, v) = app.put(&format!("/api/v1/participants/{}/referent", s.p1), &f.token, &json!({"referent_id": referent.user_id})).await;
     assert_eq!(status, StatusCode::OK, "{v}");
-    let referent_email = accounts_email(app, referent.user_id).await;
-    let facilitateur = accounts_email(app, f.user_id).await;
+    let referent_email = app.email_of(referent.user_id).await;
+    let facilitateur = app.email_of(f.user_id).await;
     let run = |name: &'static str, at: DateTime<Utc>| {
         let state = server(app, at, Mailer::stub());
         async move {
@@ -407,34 +403,6 @@ async fn a_reminder_goes_through_a_real_smtp_server_on_loopback() {
     assert_eq!(page["total"], 2);
 }
 
-/// A browser: no redirect following, cookies handled by hand.
-fn navigateur() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn se_connecter(app: &TestApp, login: &Login) -> String {
-    let email = accounts_email(app, login.user_id).await;
-    let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", "/envois")]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::SEE_OTHER);
-    assert_eq!(r.headers()["location"], "/envois");
-    let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
-    cookie.split(';').next().unwrap().to_string()
-}
-
-async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
-    let mut r = navigateur().get(app.url(path));
-    if let Some(c) = cookie {
-        r = r.header("cookie", c);
-    }
-    let r = r.send().await.unwrap();
-    let status = r.status();
-    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    // Read as the browser shows it: Tera escapes « / » and « ' ».
-    let text = r.text().await.unwrap().replace("&#x2F;", "/").replace("&#x27;", "'");
-    (status, location.unwrap_or(text))
-}
-
 #[tokio::test]
 async fn the_sends_page_shows_the_facilitateur_what_went_to_whom_and_what_failed() {
     let s = with_contacts().await;
@@ -449,7 +417,7 @@ async fn the_sends_page_shows_the_facilitateur_what_went_to_whom_and_what_failed
     let (status, form) = page(app, "/connexion?suite=/envois", None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("<input type=\"hidden\" name=\"suite\" value=\"/envois\">"), "{form}");
-    let email = accounts_email(app, s.f.user_id).await;
+    let email = app.email_of(s.f.user_id).await;
     let wrong = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mauvais")]).send().await.unwrap();
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.text().await.unwrap().contains("Adresse e-mail ou mot de passe incorrect."));

@@ -81,3 +81,26 @@ async fn one_current_revision_per_contrat_and_month() {
     orphan.etape_id = Set(999_998);
     assert!(orphan.insert(db).await.is_err());
 }
+
+#[tokio::test]
+async fn a_write_transaction_waits_for_another_writer_instead_of_failing() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let app = spawn_app().await;
+    let insert = |nom: &str| format!("INSERT INTO structures (nom, parametres, created_at) VALUES ('{nom}', '{{}}', '2026-01-01 00:00:00+00:00')");
+    let first = clausier::db::ecrire(&app.db).await.unwrap();
+    first.execute_unprepared(&insert("Première")).await.unwrap();
+    // The second reads, then writes (what most services do) while the first holds the
+    // write lock: it must wait for it, not fail with "database is locked".
+    let db = app.db.clone();
+    let second = tokio::spawn(async move {
+        let txn = clausier::db::ecrire(&db).await?;
+        txn.query_one(sea_orm::Statement::from_string(txn.get_database_backend(), "SELECT COUNT(*) FROM structures".to_string())).await?;
+        txn.execute_unprepared(&format!("INSERT INTO structures (nom, parametres, created_at) VALUES ('Seconde', '{{}}', '2026-01-01 00:00:00+00:00')")).await?;
+        txn.commit().await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    first.commit().await.unwrap();
+    second.await.unwrap().unwrap();
+    assert_eq!(count(&app.db, "structures").await, 2);
+    let _ = app.db.begin().await.unwrap(); // the pool is still usable
+}

@@ -111,7 +111,7 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     if input.date_fin < input.date_debut {
         errors.push(FieldError::new("date_fin", "La fin précède le début."));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::Id.eq(input.lot_id)).find_also_related(marches::Entity).one(&txn).await?;
     match lot {
         Some((_, Some(marche))) => {
@@ -136,7 +136,7 @@ pub async fn get_clause(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> 
 
 async fn update_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, action: &str, change: impl FnOnce(&mut clauses::ActiveModel) -> Result<(), Vec<FieldError>>) -> AppResult<clauses::Model> {
     acteur.require(GESTION)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let before = get_clause(&txn, acteur, id).await?;
     let mut model: clauses::ActiveModel = before.clone().into();
     change(&mut model).map_err(AppError::Invalid)?;

@@ -46,7 +46,7 @@ pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     if lots_valides.is_empty() {
         lots_valides.push(("unique".into(), "Lot unique".into(), montant));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let operation = get_operation(&txn, acteur, input.operation_id).await;
     if operation.is_err() {
         errors.push(FieldError::new("operation_id", "Cette opération n'existe pas dans votre structure."));
@@ -113,7 +113,7 @@ pub async fn attribuer(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteu
     acteur.require(GESTION)?;
     let mut errors = Vec::new();
     let montant = input.montant_ht.map(|m| cents("montant_ht", m, &mut errors));
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let (marche, lots) = get_marche(&txn, acteur, marche_id).await?;
     if !lots.iter().any(|l| l.id == input.lot_id) {
         errors.push(FieldError::new("lot_id", "Ce lot n'appartient pas à ce marché."));

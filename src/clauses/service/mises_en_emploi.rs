@@ -32,7 +32,7 @@ fn porte_une_part(t: TypeEntreprise) -> bool {
 
 pub async fn mettre_en_emploi(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: MiseEnEmploiInput) -> AppResult<(contrats::Model, mises_en_emploi::Model, Eligibilite)> {
     acteur.require(GESTION)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let mut errors = Vec::new();
     let clause = get_clause(&txn, acteur, input.clause_id).await.ok();
     if clause.is_none() {

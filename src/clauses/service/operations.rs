@@ -27,7 +27,7 @@ pub async fn create_operation(db: &impl TransactionTrait, clock: &Clock, acteur:
             errors.push(FieldError::new("date_fin", "La date de fin précède la date de début."));
         }
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     if get_donneur_ordre(&txn, acteur, input.donneur_ordre_id).await.is_err() {
         errors.push(FieldError::new("donneur_ordre_id", "Ce donneur d'ordre n'existe pas dans votre structure."));
     }

@@ -92,7 +92,7 @@ where
     E::Model: IntoActiveModel<A> + Serialize,
 {
     let duplicate = || AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."));
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     if acteur.scoped::<E>().filter(siret_column.eq(siret.as_str())).one(&txn).await?.is_some() {
         return Err(duplicate());
     }
@@ -177,7 +177,7 @@ pub async fn add_contact(db: &impl TransactionTrait, clock: &Clock, acteur: &Act
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let (entreprise_id, donneur_ordre_id) = match de {
         Organisation::Entreprise(id) => (Some(get_entreprise(&txn, acteur, id).await?.id), None),
         Organisation::DonneurOrdre(id) => (None, Some(get_donneur_ordre(&txn, acteur, id).await?.id)),

@@ -133,7 +133,7 @@ pub async fn create_contrat(txn: &DatabaseTransaction, clock: &Clock, acteur: &A
 /// follow-up becomes due.
 pub async fn terminer_contrat(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: FinContratInput) -> AppResult<contrats::Model> {
     acteur.require(GESTION)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let before = get_contrat(&txn, acteur, id).await?;
     let mut errors = Vec::new();
     if input.date_fin_reelle < before.date_debut {
@@ -195,7 +195,7 @@ pub async fn terminer_contrat(db: &impl TransactionTrait, clock: &Clock, acteur:
 /// Records the situation found at the follow-up after the contrat's end.
 pub async fn renseigner_suivi(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, contrat_id: i64, input: SuiviInput) -> AppResult<suivis_six_mois::Model> {
     acteur.require(&[Role::Admin, Role::Facilitateur, Role::Referent])?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let contrat = get_contrat(&txn, acteur, contrat_id).await?;
     let suivi = acteur
         .scoped::<suivis_six_mois::Entity>()

@@ -29,7 +29,7 @@ pub async fn criteres_de(db: &impl ConnectionTrait, acteur: &Acteur, participant
 /// Records a criterion verified today by the calling facilitateur.
 pub async fn ajouter_critere(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, participant_id: i64, input: CritereInput) -> AppResult<criteres::Model> {
     acteur.require(GESTION)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let p = get_participant(&txn, acteur, participant_id).await?;
     let today = clock.today();
     let mut errors = Vec::new();
@@ -104,7 +104,7 @@ pub async fn retirer_critere(db: &impl TransactionTrait, clock: &Clock, acteur: 
     if motif.is_empty() {
         return Err(AppError::field("motif", "Le motif du retrait est obligatoire."));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     get_participant(&txn, acteur, participant_id).await?;
     let before = acteur.get::<criteres::Entity>(&txn, critere_id).await?;
     if before.participant_id != participant_id {

@@ -45,7 +45,7 @@ pub async fn ajouter_etape(db: &impl TransactionTrait, clock: &Clock, acteur: &A
         Some(h) => minutes("heures_formation", h).map_err(|e| errors.push(e)).ok(),
         None => None,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let p = get_participant(&txn, acteur, participant_id).await?;
     if input.date_debut < p.date_naissance {
         errors.push(FieldError::new("date_debut", "Date antérieure à la naissance."));

@@ -108,7 +108,7 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
     let formation = minutes("heures_formation", input.heures_formation).map_err(|e| errors.push(e)).unwrap_or(0);
     let motif = clean(&input.motif);
 
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let contrat = lock_contrat(&txn, acteur, contrat_id).await?;
     let params = super::parametres(&txn, acteur.structure_id).await?;
     let fin = fin_effective(&contrat);
@@ -188,7 +188,7 @@ pub async fn decider_heures(db: &impl TransactionTrait, clock: &Clock, acteur: &
     if input.decision == Decision::ACorriger && motif.is_none() {
         return Err(AppError::field("motif", "Indiquez à l'entreprise ce qu'il faut corriger."));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     lock_contrat(&txn, acteur, contrat_id).await?;
     let current = courante(&txn, acteur, contrat_id, mois).await?.ok_or(AppError::NotFound)?;
     check_revision(input.revision, Some(&current))?;

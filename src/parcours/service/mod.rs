@@ -33,7 +33,7 @@ pub async fn parametres(db: &impl ConnectionTrait, structure_id: i64) -> AppResu
 pub async fn set_parametres(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, p: ParametresParcours) -> AppResult<ParametresParcours> {
     acteur.require(&[Role::Admin])?;
     p.validate().map_err(AppError::Invalid)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let s = structures::Entity::find_by_id(acteur.structure_id).one(&txn).await?.ok_or(AppError::NotFound)?;
     let before = s.parametres.clone();
     let mut after = before.clone();

@@ -83,7 +83,7 @@ pub async fn create_participant(db: &impl TransactionTrait, clock: &Clock, acteu
         ..Default::default()
     };
     apply(&mut model, p);
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let created = model.insert(&txn).await?;
     if let Some(referent_id) = referent_id {
         open_assignation(&txn, clock, acteur, created.id, referent_id).await?;
@@ -97,7 +97,7 @@ pub async fn create_participant(db: &impl TransactionTrait, clock: &Clock, acteu
 pub async fn update_participant(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: ParticipantInput) -> AppResult<participants::Model> {
     peut_modifier_parcours(acteur)?;
     let p = input.validate(clock.today())?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let before = get_participant(&txn, acteur, id).await?;
     let mut model: participants::ActiveModel = before.clone().into();
     apply(&mut model, p);
@@ -149,7 +149,7 @@ async fn open_assignation(db: &impl ConnectionTrait, clock: &Clock, acteur: &Act
 /// today and kept.
 pub async fn changer_referent(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, referent_id: Option<i64>) -> AppResult<participants::Model> {
     acteur.require(GESTION)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let before = get_participant(&txn, acteur, id).await?;
     if let Some(rid) = referent_id {
         let user = acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.eq(rid)).one(&txn).await?;

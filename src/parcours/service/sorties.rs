@@ -47,7 +47,7 @@ pub async fn creer_protocole(db: &impl TransactionTrait, clock: &Clock, acteur: 
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let last: Option<i32> = acteur
         .scoped::<protocoles::Entity>()
         .filter(protocoles::Column::Nom.eq(&nom))
@@ -125,7 +125,7 @@ pub async fn enregistrer_sortie(db: &impl TransactionTrait, clock: &Clock, acteu
     if input.date_sortie > clock.today() {
         errors.push(FieldError::new("date_sortie", "Une sortie ne peut pas être dans le futur."));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::ecrire(db).await?;
     let p = get_participant(&txn, acteur, participant_id).await?;
     if input.date_sortie < p.date_naissance {
         errors.push(FieldError::new("date_sortie", "Date antérieure à la naissance."));
