@@ -258,6 +258,8 @@ impl Relance for DigestReferent {
 #[derive(Serialize)]
 struct LigneBilan {
     operation: String,
+    /// The opération's bilan page.
+    lien: String,
     heures_objectif: String,
     heures_retenues: String,
     taux: String,
@@ -296,6 +298,7 @@ impl Relance for BilanDonneurOrdre {
                 for op in ops {
                     let b = bilan(txn, &a, Cible::Operation(op.id), periode(None, Some(fin))?).await?;
                     lignes.push(LigneBilan {
+                        lien: redacteur.url(&format!("/operations/{}/bilan", op.id)),
                         operation: op.nom,
                         heures_objectif: heures_fr(b.heures_objectif),
                         heures_retenues: heures_fr(b.heures_retenues),

@@ -42,6 +42,11 @@ pub struct Redacteur {
 }
 
 impl Redacteur {
+    /// The public address of a page of the site.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.state.settings.base_url())
+    }
+
     pub fn message(
         &self,
         structure_id: i64,
