@@ -17,7 +17,7 @@ use chrono::NaiveDate;
 use entities::{marches, operations};
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, Event};
 use quick_xml::Writer;
-use sea_orm::{ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QuerySelect};
 
 use super::export::xml::{corps, vide};
 use super::model::Bilan;
@@ -228,7 +228,7 @@ pub fn table_xlsx(headers: &[String], rows: &[(String, Vec<f64>)]) -> anyhow::Re
 
 /// Writes `consolidation-<annee>-<structure id>.xml` for one structure (by name) or for
 /// every structure; returns how many files were written.
-pub async fn exporter(db: &impl ConnectionTrait, annee: i32, structure: Option<&str>, dossier: &std::path::Path) -> anyhow::Result<usize> {
+pub async fn exporter(db: &DatabaseConnection, annee: i32, structure: Option<&str>, dossier: &std::path::Path) -> anyhow::Result<usize> {
     use sea_orm::EntityTrait;
     let mut select = entities::structures::Entity::find();
     if let Some(nom) = structure {
@@ -237,10 +237,26 @@ pub async fn exporter(db: &impl ConnectionTrait, annee: i32, structure: Option<&
     let structures = select.all(db).await?;
     anyhow::ensure!(!structures.is_empty(), "aucune structure{}", structure.map(|s| format!(" nommée « {s} »")).unwrap_or_default());
     std::fs::create_dir_all(dossier)?;
-    for s in &structures {
-        let acteur = Acteur::systeme(s.id);
-        let (b, activite) = consolider(db, &acteur, annee).await.map_err(|e| anyhow::anyhow!("{} : {}", s.nom, e.problem().detail))?;
-        std::fs::write(dossier.join(format!("consolidation-{annee}-{}.xml", s.id)), xml(annee, &b, &activite)?)?;
+    // Structures are independent: a few at a time, one per core (each reads on its own
+    // connection and counts on its own thread).
+    let paralleles = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+    let mut restantes = structures.iter().cloned();
+    let mut en_cours = tokio::task::JoinSet::new();
+    loop {
+        while en_cours.len() < paralleles {
+            let Some(s) = restantes.next() else { break };
+            let (db, dossier) = (db.clone(), dossier.to_path_buf());
+            en_cours.spawn(async move {
+                let acteur = Acteur::systeme(s.id);
+                let (b, activite) = consolider(&db, &acteur, annee).await.map_err(|e| anyhow::anyhow!("{} : {}", s.nom, e.problem().detail))?;
+                std::fs::write(dossier.join(format!("consolidation-{annee}-{}.xml", s.id)), xml(annee, &b, &activite)?)?;
+                anyhow::Ok(())
+            });
+        }
+        match en_cours.join_next().await {
+            Some(fini) => fini??,
+            None => break,
+        }
     }
     Ok(structures.len())
 }
