@@ -186,3 +186,22 @@ async fn serve_runs_the_scheduler_and_stops_gracefully() {
     let status = child.wait().unwrap();
     assert!(status.success(), "graceful stop: {status:?}");
 }
+
+#[tokio::test]
+async fn consolidation_export_then_fusion_gives_the_network_table() {
+    let s = crate::clauses::scenario().await;
+    s.app.login("PLIE B", Role::Facilitateur).await; // a second structure, with nothing yet
+    let dir = tempfile::tempdir().unwrap();
+    let out = stdout(clausier(&s.app.db_url).args(["consolidation", "export", "--annee", "2025", "--out"]).arg(dir.path()));
+    assert!(out.contains("2 fichier(s) de consolidation 2025"), "{out}");
+    let files: Vec<std::path::PathBuf> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files.len(), 2);
+    let table = dir.path().join("reseau.csv");
+    let out = stdout(clausier(&s.app.db_url).args(["consolidation", "fusion"]).args(&files).arg("--out").arg(&table));
+    assert!(out.contains("2 structure(s) consolidée(s)"), "{out}");
+    let csv = std::fs::read_to_string(&table).unwrap();
+    assert!(csv.contains("PLIE A") && csv.contains("PLIE B"), "{csv}");
+    let unknown = clausier(&s.app.db_url).args(["consolidation", "export", "--annee", "2025", "--structure", "PLIE Z", "--out"]).arg(dir.path()).output().unwrap();
+    assert!(!unknown.status.success());
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("aucune structure nommée « PLIE Z »"));
+}
