@@ -28,6 +28,7 @@ pub mod attributions;
 pub mod mises_en_emploi;
 pub mod audit_log;
 pub mod emails;
+pub mod invitations;
 pub mod job_runs;
 
 /// Every table that carries a `structure_id` (tenant data).
@@ -56,4 +57,5 @@ pub const TENANT_TABLES: &[&str] = &[
     "mises_en_emploi",
     "audit_log",
     "emails",
+    "invitations",
 ];

@@ -7,6 +7,7 @@ mod m20261122_000001_schema;
 mod m20261122_000002_clause_assiette;
 mod m20261122_000003_index_structure;
 mod m20261122_000004_outbox_structure;
+mod m20261122_000005_invitations;
 mod util;
 
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_clause_assiette::Migration),
             Box::new(m20261122_000003_index_structure::Migration),
             Box::new(m20261122_000004_outbox_structure::Migration),
+            Box::new(m20261122_000005_invitations::Migration),
         ]
     }
 }

@@ -2,6 +2,7 @@
 //! with the one tenant-scoping mechanism (`scope`).
 
 mod acteur;
+pub mod invitations;
 pub mod pages;
 pub mod password;
 pub mod routes;

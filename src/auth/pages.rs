@@ -14,7 +14,10 @@ use crate::state::AppState;
 use crate::web::render;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/connexion", get(formulaire).post(connexion)).route("/deconnexion", post(deconnexion))
+    Router::new()
+        .route("/connexion", get(formulaire).post(connexion))
+        .route("/deconnexion", post(deconnexion))
+        .route("/invitation/{token}", get(invitation).post(accepter))
 }
 
 #[derive(Deserialize)]
@@ -71,4 +74,50 @@ async fn deconnexion(State(state): State<AppState>, headers: HeaderMap, Form(f):
     }
     let cookie = session::set_cookie(None, state.settings.base_url().starts_with("https://"));
     Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/connexion")).into_response())
+}
+
+#[derive(Deserialize)]
+struct MotDePasse {
+    password: String,
+    confirmation: String,
+}
+
+fn page_invitation(state: &AppState, nom: &str, erreurs: &[String]) -> Result<axum::response::Html<String>, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("nom", nom);
+    ctx.insert("erreurs", erreurs);
+    ctx.insert("min", &super::password::MIN_LENGTH);
+    render(state, "auth/invitation.html", None, ctx)
+}
+
+fn invitation_perdue(state: &AppState) -> Result<Response, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("titre", "Invitation expirée ou déjà utilisée");
+    ctx.insert("message", "Ce lien n'est plus valable. Demandez une nouvelle invitation à votre facilitateur, ou connectez-vous si vous avez déjà choisi votre mot de passe.");
+    Ok((StatusCode::GONE, render(state, "erreur.html", None, ctx)?).into_response())
+}
+
+async fn invitation(State(state): State<AppState>, axum::extract::Path(secret): axum::extract::Path<String>) -> Result<Response, AppError> {
+    match super::invitations::trouver(&state.db, &state, &secret).await? {
+        Some((_, user)) => Ok(page_invitation(&state, &user.nom, &[])?.into_response()),
+        None => invitation_perdue(&state),
+    }
+}
+
+/// Sets the password, then logs the person in.
+async fn accepter(State(state): State<AppState>, axum::extract::Path(secret): axum::extract::Path<String>, Form(f): Form<MotDePasse>) -> Result<Response, AppError> {
+    match super::invitations::accepter(&state, &secret, &f.password, &f.confirmation).await {
+        Ok(user) => {
+            let session = session::ouvrir(&state.db, &state.clock, state.settings.auth.session_ttl_hours, &user).await?;
+            let cookie = session::set_cookie(Some(&session), state.settings.base_url().starts_with("https://"));
+            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
+        }
+        Err(AppError::Invalid(errors)) => {
+            let nom = super::invitations::trouver(&state.db, &state, &secret).await?.map(|(_, u)| u.nom).unwrap_or_default();
+            let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, page_invitation(&state, &nom, &messages)?).into_response())
+        }
+        Err(AppError::NotFound) => invitation_perdue(&state),
+        Err(e) => Err(e),
+    }
 }

@@ -12,10 +12,10 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use super::{service, Acteur};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
-use crate::web::ApiJson;
+use crate::web::{created, ApiJson, Created};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_token)).routes(routes!(moi))
+    OpenApiRouter::new().routes(routes!(create_token)).routes(routes!(moi)).routes(routes!(inviter))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -69,4 +69,44 @@ async fn moi(State(state): State<AppState>, acteur: Acteur) -> AppResult<Json<Mo
         entreprise_id: acteur.entreprise_id,
         donneur_ordre_id: acteur.donneur_ordre_id,
     }))
+}
+
+/// A user account (no secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Utilisateur {
+    pub id: i64,
+    pub email: String,
+    pub nom: String,
+    pub role: Role,
+    pub entreprise_id: Option<i64>,
+    pub donneur_ordre_id: Option<i64>,
+    pub actif: bool,
+    /// False until the invited person has chosen a password.
+    pub mot_de_passe_defini: bool,
+}
+
+/// Invites a user of the caller's structure: the account is created and an e-mail with
+/// a link valid 7 days lets the person choose its password. Facilitateurs invite every
+/// role but `admin`.
+#[utoipa::path(post, path = "/utilisateurs", tag = "auth", security(("bearer" = [])), request_body = super::invitations::InvitationInput,
+    responses((status = 201, body = Utilisateur), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn inviter(State(state): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<super::invitations::InvitationInput>) -> Created<Utilisateur> {
+    let u = super::invitations::inviter(&state, &acteur, input).await?;
+    // Send it now rather than at the scheduler's next round.
+    let envoi = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::relances::envoyer(&envoi).await {
+            tracing::warn!(error = %e, "envoi de l'invitation différé");
+        }
+    });
+    created(Utilisateur {
+        id: u.id,
+        email: u.email,
+        nom: u.nom,
+        role: u.role,
+        entreprise_id: u.entreprise_id,
+        donneur_ordre_id: u.donneur_ordre_id,
+        actif: u.actif,
+        mot_de_passe_defini: u.password_hash.is_some(),
+    })
 }

@@ -30,7 +30,7 @@ tenant_tables!(
     entreprises, donneurs_ordre, utilisateurs, api_tokens, sessions, participants,
     referent_assignations, criteres, etapes, contrats, heures_mensuelles, protocoles, sorties,
     suivis_six_mois, contacts, operations, marches, marche_versions, lots, clauses,
-    attributions, mises_en_emploi, audit_log, emails,
+    attributions, mises_en_emploi, audit_log, emails, invitations,
 );
 
 impl Acteur {

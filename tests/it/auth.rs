@@ -76,3 +76,68 @@ async fn count_where(app: &TestApp, condition: &str) -> i64 {
     let row = app.db.query_one(sea_orm::Statement::from_string(app.db.get_database_backend(), sql)).await.unwrap().unwrap();
     row.try_get::<i64>("", "n").unwrap()
 }
+
+#[tokio::test]
+async fn an_invited_user_chooses_its_password_through_the_e_mailed_link_once() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let batir = app.entreprise(&f, "Bâtir", 3).await["id"].as_i64().unwrap();
+    let body = json!({"email": "Compta@Batir.fr", "nom": "Service comptable", "role": "entreprise", "entreprise_id": batir});
+    let (status, u) = app.post("/api/v1/utilisateurs", &f.token, &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{u}");
+    assert_eq!((u["email"].as_str(), u["role"].as_str(), u["mot_de_passe_defini"].as_bool()), (Some("compta@batir.fr"), Some("entreprise"), Some(false)));
+    assert_eq!(app.post("/api/v1/utilisateurs", &f.token, &body).await.0, StatusCode::CONFLICT);
+
+    // The e-mail goes out at once, with the link.
+    let mut sent = Vec::new();
+    for _ in 0..50 {
+        sent = app.mailer.sent();
+        if !sent.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(sent.len(), 1);
+    assert_eq!((sent[0].to.as_str(), sent[0].subject.as_str()), ("compta@batir.fr", "Votre accès à Clausier"));
+    let lien = sent[0].text.lines().find(|l| l.starts_with("http")).unwrap().to_string();
+    let path = lien.trim_start_matches("http://127.0.0.1:8080").to_string();
+    assert!(path.starts_with("/invitation/clsr_"), "{lien}");
+
+    let (status, html) = page(&app, &path, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Bienvenue Service comptable"), "{html}");
+    let court = navigateur().post(app.url(&path)).form(&[("password", "court"), ("confirmation", "court")]).send().await.unwrap();
+    assert_eq!(court.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let ok = navigateur().post(app.url(&path)).form(&[("password", "un-mot-de-passe-solide"), ("confirmation", "un-mot-de-passe-solide")]).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert!(ok.headers()["set-cookie"].to_str().unwrap().starts_with("clausier_session="));
+    let (status, token) = app.post("/api/v1/auth/token", "", &json!({"email": "compta@batir.fr", "password": "un-mot-de-passe-solide"})).await;
+    assert_eq!(status, StatusCode::OK, "{token}");
+    // The link is used up.
+    assert_eq!(page(&app, &path, None).await.0, StatusCode::GONE);
+    let again = navigateur().post(app.url(&path)).form(&[("password", "un-autre-mot-de-passe"), ("confirmation", "un-autre-mot-de-passe")]).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn inviting_is_for_gestion_roles_within_their_structure() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
+    let batir_b = app.entreprise(&ailleurs, "Bâtir B", 4).await["id"].as_i64().unwrap();
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let invite = |role: &str| json!({"email": format!("x-{role}@test.fr"), "nom": "X", "role": role});
+    assert_eq!(app.post("/api/v1/utilisateurs", &referent.token, &invite("referent")).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.post("/api/v1/utilisateurs", &f.token, &invite("admin")).await.0, StatusCode::FORBIDDEN, "only an admin invites an admin");
+    let admin = app.login("PLIE A", Role::Admin).await;
+    assert_eq!(app.post("/api/v1/utilisateurs", &admin.token, &invite("admin")).await.0, StatusCode::CREATED);
+    // Another structure's company is not found; a company user needs a company.
+    let (status, p) = app.post("/api/v1/utilisateurs", &f.token, &json!({"email": "c@b.fr", "nom": "C", "role": "entreprise", "entreprise_id": batir_b})).await;
+    assert_eq!((status, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("entreprise_id")), "{p}");
+    let (status, p) = app.post("/api/v1/utilisateurs", &f.token, &json!({"email": "c@b.fr", "nom": "C", "role": "entreprise"})).await;
+    assert_eq!((status, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("entreprise_id")), "{p}");
+    let (status, p) = app.post("/api/v1/utilisateurs", &f.token, &json!({"email": "pas-une-adresse", "nom": "C", "role": "referent"})).await;
+    assert_eq!((status, p["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("email")), "{p}");
+    assert_eq!(count(&app.db, "invitations").await, 1, "refused invitations wrote nothing");
+    assert_eq!(count(&app.db, "emails").await, 1);
+}

@@ -1,0 +1,119 @@
+//! Inviting a user (`POST /utilisateurs`): the account is created without a password,
+//! with a one-time link valid 7 days, sent by e-mail through the outbox; the invited
+//! person chooses its password on `/invitation/{token}` and is logged in.
+
+use chrono::Duration;
+use entities::enums::Role;
+use entities::{donneurs_ordre, entreprises, invitations, utilisateurs};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::service::{self, NouvelUtilisateur};
+use super::{password, token, Acteur, GESTION};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::mail::outbox::{self, Message};
+use crate::state::AppState;
+
+const VALIDITE_JOURS: i64 = 7;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvitationInput {
+    pub email: String,
+    pub nom: String,
+    /// `admin`, `facilitateur`, `referent`, `entreprise`, `donneur_ordre`.
+    pub role: Role,
+    pub entreprise_id: Option<i64>,
+    pub donneur_ordre_id: Option<i64>,
+}
+
+/// Creates the user and queues its invitation, in one transaction. Facilitateurs invite
+/// every role but `admin`; administrators every role.
+pub async fn inviter(state: &AppState, acteur: &Acteur, input: InvitationInput) -> AppResult<utilisateurs::Model> {
+    acteur.require(GESTION)?;
+    if input.role == Role::Admin && acteur.role != Role::Admin {
+        return Err(AppError::Forbidden);
+    }
+    let txn = crate::db::ecrire(&state.db).await?;
+    // The company or buyer must be one of the caller's structure.
+    if let Some(id) = input.entreprise_id {
+        acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.eq(id)).one(&txn).await?.ok_or_else(|| AppError::field("entreprise_id", "Entreprise introuvable."))?;
+    }
+    if let Some(id) = input.donneur_ordre_id {
+        acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Id.eq(id)).one(&txn).await?.ok_or_else(|| AppError::field("donneur_ordre_id", "Donneur d'ordre introuvable."))?;
+    }
+    let user = service::create_user(
+        &txn,
+        &state.clock,
+        NouvelUtilisateur { structure_id: acteur.structure_id, email: input.email, nom: input.nom, role: input.role, password: None, entreprise_id: input.entreprise_id, donneur_ordre_id: input.donneur_ordre_id },
+    )
+    .await?;
+    let secret = token::generate();
+    invitations::ActiveModel {
+        structure_id: Set(acteur.structure_id),
+        utilisateur_id: Set(user.id),
+        token_hash: Set(token::digest(&secret)),
+        expires_at: Set(state.clock.now() + Duration::days(VALIDITE_JOURS)),
+        used_at: Set(None),
+        created_at: Set(state.clock.now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("nom", &user.nom);
+    ctx.insert("invite_par", &acteur.nom);
+    ctx.insert("role", &crate::text::code(user.role));
+    ctx.insert("lien", &format!("{}/invitation/{secret}", state.settings.base_url()));
+    ctx.insert("jours", &VALIDITE_JOURS);
+    let email = crate::mail::compose(&state.templates, "invitation", &user.email, &ctx).map_err(|e| anyhow::anyhow!("modèle d'e-mail invitation : {e:?}"))?;
+    outbox::enqueue(&txn, state.clock.now(), &[Message { structure_id: acteur.structure_id, kind: "invitation", periode: format!("utilisateur:{}", user.id), email }]).await?;
+    crate::audit::record(&txn, &state.clock, acteur, "invitation", "utilisateur", user.id, None, Some(&user)).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// The user an unused, unexpired invitation is for.
+pub async fn trouver(db: &impl ConnectionTrait, state: &AppState, secret: &str) -> AppResult<Option<(invitations::Model, utilisateurs::Model)>> {
+    let found = invitations::Entity::find()
+        .filter(invitations::Column::TokenHash.eq(token::digest(secret)))
+        .filter(invitations::Column::UsedAt.is_null())
+        .filter(invitations::Column::ExpiresAt.gt(state.clock.now()))
+        .find_also_related(utilisateurs::Entity)
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(i, u)| u.filter(|u| u.actif).map(|u| (i, u))))
+}
+
+/// Sets the password chosen through an invitation and uses the invitation up.
+pub async fn accepter(state: &AppState, secret: &str, mot_de_passe: &str, confirmation: &str) -> AppResult<utilisateurs::Model> {
+    let mut errors = Vec::new();
+    if mot_de_passe.chars().count() < password::MIN_LENGTH {
+        errors.push(FieldError::new("password", format!("Le mot de passe doit compter au moins {} caractères.", password::MIN_LENGTH)));
+    } else if mot_de_passe != confirmation {
+        errors.push(FieldError::new("confirmation", "Les deux mots de passe diffèrent."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let hash = password::hash_async(mot_de_passe.to_string()).await?;
+    let txn = crate::db::ecrire(&state.db).await?;
+    let (invitation, user) = trouver(&txn, state, secret).await?.ok_or(AppError::NotFound)?;
+    // Used once: the update only takes an invitation still unused.
+    let pris = invitations::Entity::update_many()
+        .col_expr(invitations::Column::UsedAt, Expr::value(state.clock.now()))
+        .filter(invitations::Column::Id.eq(invitation.id))
+        .filter(invitations::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if pris.rows_affected != 1 {
+        return Err(AppError::NotFound);
+    }
+    let mut active: utilisateurs::ActiveModel = user.into();
+    active.password_hash = Set(Some(hash));
+    let user = active.update(&txn).await?;
+    txn.commit().await?;
+    Ok(user)
+}
