@@ -27,12 +27,14 @@ const LISTES: usize = 30;
 struct Section {
     nombre: usize,
     lignes: Vec<String>,
+    /// How many are not listed (to read in Clausier).
+    autres: usize,
 }
 
 impl Section {
     fn new(lignes: Vec<String>) -> Section {
         let nombre = lignes.len();
-        Section { nombre, lignes: lignes.into_iter().take(LISTES).collect() }
+        Section { nombre, lignes: lignes.into_iter().take(LISTES).collect(), autres: nombre.saturating_sub(LISTES) }
     }
 }
 
@@ -323,5 +325,30 @@ impl Relance for BilanDonneurOrdre {
             }
         }
         Ok(messages)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Section;
+
+    #[test]
+    fn a_long_section_lists_thirty_and_counts_the_rest() {
+        let tera = crate::web::templates(std::path::Path::new("templates")).unwrap();
+        let mut ctx = tera::Context::new();
+        let longue = Section::new((1..=42).map(|i| format!("ligne {i}")).collect());
+        let vide = Section::new(Vec::new());
+        ctx.insert("nom", "Flo");
+        ctx.insert("date", "1er décembre 2025");
+        ctx.insert("lien", "http://x");
+        ctx.insert("a_valider", &longue);
+        for k in ["en_retard", "clauses", "fin_proche", "criteres", "suivis", "demarrages"] {
+            ctx.insert(k, &vide);
+        }
+        let email = crate::mail::compose(&tera, "digest_facilitateur", "f@x.fr", &ctx).unwrap();
+        assert!(email.text.contains("Déclarations d'heures à valider (42)"), "{}", email.text);
+        assert!(email.text.contains("  - ligne 30\n  … et 12 autre(s) dans Clausier"), "{}", email.text);
+        assert!(!email.text.contains("ligne 31"));
+        assert!(email.html.contains("<li>… et 12 autre(s) dans Clausier</li>"), "{}", email.html);
     }
 }
