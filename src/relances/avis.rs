@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Days, Months, NaiveDate, Utc};
 use entities::enums::StatutDeclaration;
-use entities::{contrats, heures_mensuelles, mises_en_emploi, participants, suivis_six_mois, utilisateurs};
+use entities::{structures, contrats, heures_mensuelles, mises_en_emploi, participants, suivis_six_mois, utilisateurs};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -63,11 +63,11 @@ impl Relance for AvisReferents {
         "avis_referents"
     }
 
-    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let today = jour(occurrence);
         let depuis = today - Days::new(FENETRE);
         let mut messages = Vec::new();
-        for structure in destinataires::structures(txn).await? {
+        {
             let a = Acteur::systeme(structure.id);
             // Clause contrats that started or ended in the window, or still run.
             let en_clause = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned();
@@ -82,7 +82,7 @@ impl Relance for AvisReferents {
                 .all(txn)
                 .await?;
             if lignes.is_empty() {
-                continue;
+                return Ok(messages);
             }
             let personnes: Vec<&participants::Model> = lignes.iter().filter_map(|(_, p)| p.as_ref()).collect();
             let referents = referents(txn, &a, &personnes).await?;
@@ -166,10 +166,10 @@ impl Relance for SuiviSixMois {
         "suivi_six_mois"
     }
 
-    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let today = jour(occurrence);
         let mut messages = Vec::new();
-        for structure in destinataires::structures(txn).await? {
+        {
             let a = Acteur::systeme(structure.id);
             let dus = a
                 .scoped::<suivis_six_mois::Entity>()
@@ -180,7 +180,7 @@ impl Relance for SuiviSixMois {
                 .all(txn)
                 .await?;
             if dus.is_empty() {
-                continue;
+                return Ok(messages);
             }
             let ids: Vec<i64> = dus.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect();
             let personnes = a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(ids)).all(txn).await?;

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use entities::enums::StatutDeclaration;
-use entities::{contrats, entreprises, heures_mensuelles, mises_en_emploi, participants};
+use entities::{structures, contrats, entreprises, heures_mensuelles, mises_en_emploi, participants};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -139,17 +139,17 @@ impl Relance for RappelDeclaration {
         self.0.job()
     }
 
-    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let etape = self.0;
         let mois = mois_concerne(occurrence);
         let echeance = mois + Months::new(1) + chrono::Days::new(9);
         let periode = mois.format("%Y-%m").to_string();
         let mut messages = Vec::new();
-        for structure in destinataires::structures(txn).await? {
+        {
             let acteur = Acteur::systeme(structure.id);
             let contrats = contrats_a_declarer(txn, &acteur, mois).await?;
             if contrats.is_empty() {
-                continue;
+                return Ok(messages);
             }
             let mut par_employeur: BTreeMap<i64, Vec<ContratADeclarer>> = BTreeMap::new();
             for c in contrats {

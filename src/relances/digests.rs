@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use entities::enums::{Role, StatutDeclaration};
-use entities::{clauses, contrats, criteres, donneurs_ordre, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
+use entities::{structures, clauses, contrats, criteres, donneurs_ordre, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -50,13 +50,13 @@ impl Relance for DigestFacilitateur {
         "digest_facilitateur"
     }
 
-    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let today = jour(occurrence);
         let dans_30 = today + Days::new(30);
         let semaine = today.iso_week();
         let periode = format!("{}-S{:02}", semaine.year(), semaine.week());
         let mut messages = Vec::new();
-        for structure in destinataires::structures(txn).await? {
+        {
             let a = Acteur::systeme(structure.id);
 
             let a_valider = a
@@ -164,7 +164,7 @@ impl Relance for DigestFacilitateur {
 
             let sections = [&a_valider, &en_retard, &clauses_alerte, &fin_proche, &criteres, &suivis, &demarrages];
             if sections.iter().all(|s| s.nombre == 0) {
-                continue;
+                return Ok(messages);
             }
             for f in destinataires::facilitateurs(txn, &a).await? {
                 let mut ctx = tera::Context::new();
@@ -193,16 +193,16 @@ impl Relance for DigestReferent {
         "digest_referent"
     }
 
-    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let today = jour(occurrence);
         let horizon = today + Months::new(3);
         let periode = format!("{}-T{}", today.year(), today.month0() / 3 + 1);
         let mut messages = Vec::new();
-        for structure in destinataires::structures(txn).await? {
+        {
             let a = Acteur::systeme(structure.id);
             let referents = destinataires::utilisateurs(txn, &a, Role::Referent).await?;
             if referents.is_empty() {
-                continue;
+                return Ok(messages);
             }
             let avec_clause = Query::select()
                 .column(lots::Column::MarcheId)
@@ -276,12 +276,12 @@ impl Relance for BilanDonneurOrdre {
         "bilan_donneur_ordre"
     }
 
-    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let mois = mois_concerne(occurrence);
         let fin: NaiveDate = mois + Months::new(1) - Days::new(1);
         let periode_cle = mois.format("%Y-%m").to_string();
         let mut messages = Vec::new();
-        for structure in destinataires::structures(txn).await? {
+        {
             let a = Acteur::systeme(structure.id);
             let contacts = destinataires::contacts_donneurs_ordre(txn, &a).await?;
             let mut par_donneur: BTreeMap<i64, Vec<LigneBilan>> = BTreeMap::new();

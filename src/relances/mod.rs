@@ -28,10 +28,12 @@ use crate::state::AppState;
 /// One reminder job: what it must send for one occurrence.
 pub trait Relance: Send + Sync + 'static {
     fn name(&self) -> &'static str;
+    /// What one structure's recipients must be told, read in `txn`.
     fn preparer<'a>(
         &'a self,
         redacteur: &'a Redacteur,
         txn: &'a DatabaseTransaction,
+        structure: &'a entities::structures::Model,
         occurrence: DateTime<Utc>,
     ) -> impl Future<Output = AppResult<Vec<Message>>> + Send + 'a;
 }
@@ -75,17 +77,30 @@ impl<R: Relance> Job for Tache<R> {
 
     fn run(&self, context: RunContext) -> JobFuture<'_> {
         Box::pin(async move {
-            // SQLite refuses a read transaction that turns writer while another server
-            // writes ("database is locked"): the whole transaction is then tried again.
-            let mut essais = 0;
-            loop {
-                essais += 1;
-                match self.once(context).await {
-                    Err(e) if essais < 8 && verrouillee(e.as_ref()) => {
-                        tokio::time::sleep(std::time::Duration::from_millis(50 * essais)).await;
+            // One transaction per structure: what is read and what is queued stay together,
+            // and SQLite's write lock is never held for the whole country at once.
+            let structures = destinataires::structures(&self.redacteur.state.db).await.map_err(erreur)?;
+            let (mut dus, mut nouveaux, mut lignes) = (0, 0, Vec::new());
+            for structure in &structures {
+                let mut essais = 0;
+                let (n, new, l) = loop {
+                    essais += 1;
+                    match self.once(structure, context).await {
+                        // A lock held by a dying transaction: the structure is tried again.
+                        Err(e) if essais < 8 && verrouillee(e.as_ref()) => {
+                            tokio::time::sleep(std::time::Duration::from_millis(50 * essais)).await;
+                        }
+                        issue => break issue?,
                     }
-                    issue => return issue,
-                }
+                };
+                dus += n;
+                nouveaux += new;
+                lignes.extend(l);
+            }
+            if context.dry_run {
+                Ok(format!("{dus} e-mail(s) seraient préparés (essai, rien n'est écrit)\n{}", lignes.join("\n")))
+            } else {
+                Ok(format!("{dus} e-mail(s) dus, {nouveaux} nouveau(x) dans la file d'envoi"))
             }
         })
     }
@@ -97,21 +112,18 @@ fn verrouillee(e: &(dyn std::error::Error + Send + Sync)) -> bool {
 }
 
 impl<R: Relance> Tache<R> {
-    async fn once(&self, context: RunContext) -> Result<String, jobs::JobError> {
-        {
-            let db = &self.redacteur.state.db;
-            let txn = crate::db::ecrire(db).await?;
-            let messages = self.relance.preparer(&self.redacteur, &txn, context.occurrence).await.map_err(erreur)?;
-            if context.dry_run {
-                txn.rollback().await?;
-                let lignes: Vec<String> =
-                    messages.iter().map(|m| format!("  {} → {} : {}", m.kind, m.email.to, m.email.subject)).collect();
-                return Ok(format!("{} e-mail(s) seraient préparés (essai, rien n'est écrit)\n{}", messages.len(), lignes.join("\n")));
-            }
-            let nouveaux = outbox::enqueue(&txn, self.redacteur.state.clock.now(), &messages).await?;
-            txn.commit().await?;
-            Ok(format!("{} e-mail(s) dus, {nouveaux} nouveau(x) dans la file d'envoi", messages.len()))
+    /// One structure: (messages due, newly queued, dry-run lines).
+    async fn once(&self, structure: &entities::structures::Model, context: RunContext) -> Result<(usize, u64, Vec<String>), jobs::JobError> {
+        let txn = crate::db::ecrire(&self.redacteur.state.db).await?;
+        let messages = self.relance.preparer(&self.redacteur, &txn, structure, context.occurrence).await.map_err(erreur)?;
+        if context.dry_run {
+            txn.rollback().await?;
+            let lignes = messages.iter().map(|m| format!("  {} → {} : {}", m.kind, m.email.to, m.email.subject)).collect();
+            return Ok((messages.len(), 0, lignes));
         }
+        let nouveaux = outbox::enqueue(&txn, self.redacteur.state.clock.now(), &messages).await?;
+        txn.commit().await?;
+        Ok((messages.len(), nouveaux, Vec::new()))
     }
 }
 
