@@ -2,7 +2,7 @@
 //! `application/problem+json` with a French `title`/`detail`; a 5xx is logged with its
 //! cause chain and never shows internals to the caller.
 
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use sea_orm::{DbErr, SqlErr};
@@ -165,6 +165,12 @@ impl From<PathRejection> for AppError {
     fn from(_: PathRejection) -> Self {
         // An id that cannot even be parsed names nothing that exists.
         AppError::NotFound
+    }
+}
+
+impl From<FormRejection> for AppError {
+    fn from(rejection: FormRejection) -> Self {
+        AppError::BadRequest(format!("Formulaire incomplet ou illisible : {}", rejection.body_text()))
     }
 }
 

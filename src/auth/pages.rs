@@ -1,17 +1,17 @@
 //! The login and logout pages (`/connexion`, `/deconnexion`).
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
+use axum::Router;
 use serde::Deserialize;
 
 use super::session::{self, suite_sure};
 use super::service;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::render;
+use crate::web::{page_erreur, render, ApiForm, ApiPath, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -45,18 +45,14 @@ fn page(state: &AppState, email: &str, suite: &str, erreur: Option<&str>) -> Res
     render(state, "auth/connexion.html", None, ctx)
 }
 
-async fn formulaire(State(state): State<AppState>, Query(q): Query<Suite>) -> Result<Response, AppError> {
+async fn formulaire(State(state): State<AppState>, ApiQuery(q): ApiQuery<Suite>) -> Result<Response, AppError> {
     Ok(page(&state, "", suite_sure(q.suite.as_deref()), None)?.into_response())
 }
 
-async fn connexion(State(state): State<AppState>, Form(f): Form<Identifiants>) -> Result<Response, AppError> {
+async fn connexion(State(state): State<AppState>, ApiForm(f): ApiForm<Identifiants>) -> Result<Response, AppError> {
     let suite = suite_sure(f.suite.as_deref()).to_string();
     match service::authenticate(&state.db, &state.clock, f.email.trim(), &f.password).await {
-        Ok(user) => {
-            let secret = session::ouvrir(&state.db, &state.clock, state.settings.auth.session_ttl_hours, &user).await?;
-            let cookie = session::set_cookie(Some(&secret), state.settings.base_url().starts_with("https://"));
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to(&suite)).into_response())
-        }
+        Ok(user) => session::connecter(&state, &user, &suite).await,
         Err(AppError::Unauthorized(message)) => Ok((StatusCode::UNAUTHORIZED, page(&state, f.email.trim(), &suite, Some(message))?).into_response()),
         Err(e) => Err(e),
     }
@@ -64,7 +60,7 @@ async fn connexion(State(state): State<AppState>, Form(f): Form<Identifiants>) -
 
 /// Logs out: the session is deleted, the cookie expired. The form's CSRF token must be
 /// the session's.
-async fn deconnexion(State(state): State<AppState>, headers: HeaderMap, Form(f): Form<Jeton>) -> Result<Response, AppError> {
+async fn deconnexion(State(state): State<AppState>, headers: HeaderMap, ApiForm(f): ApiForm<Jeton>) -> Result<Response, AppError> {
     if let Some(secret) = session::secret(&headers) {
         match session::trouver(&state.db, state.clock.now(), secret).await? {
             Some((s, _)) if s.csrf_token == f.csrf => session::fermer(&state.db, secret).await?,
@@ -72,8 +68,7 @@ async fn deconnexion(State(state): State<AppState>, headers: HeaderMap, Form(f):
             None => {}
         }
     }
-    let cookie = session::set_cookie(None, state.settings.base_url().starts_with("https://"));
-    Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/connexion")).into_response())
+    Ok(([(header::SET_COOKIE, session::set_cookie(&state, None))], Redirect::to("/connexion")).into_response())
 }
 
 #[derive(Deserialize)]
@@ -91,13 +86,16 @@ fn page_invitation(state: &AppState, nom: &str, erreurs: &[String]) -> Result<ax
 }
 
 fn invitation_perdue(state: &AppState) -> Result<Response, AppError> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("titre", "Invitation expirée ou déjà utilisée");
-    ctx.insert("message", "Ce lien n'est plus valable. Demandez une nouvelle invitation à votre facilitateur, ou connectez-vous si vous avez déjà choisi votre mot de passe.");
-    Ok((StatusCode::GONE, render(state, "erreur.html", None, ctx)?).into_response())
+    page_erreur(
+        state,
+        None,
+        StatusCode::GONE,
+        "Invitation expirée ou déjà utilisée",
+        "Ce lien n'est plus valable. Demandez une nouvelle invitation à votre facilitateur, ou connectez-vous si vous avez déjà choisi votre mot de passe.",
+    )
 }
 
-async fn invitation(State(state): State<AppState>, axum::extract::Path(secret): axum::extract::Path<String>) -> Result<Response, AppError> {
+async fn invitation(State(state): State<AppState>, ApiPath(secret): ApiPath<String>) -> Result<Response, AppError> {
     match super::invitations::trouver(&state.db, &state, &secret).await? {
         Some((_, user)) => Ok(page_invitation(&state, &user.nom, &[])?.into_response()),
         None => invitation_perdue(&state),
@@ -105,13 +103,9 @@ async fn invitation(State(state): State<AppState>, axum::extract::Path(secret): 
 }
 
 /// Sets the password, then logs the person in.
-async fn accepter(State(state): State<AppState>, axum::extract::Path(secret): axum::extract::Path<String>, Form(f): Form<MotDePasse>) -> Result<Response, AppError> {
+async fn accepter(State(state): State<AppState>, ApiPath(secret): ApiPath<String>, ApiForm(f): ApiForm<MotDePasse>) -> Result<Response, AppError> {
     match super::invitations::accepter(&state, &secret, &f.password, &f.confirmation).await {
-        Ok(user) => {
-            let session = session::ouvrir(&state.db, &state.clock, state.settings.auth.session_ttl_hours, &user).await?;
-            let cookie = session::set_cookie(Some(&session), state.settings.base_url().starts_with("https://"));
-            Ok(([(header::SET_COOKIE, cookie)], Redirect::to("/")).into_response())
-        }
+        Ok(user) => session::connecter(&state, &user, "/").await,
         Err(AppError::Invalid(errors)) => {
             let nom = super::invitations::trouver(&state.db, &state, &secret).await?.map(|(_, u)| u.nom).unwrap_or_default();
             let messages: Vec<String> = errors.into_iter().map(|e| e.message).collect();

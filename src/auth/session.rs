@@ -62,9 +62,10 @@ pub fn secret(headers: &HeaderMap) -> Option<&str> {
         .filter(|v| !v.is_empty())
 }
 
-/// The `Set-Cookie` value: the secret, or an expired cookie to log out.
-pub fn set_cookie(secret: Option<&str>, secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
+/// The `Set-Cookie` value: the secret, or an expired cookie to log out (`Secure` when
+/// the site is served over HTTPS).
+pub fn set_cookie(state: &AppState, secret: Option<&str>) -> String {
+    let secure = if state.settings.base_url().starts_with("https://") { "; Secure" } else { "" };
     match secret {
         Some(s) => format!("{COOKIE}={s}; Path=/; HttpOnly; SameSite=Strict{secure}"),
         None => format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0{secure}"),
@@ -80,21 +81,31 @@ pub struct Connecte {
     pub csrf: String,
 }
 
+/// Who the browser's session cookie names, if anyone.
+pub async fn connecte(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Connecte>> {
+    let Some(secret) = secret(headers) else { return Ok(None) };
+    Ok(trouver(&state.db, state.clock.now(), secret).await?.map(|(session, user)| Connecte { acteur: Acteur::from_user(&user), csrf: session.csrf_token }))
+}
+
 impl FromRequestParts<AppState> for Connecte {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let retour = || {
-            let suite = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
-            Redirect::to(&format!("/connexion?suite={}", encode(suite))).into_response()
-        };
-        let Some(secret) = secret(&parts.headers) else { return Err(retour()) };
-        match trouver(&state.db, state.clock.now(), secret).await {
-            Ok(Some((session, user))) => Ok(Connecte { acteur: Acteur::from_user(&user), csrf: session.csrf_token }),
-            Ok(None) => Err(retour()),
+        match connecte(state, &parts.headers).await {
+            Ok(Some(c)) => Ok(c),
+            Ok(None) => {
+                let suite = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+                Err(Redirect::to(&format!("/connexion?suite={}", encode(suite))).into_response())
+            }
             Err(e) => Err(e.into_response()),
         }
     }
+}
+
+/// Logs `user` in: a new session, its cookie, and a redirect to `suite`.
+pub async fn connecter(state: &AppState, user: &utilisateurs::Model, suite: &str) -> AppResult<Response> {
+    let secret = ouvrir(&state.db, &state.clock, state.settings.auth.session_ttl_hours, user).await?;
+    Ok(([(header::SET_COOKIE, set_cookie(state, Some(&secret)))], Redirect::to(suite)).into_response())
 }
 
 /// Percent-encodes a path for a query parameter.

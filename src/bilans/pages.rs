@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,7 +19,7 @@ use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::text::{heures_fr, nombre_fr};
-use crate::web::render;
+use crate::web::{page_erreur, render, ApiPath, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/operations/{id}/bilan", get(page_operation))
@@ -91,13 +91,8 @@ fn tableau(titre: &'static str, v: &BTreeMap<String, Ventilation>) -> Tableau {
     }
 }
 
-async fn page_operation(State(state): State<AppState>, connecte: Connecte, Path(id): Path<i64>, Query(q): Query<BilanQuery>) -> Result<Response, AppError> {
-    let erreur = |status: StatusCode, titre: &str, message: &str| -> Result<Response, AppError> {
-        let mut ctx = tera::Context::new();
-        ctx.insert("titre", titre);
-        ctx.insert("message", message);
-        Ok((status, render(&state, "erreur.html", Some(&connecte), ctx)?).into_response())
-    };
+async fn page_operation(State(state): State<AppState>, connecte: Connecte, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<BilanQuery>) -> Result<Response, AppError> {
+    let erreur = |status: StatusCode, titre: &str, message: &str| page_erreur(&state, Some(&connecte), status, titre, message);
     let periode = match service::periode(q.du, q.au) {
         Ok(p) => p,
         Err(AppError::Invalid(errors)) => {

@@ -67,91 +67,89 @@ impl Relance for AvisReferents {
         let today = jour(occurrence);
         let depuis = today - Days::new(FENETRE);
         let mut messages = Vec::new();
+        let a = Acteur::systeme(structure.id);
+        // Clause contrats that started or ended in the window, or still run.
+        let en_clause = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned();
+        let lignes = a
+            .scoped::<contrats::Entity>()
+            .filter(contrats::Column::Id.in_subquery(en_clause))
+            .filter(contrats::Column::DateDebut.lte(today))
+            .filter(Condition::any().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinReelle.gte(depuis)))
+            .filter(participants::Column::ReferentId.is_not_null())
+            .find_also_related(participants::Entity)
+            .order_by_asc(contrats::Column::Id)
+            .all(txn)
+            .await?;
+        if lignes.is_empty() {
+            return Ok(messages);
+        }
+        let personnes: Vec<&participants::Model> = lignes.iter().filter_map(|(_, p)| p.as_ref()).collect();
+        let referents = referents(txn, &a, &personnes).await?;
+        // Declared or validated minutes per participant, over its clause contrats.
+        let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
+        let mut minutes: BTreeMap<i64, i64> = BTreeMap::new();
+        let participant_de: BTreeMap<i64, i64> = lignes.iter().map(|(c, _)| (c.id, c.participant_id)).collect();
+        for h in a
+            .scoped::<heures_mensuelles::Entity>()
+            .filter(heures_mensuelles::Column::ContratId.is_in(ids))
+            .filter(heures_mensuelles::Column::Courante.eq(true))
+            .filter(heures_mensuelles::Column::Statut.is_in([StatutDeclaration::Declaree, StatutDeclaration::Validee]))
+            .all(txn)
+            .await?
         {
-            let a = Acteur::systeme(structure.id);
-            // Clause contrats that started or ended in the window, or still run.
-            let en_clause = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned();
-            let lignes = a
-                .scoped::<contrats::Entity>()
-                .filter(contrats::Column::Id.in_subquery(en_clause))
-                .filter(contrats::Column::DateDebut.lte(today))
-                .filter(Condition::any().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinReelle.gte(depuis)))
-                .filter(participants::Column::ReferentId.is_not_null())
-                .find_also_related(participants::Entity)
-                .order_by_asc(contrats::Column::Id)
-                .all(txn)
-                .await?;
-            if lignes.is_empty() {
-                return Ok(messages);
-            }
-            let personnes: Vec<&participants::Model> = lignes.iter().filter_map(|(_, p)| p.as_ref()).collect();
-            let referents = referents(txn, &a, &personnes).await?;
-            // Declared or validated minutes per participant, over its clause contrats.
-            let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
-            let mut minutes: BTreeMap<i64, i64> = BTreeMap::new();
-            let participant_de: BTreeMap<i64, i64> = lignes.iter().map(|(c, _)| (c.id, c.participant_id)).collect();
-            for h in a
-                .scoped::<heures_mensuelles::Entity>()
-                .filter(heures_mensuelles::Column::ContratId.is_in(ids))
-                .filter(heures_mensuelles::Column::Courante.eq(true))
-                .filter(heures_mensuelles::Column::Statut.is_in([StatutDeclaration::Declaree, StatutDeclaration::Validee]))
-                .all(txn)
-                .await?
-            {
-                *minutes.entry(participant_de[&h.contrat_id]).or_default() += i64::from(h.minutes_travail) + i64::from(h.minutes_formation);
-            }
-            let mut premier_debut: BTreeMap<i64, NaiveDate> = BTreeMap::new();
-            let mut en_cours: BTreeMap<i64, bool> = BTreeMap::new();
-            for (c, _) in &lignes {
-                let d = premier_debut.entry(c.participant_id).or_insert(c.date_debut);
-                *d = (*d).min(c.date_debut);
-                *en_cours.entry(c.participant_id).or_default() |= c.date_fin_reelle.is_none();
-            }
+            *minutes.entry(participant_de[&h.contrat_id]).or_default() += i64::from(h.minutes_travail) + i64::from(h.minutes_formation);
+        }
+        let mut premier_debut: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+        let mut en_cours: BTreeMap<i64, bool> = BTreeMap::new();
+        for (c, _) in &lignes {
+            let d = premier_debut.entry(c.participant_id).or_insert(c.date_debut);
+            *d = (*d).min(c.date_debut);
+            *en_cours.entry(c.participant_id).or_default() |= c.date_fin_reelle.is_none();
+        }
 
-            let mut avis: Vec<(i64, String, Evenement)> = Vec::new();
-            for (c, p) in &lignes {
-                let Some(p) = p else { continue };
-                if c.date_debut >= depuis {
-                    avis.push((p.id, format!("contrat:{}:debut", c.id), Evenement {
-                        participant: nom_participant(p),
-                        texte: format!("a commencé le {} un contrat de clause : {}.", date_fr(c.date_debut), c.poste),
-                    }));
-                }
-                if let Some(fin) = c.date_fin_reelle.filter(|f| *f >= depuis && *f <= today) {
-                    avis.push((p.id, format!("contrat:{}:fin", c.id), Evenement {
-                        participant: nom_participant(p),
-                        texte: format!("a terminé le {} son contrat de clause : {}{}.", date_fr(fin), c.poste, c.motif_fin.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()),
-                    }));
-                }
+        let mut avis: Vec<(i64, String, Evenement)> = Vec::new();
+        for (c, p) in &lignes {
+            let Some(p) = p else { continue };
+            if c.date_debut >= depuis {
+                avis.push((p.id, format!("contrat:{}:debut", c.id), Evenement {
+                    participant: nom_participant(p),
+                    texte: format!("a commencé le {} un contrat de clause : {}.", date_fr(c.date_debut), c.poste),
+                }));
             }
-            let mut vus = std::collections::BTreeSet::new();
-            for (_, p) in &lignes {
-                let Some(p) = p else { continue };
-                if !vus.insert(p.id) {
-                    continue;
-                }
-                let total = minutes.get(&p.id).copied().unwrap_or(0);
-                if total >= SEUIL_MINUTES {
-                    avis.push((p.id, format!("participant:{}:600h", p.id), Evenement {
-                        participant: nom_participant(p),
-                        texte: format!("a atteint {} heures en clause : le seuil de sortie de 600 heures est franchi.", total / 60),
-                    }));
-                }
-                let six_mois = premier_debut[&p.id] + Months::new(SEUIL_MOIS);
-                if en_cours[&p.id] && six_mois <= today && six_mois >= depuis {
-                    avis.push((p.id, format!("participant:{}:6mois", p.id), Evenement {
-                        participant: nom_participant(p),
-                        texte: format!("est en contrat de clause depuis 6 mois (le {}) : le seuil de sortie de 6 mois est franchi.", date_fr(six_mois)),
-                    }));
-                }
+            if let Some(fin) = c.date_fin_reelle.filter(|f| *f >= depuis && *f <= today) {
+                avis.push((p.id, format!("contrat:{}:fin", c.id), Evenement {
+                    participant: nom_participant(p),
+                    texte: format!("a terminé le {} son contrat de clause : {}{}.", date_fr(fin), c.poste, c.motif_fin.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()),
+                }));
             }
-            for (participant_id, cle, evenement) in avis {
-                let Some(r) = referents.get(&participant_id) else { continue };
-                let mut ctx = tera::Context::new();
-                ctx.insert("nom", &r.nom);
-                ctx.insert("evenement", &evenement);
-                messages.push(redacteur.message(structure.id, "avis_referent", &r.email, cle, ctx)?);
+        }
+        let mut vus = std::collections::BTreeSet::new();
+        for (_, p) in &lignes {
+            let Some(p) = p else { continue };
+            if !vus.insert(p.id) {
+                continue;
             }
+            let total = minutes.get(&p.id).copied().unwrap_or(0);
+            if total >= SEUIL_MINUTES {
+                avis.push((p.id, format!("participant:{}:600h", p.id), Evenement {
+                    participant: nom_participant(p),
+                    texte: format!("a atteint {} heures en clause : le seuil de sortie de 600 heures est franchi.", total / 60),
+                }));
+            }
+            let six_mois = premier_debut[&p.id] + Months::new(SEUIL_MOIS);
+            if en_cours[&p.id] && six_mois <= today && six_mois >= depuis {
+                avis.push((p.id, format!("participant:{}:6mois", p.id), Evenement {
+                    participant: nom_participant(p),
+                    texte: format!("est en contrat de clause depuis 6 mois (le {}) : le seuil de sortie de 6 mois est franchi.", date_fr(six_mois)),
+                }));
+            }
+        }
+        for (participant_id, cle, evenement) in avis {
+            let Some(r) = referents.get(&participant_id) else { continue };
+            let mut ctx = tera::Context::new();
+            ctx.insert("nom", &r.nom);
+            ctx.insert("evenement", &evenement);
+            messages.push(redacteur.message(structure.id, "avis_referent", &r.email, cle, ctx)?);
         }
         Ok(messages)
     }
@@ -169,41 +167,39 @@ impl Relance for SuiviSixMois {
     async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let today = jour(occurrence);
         let mut messages = Vec::new();
-        {
-            let a = Acteur::systeme(structure.id);
-            let dus = a
-                .scoped::<suivis_six_mois::Entity>()
-                .filter(suivis_six_mois::Column::DateRealisation.is_null())
-                .filter(suivis_six_mois::Column::DateEcheance.between(today - Days::new(FENETRE), today))
-                .find_also_related(contrats::Entity)
-                .order_by_asc(suivis_six_mois::Column::Id)
-                .all(txn)
-                .await?;
-            if dus.is_empty() {
-                return Ok(messages);
-            }
-            let ids: Vec<i64> = dus.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect();
-            let personnes = a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(ids)).all(txn).await?;
-            let refs: Vec<&participants::Model> = personnes.iter().collect();
-            let referents = referents(txn, &a, &refs).await?;
-            let personnes: BTreeMap<i64, &participants::Model> = personnes.iter().map(|p| (p.id, p)).collect();
-            let facilitateurs = destinataires::facilitateurs(txn, &a).await?;
-            for (suivi, contrat) in &dus {
-                let Some(contrat) = contrat else { continue };
-                let Some(p) = personnes.get(&contrat.participant_id) else { continue };
-                let pour: Vec<&Personne> = match referents.get(&p.id) {
-                    Some(r) => vec![r],
-                    None => facilitateurs.iter().collect(),
-                };
-                for r in pour {
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("nom", &r.nom);
-                    ctx.insert("participant", &nom_participant(p));
-                    ctx.insert("poste", &contrat.poste);
-                    ctx.insert("fin", &contrat.date_fin_reelle.or(contrat.date_fin_prevue).map(date_fr).unwrap_or_default());
-                    ctx.insert("echeance", &date_fr(suivi.date_echeance));
-                    messages.push(redacteur.message(structure.id, "suivi_six_mois", &r.email, format!("suivi:{}", suivi.id), ctx)?);
-                }
+        let a = Acteur::systeme(structure.id);
+        let dus = a
+            .scoped::<suivis_six_mois::Entity>()
+            .filter(suivis_six_mois::Column::DateRealisation.is_null())
+            .filter(suivis_six_mois::Column::DateEcheance.between(today - Days::new(FENETRE), today))
+            .find_also_related(contrats::Entity)
+            .order_by_asc(suivis_six_mois::Column::Id)
+            .all(txn)
+            .await?;
+        if dus.is_empty() {
+            return Ok(messages);
+        }
+        let ids: Vec<i64> = dus.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect();
+        let personnes = a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(ids)).all(txn).await?;
+        let refs: Vec<&participants::Model> = personnes.iter().collect();
+        let referents = referents(txn, &a, &refs).await?;
+        let personnes: BTreeMap<i64, &participants::Model> = personnes.iter().map(|p| (p.id, p)).collect();
+        let facilitateurs = destinataires::facilitateurs(txn, &a).await?;
+        for (suivi, contrat) in &dus {
+            let Some(contrat) = contrat else { continue };
+            let Some(p) = personnes.get(&contrat.participant_id) else { continue };
+            let pour: Vec<&Personne> = match referents.get(&p.id) {
+                Some(r) => vec![r],
+                None => facilitateurs.iter().collect(),
+            };
+            for r in pour {
+                let mut ctx = tera::Context::new();
+                ctx.insert("nom", &r.nom);
+                ctx.insert("participant", &nom_participant(p));
+                ctx.insert("poste", &contrat.poste);
+                ctx.insert("fin", &contrat.date_fin_reelle.or(contrat.date_fin_prevue).map(date_fr).unwrap_or_default());
+                ctx.insert("echeance", &date_fr(suivi.date_echeance));
+                messages.push(redacteur.message(structure.id, "suivi_six_mois", &r.email, format!("suivi:{}", suivi.id), ctx)?);
             }
         }
         Ok(messages)

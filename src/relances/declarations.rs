@@ -145,64 +145,62 @@ impl Relance for RappelDeclaration {
         let echeance = mois + Months::new(1) + chrono::Days::new(9);
         let periode = mois.format("%Y-%m").to_string();
         let mut messages = Vec::new();
-        {
-            let acteur = Acteur::systeme(structure.id);
-            let contrats = contrats_a_declarer(txn, &acteur, mois).await?;
-            if contrats.is_empty() {
-                return Ok(messages);
-            }
-            let mut par_employeur: BTreeMap<i64, Vec<ContratADeclarer>> = BTreeMap::new();
-            for c in contrats {
-                par_employeur.entry(c.employeur_id).or_default().push(c);
-            }
-            let ids: Vec<i64> = par_employeur.keys().copied().collect();
-            let entreprises: BTreeMap<i64, entreprises::Model> = acteur
-                .scoped::<entreprises::Entity>()
-                .filter(entreprises::Column::Id.is_in(ids.clone()))
-                .all(txn)
-                .await?
-                .into_iter()
-                .map(|e| (e.id, e))
+        let acteur = Acteur::systeme(structure.id);
+        let contrats = contrats_a_declarer(txn, &acteur, mois).await?;
+        if contrats.is_empty() {
+            return Ok(messages);
+        }
+        let mut par_employeur: BTreeMap<i64, Vec<ContratADeclarer>> = BTreeMap::new();
+        for c in contrats {
+            par_employeur.entry(c.employeur_id).or_default().push(c);
+        }
+        let ids: Vec<i64> = par_employeur.keys().copied().collect();
+        let entreprises: BTreeMap<i64, entreprises::Model> = acteur
+            .scoped::<entreprises::Entity>()
+            .filter(entreprises::Column::Id.is_in(ids.clone()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect();
+        let contacts = destinataires::contacts_entreprises(txn, &acteur, &ids).await?;
+        // One e-mail per address, listing every company it declares for.
+        let mut par_adresse: BTreeMap<String, (Personne, Vec<i64>)> = BTreeMap::new();
+        for (entreprise_id, personne) in &contacts {
+            par_adresse.entry(personne.email.clone()).or_insert_with(|| (personne.clone(), Vec::new())).1.push(*entreprise_id);
+        }
+        for (email, (personne, ids)) in &par_adresse {
+            let liste: Vec<EntrepriseEnRetard> = ids
+                .iter()
+                .filter_map(|id| entreprises.get(id).map(|e| (e, &par_employeur[id])))
+                .map(|(e, contrats)| EntrepriseEnRetard { raison_sociale: e.raison_sociale.clone(), siret: e.siret.clone(), contrats: contrats.clone(), contacts: Vec::new() })
                 .collect();
-            let contacts = destinataires::contacts_entreprises(txn, &acteur, &ids).await?;
-            // One e-mail per address, listing every company it declares for.
-            let mut par_adresse: BTreeMap<String, (Personne, Vec<i64>)> = BTreeMap::new();
-            for (entreprise_id, personne) in &contacts {
-                par_adresse.entry(personne.email.clone()).or_insert_with(|| (personne.clone(), Vec::new())).1.push(*entreprise_id);
-            }
-            for (email, (personne, ids)) in &par_adresse {
-                let liste: Vec<EntrepriseEnRetard> = ids
-                    .iter()
-                    .filter_map(|id| entreprises.get(id).map(|e| (e, &par_employeur[id])))
-                    .map(|(e, contrats)| EntrepriseEnRetard { raison_sociale: e.raison_sociale.clone(), siret: e.siret.clone(), contrats: contrats.clone(), contacts: Vec::new() })
-                    .collect();
+            let mut ctx = tera::Context::new();
+            ctx.insert("nom", &personne.nom);
+            ctx.insert("mois", &mois_fr(mois));
+            ctx.insert("echeance", &date_fr(echeance));
+            ctx.insert("entreprises", &liste);
+            ctx.insert("nombre", &liste.iter().map(|e| e.contrats.len()).sum::<usize>());
+            messages.push(redacteur.message(structure.id, etape.kind(), email, periode.clone(), ctx)?);
+        }
+        if etape == Etape::DerniereRelance {
+            let retard: Vec<EntrepriseEnRetard> = par_employeur
+                .iter()
+                .filter_map(|(id, contrats)| entreprises.get(id).map(|e| (e, contrats)))
+                .map(|(e, contrats)| EntrepriseEnRetard {
+                    raison_sociale: e.raison_sociale.clone(),
+                    siret: e.siret.clone(),
+                    contrats: contrats.clone(),
+                    contacts: contacts.iter().filter(|(id, _)| *id == e.id).map(|(_, p)| p.email.clone()).collect(),
+                })
+                .collect();
+            for f in destinataires::facilitateurs(txn, &acteur).await? {
                 let mut ctx = tera::Context::new();
-                ctx.insert("nom", &personne.nom);
+                ctx.insert("nom", &f.nom);
                 ctx.insert("mois", &mois_fr(mois));
                 ctx.insert("echeance", &date_fr(echeance));
-                ctx.insert("entreprises", &liste);
-                ctx.insert("nombre", &liste.iter().map(|e| e.contrats.len()).sum::<usize>());
-                messages.push(redacteur.message(structure.id, etape.kind(), email, periode.clone(), ctx)?);
-            }
-            if etape == Etape::DerniereRelance {
-                let retard: Vec<EntrepriseEnRetard> = par_employeur
-                    .iter()
-                    .filter_map(|(id, contrats)| entreprises.get(id).map(|e| (e, contrats)))
-                    .map(|(e, contrats)| EntrepriseEnRetard {
-                        raison_sociale: e.raison_sociale.clone(),
-                        siret: e.siret.clone(),
-                        contrats: contrats.clone(),
-                        contacts: contacts.iter().filter(|(id, _)| *id == e.id).map(|(_, p)| p.email.clone()).collect(),
-                    })
-                    .collect();
-                for f in destinataires::facilitateurs(txn, &acteur).await? {
-                    let mut ctx = tera::Context::new();
-                    ctx.insert("nom", &f.nom);
-                    ctx.insert("mois", &mois_fr(mois));
-                    ctx.insert("echeance", &date_fr(echeance));
-                    ctx.insert("entreprises", &retard);
-                    messages.push(redacteur.message(structure.id, "declarations_en_retard", &f.email, periode.clone(), ctx)?);
-                }
+                ctx.insert("entreprises", &retard);
+                messages.push(redacteur.message(structure.id, "declarations_en_retard", &f.email, periode.clone(), ctx)?);
             }
         }
         Ok(messages)

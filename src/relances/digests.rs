@@ -56,129 +56,127 @@ impl Relance for DigestFacilitateur {
         let semaine = today.iso_week();
         let periode = format!("{}-S{:02}", semaine.year(), semaine.week());
         let mut messages = Vec::new();
-        {
-            let a = Acteur::systeme(structure.id);
+        let a = Acteur::systeme(structure.id);
 
-            let a_valider = a
-                .scoped::<heures_mensuelles::Entity>()
-                .filter(heures_mensuelles::Column::Courante.eq(true))
-                .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
-                .find_also_related(contrats::Entity)
-                .order_by_asc(heures_mensuelles::Column::Mois)
-                .order_by_asc(heures_mensuelles::Column::Id)
-                .all(txn)
-                .await?;
-            let contrats_ids: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect();
-            let personnes: BTreeMap<i64, String> =
-                a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(contrats_ids)).all(txn).await?.iter().map(|p| (p.id, nom_court(p))).collect();
-            let employeurs: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.employeur_id)).collect();
-            let mut noms = raisons_sociales(txn, &a, employeurs).await?;
-            let a_valider = Section::new(
-                a_valider
-                    .iter()
-                    .filter_map(|(h, c)| c.as_ref().map(|c| (h, c)))
-                    .map(|(h, c)| {
-                        let qui = personnes.get(&c.participant_id).map_or("?", String::as_str);
-                        format!("{} — {qui} ({}) : {}", noms.get(&c.employeur_id).map_or("?", String::as_str), c.poste, mois_fr(h.mois))
-                    })
-                    .collect(),
-            );
+        let a_valider = a
+            .scoped::<heures_mensuelles::Entity>()
+            .filter(heures_mensuelles::Column::Courante.eq(true))
+            .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
+            .find_also_related(contrats::Entity)
+            .order_by_asc(heures_mensuelles::Column::Mois)
+            .order_by_asc(heures_mensuelles::Column::Id)
+            .all(txn)
+            .await?;
+        let contrats_ids: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect();
+        let personnes: BTreeMap<i64, String> =
+            a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(contrats_ids)).all(txn).await?.iter().map(|p| (p.id, nom_court(p))).collect();
+        let employeurs: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.employeur_id)).collect();
+        let mut noms = raisons_sociales(txn, &a, employeurs).await?;
+        let a_valider = Section::new(
+            a_valider
+                .iter()
+                .filter_map(|(h, c)| c.as_ref().map(|c| (h, c)))
+                .map(|(h, c)| {
+                    let qui = personnes.get(&c.participant_id).map_or("?", String::as_str);
+                    format!("{} — {qui} ({}) : {}", noms.get(&c.employeur_id).map_or("?", String::as_str), c.poste, mois_fr(h.mois))
+                })
+                .collect(),
+        );
 
-            // Late: the month before last is always due; last month once its 10th has passed.
-            let mut en_retard: BTreeMap<i64, usize> = BTreeMap::new();
-            let dernier = mois_concerne(occurrence);
-            let mut mois = vec![dernier - Months::new(1)];
-            if today.day() > 10 {
-                mois.push(dernier);
+        // Late: the month before last is always due; last month once its 10th has passed.
+        let mut en_retard: BTreeMap<i64, usize> = BTreeMap::new();
+        let dernier = mois_concerne(occurrence);
+        let mut mois = vec![dernier - Months::new(1)];
+        if today.day() > 10 {
+            mois.push(dernier);
+        }
+        for m in mois {
+            for c in contrats_a_declarer(txn, &a, m).await? {
+                *en_retard.entry(c.employeur_id).or_default() += 1;
             }
-            for m in mois {
-                for c in contrats_a_declarer(txn, &a, m).await? {
-                    *en_retard.entry(c.employeur_id).or_default() += 1;
-                }
-            }
-            noms.extend(raisons_sociales(txn, &a, en_retard.keys().copied().collect()).await?);
-            let en_retard = Section::new(
-                en_retard.iter().map(|(id, n)| format!("{} : {n} déclaration(s) mensuelle(s) manquante(s)", noms.get(id).map_or("?", String::as_str))).collect(),
-            );
+        }
+        noms.extend(raisons_sociales(txn, &a, en_retard.keys().copied().collect()).await?);
+        let en_retard = Section::new(
+            en_retard.iter().map(|(id, n)| format!("{} : {n} déclaration(s) mensuelle(s) manquante(s)", noms.get(id).map_or("?", String::as_str))).collect(),
+        );
 
-            let ids: Vec<i64> = a.scoped::<clauses::Entity>().select_only().column(clauses::Column::Id).into_tuple().all(txn).await?;
-            let comptees = crate::clauses::service::compte::compter_clauses(txn, &a, &ids, today).await?;
-            let clauses_alerte = Section::new(
-                comptees
-                    .iter()
-                    .filter(|c| matches!(c.avancement.statut, StatutAvancement::EnRetard | StatutAvancement::Critique))
-                    .map(|c| {
-                        let statut = if c.avancement.statut == StatutAvancement::Critique { "critique" } else { "en retard" };
-                        format!("clause n° {} : {statut}, {:.0} % réalisé", c.clause.id, c.avancement.taux_realisation * 100.0)
-                    })
-                    .collect(),
-            );
+        let ids: Vec<i64> = a.scoped::<clauses::Entity>().select_only().column(clauses::Column::Id).into_tuple().all(txn).await?;
+        let comptees = crate::clauses::service::compte::compter_clauses(txn, &a, &ids, today).await?;
+        let clauses_alerte = Section::new(
+            comptees
+                .iter()
+                .filter(|c| matches!(c.avancement.statut, StatutAvancement::EnRetard | StatutAvancement::Critique))
+                .map(|c| {
+                    let statut = if c.avancement.statut == StatutAvancement::Critique { "critique" } else { "en retard" };
+                    format!("clause n° {} : {statut}, {:.0} % réalisé", c.clause.id, c.avancement.taux_realisation * 100.0)
+                })
+                .collect(),
+        );
 
-            let fin_proche = a
-                .scoped::<contrats::Entity>()
-                .filter(contrats::Column::DateFinReelle.is_null())
-                .filter(contrats::Column::DateFinPrevue.between(today, dans_30))
-                .filter(contrats::Column::Id.in_subquery(Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned()))
-                .find_also_related(participants::Entity)
-                .order_by_asc(contrats::Column::DateFinPrevue)
-                .all(txn)
-                .await?;
-            let fin_proche = Section::new(
-                fin_proche
-                    .iter()
-                    .map(|(c, p)| format!("{} — {} : fin prévue le {}", p.as_ref().map(nom_court).unwrap_or_default(), c.poste, c.date_fin_prevue.map(date_fr).unwrap_or_default()))
-                    .collect(),
-            );
+        let fin_proche = a
+            .scoped::<contrats::Entity>()
+            .filter(contrats::Column::DateFinReelle.is_null())
+            .filter(contrats::Column::DateFinPrevue.between(today, dans_30))
+            .filter(contrats::Column::Id.in_subquery(Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned()))
+            .find_also_related(participants::Entity)
+            .order_by_asc(contrats::Column::DateFinPrevue)
+            .all(txn)
+            .await?;
+        let fin_proche = Section::new(
+            fin_proche
+                .iter()
+                .map(|(c, p)| format!("{} — {} : fin prévue le {}", p.as_ref().map(nom_court).unwrap_or_default(), c.poste, c.date_fin_prevue.map(date_fr).unwrap_or_default()))
+                .collect(),
+        );
 
-            let criteres = a
-                .scoped::<criteres::Entity>()
-                .filter(criteres::Column::RetireAt.is_null())
-                .filter(criteres::Column::ValideJusquAu.between(today, dans_30))
-                .find_also_related(participants::Entity)
-                .order_by_asc(criteres::Column::ValideJusquAu)
-                .all(txn)
-                .await?;
-            let criteres = Section::new(
-                criteres
-                    .iter()
-                    .map(|(c, p)| format!("{} — {} : valable jusqu'au {}", p.as_ref().map(nom_court).unwrap_or_default(), crate::text::code(c.code), c.valide_jusqu_au.map(date_fr).unwrap_or_default()))
-                    .collect(),
-            );
+        let criteres = a
+            .scoped::<criteres::Entity>()
+            .filter(criteres::Column::RetireAt.is_null())
+            .filter(criteres::Column::ValideJusquAu.between(today, dans_30))
+            .find_also_related(participants::Entity)
+            .order_by_asc(criteres::Column::ValideJusquAu)
+            .all(txn)
+            .await?;
+        let criteres = Section::new(
+            criteres
+                .iter()
+                .map(|(c, p)| format!("{} — {} : valable jusqu'au {}", p.as_ref().map(nom_court).unwrap_or_default(), crate::text::code(c.code), c.valide_jusqu_au.map(date_fr).unwrap_or_default()))
+                .collect(),
+        );
 
-            let suivis = a
-                .scoped::<suivis_six_mois::Entity>()
-                .filter(suivis_six_mois::Column::DateRealisation.is_null())
-                .filter(suivis_six_mois::Column::DateEcheance.lte(today + Days::new(7)))
-                .order_by_asc(suivis_six_mois::Column::DateEcheance)
-                .all(txn)
-                .await?;
-            let suivis = Section::new(suivis.iter().map(|s| format!("contrat n° {} : suivi dû le {}", s.contrat_id, date_fr(s.date_echeance))).collect());
+        let suivis = a
+            .scoped::<suivis_six_mois::Entity>()
+            .filter(suivis_six_mois::Column::DateRealisation.is_null())
+            .filter(suivis_six_mois::Column::DateEcheance.lte(today + Days::new(7)))
+            .order_by_asc(suivis_six_mois::Column::DateEcheance)
+            .all(txn)
+            .await?;
+        let suivis = Section::new(suivis.iter().map(|s| format!("contrat n° {} : suivi dû le {}", s.contrat_id, date_fr(s.date_echeance))).collect());
 
-            let demarrages = a
-                .scoped::<marches::Entity>()
-                .filter(marches::Column::DateDebut.between(today, dans_30))
-                .order_by_asc(marches::Column::DateDebut)
-                .all(txn)
-                .await?;
-            let demarrages = Section::new(demarrages.iter().map(|m| format!("marché {} — {} : début le {}", m.numero, m.objet, date_fr(m.date_debut))).collect());
+        let demarrages = a
+            .scoped::<marches::Entity>()
+            .filter(marches::Column::DateDebut.between(today, dans_30))
+            .order_by_asc(marches::Column::DateDebut)
+            .all(txn)
+            .await?;
+        let demarrages = Section::new(demarrages.iter().map(|m| format!("marché {} — {} : début le {}", m.numero, m.objet, date_fr(m.date_debut))).collect());
 
-            let sections = [&a_valider, &en_retard, &clauses_alerte, &fin_proche, &criteres, &suivis, &demarrages];
-            if sections.iter().all(|s| s.nombre == 0) {
-                return Ok(messages);
-            }
-            for f in destinataires::facilitateurs(txn, &a).await? {
-                let mut ctx = tera::Context::new();
-                ctx.insert("nom", &f.nom);
-                ctx.insert("date", &date_fr(today));
-                ctx.insert("a_valider", &a_valider);
-                ctx.insert("en_retard", &en_retard);
-                ctx.insert("clauses", &clauses_alerte);
-                ctx.insert("fin_proche", &fin_proche);
-                ctx.insert("criteres", &criteres);
-                ctx.insert("suivis", &suivis);
-                ctx.insert("demarrages", &demarrages);
-                messages.push(redacteur.message(structure.id, "digest_facilitateur", &f.email, periode.clone(), ctx)?);
-            }
+        let sections = [&a_valider, &en_retard, &clauses_alerte, &fin_proche, &criteres, &suivis, &demarrages];
+        if sections.iter().all(|s| s.nombre == 0) {
+            return Ok(messages);
+        }
+        for f in destinataires::facilitateurs(txn, &a).await? {
+            let mut ctx = tera::Context::new();
+            ctx.insert("nom", &f.nom);
+            ctx.insert("date", &date_fr(today));
+            ctx.insert("a_valider", &a_valider);
+            ctx.insert("en_retard", &en_retard);
+            ctx.insert("clauses", &clauses_alerte);
+            ctx.insert("fin_proche", &fin_proche);
+            ctx.insert("criteres", &criteres);
+            ctx.insert("suivis", &suivis);
+            ctx.insert("demarrages", &demarrages);
+            messages.push(redacteur.message(structure.id, "digest_facilitateur", &f.email, periode.clone(), ctx)?);
         }
         Ok(messages)
     }
@@ -198,60 +196,64 @@ impl Relance for DigestReferent {
         let horizon = today + Months::new(3);
         let periode = format!("{}-T{}", today.year(), today.month0() / 3 + 1);
         let mut messages = Vec::new();
+        let a = Acteur::systeme(structure.id);
+        let referents = destinataires::utilisateurs(txn, &a, Role::Referent).await?;
+        if referents.is_empty() {
+            return Ok(messages);
+        }
+        let avec_clause = Query::select()
+            .column(lots::Column::MarcheId)
+            .from(lots::Entity)
+            .and_where(Expr::col(lots::Column::Id).in_subquery(Query::select().column(clauses::Column::LotId).from(clauses::Entity).to_owned()))
+            .to_owned();
+        let marches = a
+            .scoped::<marches::Entity>()
+            .filter(marches::Column::DateFin.gte(today))
+            .filter(marches::Column::DateDebut.lte(horizon))
+            .filter(marches::Column::Id.in_subquery(avec_clause))
+            .find_also_related(operations::Entity)
+            .order_by_asc(marches::Column::DateDebut)
+            .order_by_asc(marches::Column::Id)
+            .all(txn)
+            .await?;
+        let marches = Section::new(
+            marches
+                .iter()
+                .map(|(m, o)| {
+                    let quand = if m.date_debut > today { format!("démarre le {}", date_fr(m.date_debut)) } else { format!("en cours jusqu'au {}", date_fr(m.date_fin)) };
+                    format!("{} — {} ({}) : {quand}", o.as_ref().map_or("", |o| o.nom.as_str()), m.objet, o.as_ref().map_or("", |o| o.commune.as_str()))
+                })
+                .collect(),
+        );
+        // The clause contrats under way of every followed participant, in one query.
+        let mut par_referent: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for (c, p) in a
+            .scoped::<contrats::Entity>()
+            .filter(contrats::Column::DateDebut.lte(today))
+            .filter(contrats::Column::DateFinReelle.is_null())
+            .filter(contrats::Column::Id.in_subquery(Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned()))
+            .filter(participants::Column::ReferentId.is_in(referents.iter().map(|r| r.id).collect::<Vec<_>>()))
+            .find_also_related(participants::Entity)
+            .order_by_asc(contrats::Column::DateDebut)
+            .order_by_asc(contrats::Column::Id)
+            .all(txn)
+            .await?
         {
-            let a = Acteur::systeme(structure.id);
-            let referents = destinataires::utilisateurs(txn, &a, Role::Referent).await?;
-            if referents.is_empty() {
-                return Ok(messages);
+            if let Some(p) = p {
+                par_referent.entry(p.referent_id.unwrap_or_default()).or_default().push(format!("{} — {} depuis le {}", nom_court(&p), c.poste, date_fr(c.date_debut)));
             }
-            let avec_clause = Query::select()
-                .column(lots::Column::MarcheId)
-                .from(lots::Entity)
-                .and_where(Expr::col(lots::Column::Id).in_subquery(Query::select().column(clauses::Column::LotId).from(clauses::Entity).to_owned()))
-                .to_owned();
-            let marches = a
-                .scoped::<marches::Entity>()
-                .filter(marches::Column::DateFin.gte(today))
-                .filter(marches::Column::DateDebut.lte(horizon))
-                .filter(marches::Column::Id.in_subquery(avec_clause))
-                .find_also_related(operations::Entity)
-                .order_by_asc(marches::Column::DateDebut)
-                .order_by_asc(marches::Column::Id)
-                .all(txn)
-                .await?;
-            let marches = Section::new(
-                marches
-                    .iter()
-                    .map(|(m, o)| {
-                        let quand = if m.date_debut > today { format!("démarre le {}", date_fr(m.date_debut)) } else { format!("en cours jusqu'au {}", date_fr(m.date_fin)) };
-                        format!("{} — {} ({}) : {quand}", o.as_ref().map_or("", |o| o.nom.as_str()), m.objet, o.as_ref().map_or("", |o| o.commune.as_str()))
-                    })
-                    .collect(),
-            );
-            for r in referents {
-                let suivis = a
-                    .scoped::<contrats::Entity>()
-                    .filter(contrats::Column::DateDebut.lte(today))
-                    .filter(contrats::Column::DateFinReelle.is_null())
-                    .filter(contrats::Column::Id.in_subquery(Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned()))
-                    .filter(participants::Column::ReferentId.eq(r.id))
-                    .find_also_related(participants::Entity)
-                    .order_by_asc(contrats::Column::DateDebut)
-                    .all(txn)
-                    .await?;
-                let en_contrat = Section::new(
-                    suivis.iter().map(|(c, p)| format!("{} — {} depuis le {}", p.as_ref().map(nom_court).unwrap_or_default(), c.poste, date_fr(c.date_debut))).collect(),
-                );
-                if marches.nombre == 0 && en_contrat.nombre == 0 {
-                    continue;
-                }
-                let mut ctx = tera::Context::new();
-                ctx.insert("nom", &r.nom);
-                ctx.insert("trimestre", &periode);
-                ctx.insert("marches", &marches);
-                ctx.insert("en_contrat", &en_contrat);
-                messages.push(redacteur.message(structure.id, "digest_referent", &destinataires::Personne::new(r.nom.clone(), &r.email).email, periode.clone(), ctx)?);
+        }
+        for r in referents {
+            let en_contrat = Section::new(par_referent.remove(&r.id).unwrap_or_default());
+            if marches.nombre == 0 && en_contrat.nombre == 0 {
+                continue;
             }
+            let mut ctx = tera::Context::new();
+            ctx.insert("nom", &r.nom);
+            ctx.insert("trimestre", &periode);
+            ctx.insert("marches", &marches);
+            ctx.insert("en_contrat", &en_contrat);
+            messages.push(redacteur.message(structure.id, "digest_referent", &destinataires::Personne::new(r.nom.clone(), &r.email).email, periode.clone(), ctx)?);
         }
         Ok(messages)
     }
@@ -281,48 +283,46 @@ impl Relance for BilanDonneurOrdre {
         let fin: NaiveDate = mois + Months::new(1) - Days::new(1);
         let periode_cle = mois.format("%Y-%m").to_string();
         let mut messages = Vec::new();
-        {
-            let a = Acteur::systeme(structure.id);
-            let contacts = destinataires::contacts_donneurs_ordre(txn, &a).await?;
-            let mut par_donneur: BTreeMap<i64, Vec<LigneBilan>> = BTreeMap::new();
-            for donneur_id in contacts.iter().map(|(id, _)| *id) {
-                if par_donneur.contains_key(&donneur_id) {
-                    continue;
-                }
-                let ops = a
-                    .scoped::<operations::Entity>()
-                    .filter(operations::Column::DonneurOrdreId.eq(donneur_id))
-                    .order_by_asc(operations::Column::Nom)
-                    .order_by_asc(operations::Column::Id)
-                    .all(txn)
-                    .await?;
-                let mut lignes = Vec::new();
-                for op in ops {
-                    let b = bilan(txn, &a, Cible::Operation(op.id), periode(None, Some(fin))?).await?;
-                    lignes.push(LigneBilan {
-                        lien: redacteur.url(&format!("/operations/{}/bilan", op.id)),
-                        operation: op.nom,
-                        heures_objectif: heures_fr(b.heures_objectif),
-                        heures_retenues: heures_fr(b.heures_retenues),
-                        taux: format!("{:.1} %", b.taux_realisation * 100.0).replace('.', ","),
-                    });
-                }
-                par_donneur.insert(donneur_id, lignes);
+        let a = Acteur::systeme(structure.id);
+        let contacts = destinataires::contacts_donneurs_ordre(txn, &a).await?;
+        let mut par_donneur: BTreeMap<i64, Vec<LigneBilan>> = BTreeMap::new();
+        for donneur_id in contacts.iter().map(|(id, _)| *id) {
+            if par_donneur.contains_key(&donneur_id) {
+                continue;
             }
-            let noms: BTreeMap<i64, String> = a.scoped::<donneurs_ordre::Entity>().all(txn).await?.into_iter().map(|d| (d.id, d.nom)).collect();
-            for (donneur_id, personne) in contacts {
-                let lignes = &par_donneur[&donneur_id];
-                if lignes.is_empty() {
-                    continue;
-                }
-                let mut ctx = tera::Context::new();
-                ctx.insert("nom", &personne.nom);
-                ctx.insert("donneur_ordre", noms.get(&donneur_id).map_or("", String::as_str));
-                ctx.insert("mois", &mois_fr(mois));
-                ctx.insert("date", &date_fr(fin));
-                ctx.insert("operations", lignes);
-                messages.push(redacteur.message(structure.id, "bilan_donneur_ordre", &personne.email, periode_cle.clone(), ctx)?);
+            let ops = a
+                .scoped::<operations::Entity>()
+                .filter(operations::Column::DonneurOrdreId.eq(donneur_id))
+                .order_by_asc(operations::Column::Nom)
+                .order_by_asc(operations::Column::Id)
+                .all(txn)
+                .await?;
+            let mut lignes = Vec::new();
+            for op in ops {
+                let b = bilan(txn, &a, Cible::Operation(op.id), periode(None, Some(fin))?).await?;
+                lignes.push(LigneBilan {
+                    lien: redacteur.url(&format!("/operations/{}/bilan", op.id)),
+                    operation: op.nom,
+                    heures_objectif: heures_fr(b.heures_objectif),
+                    heures_retenues: heures_fr(b.heures_retenues),
+                    taux: format!("{:.1} %", b.taux_realisation * 100.0).replace('.', ","),
+                });
             }
+            par_donneur.insert(donneur_id, lignes);
+        }
+        let noms: BTreeMap<i64, String> = a.scoped::<donneurs_ordre::Entity>().all(txn).await?.into_iter().map(|d| (d.id, d.nom)).collect();
+        for (donneur_id, personne) in contacts {
+            let lignes = &par_donneur[&donneur_id];
+            if lignes.is_empty() {
+                continue;
+            }
+            let mut ctx = tera::Context::new();
+            ctx.insert("nom", &personne.nom);
+            ctx.insert("donneur_ordre", noms.get(&donneur_id).map_or("", String::as_str));
+            ctx.insert("mois", &mois_fr(mois));
+            ctx.insert("date", &date_fr(fin));
+            ctx.insert("operations", lignes);
+            messages.push(redacteur.message(structure.id, "bilan_donneur_ordre", &personne.email, periode_cle.clone(), ctx)?);
         }
         Ok(messages)
     }

@@ -1,10 +1,10 @@
 //! The jobs the application registers with the `jobs` engine (domain.md §6): declaration
 //! reminders, digests, notices, follow-ups, the donneurs d'ordre's monthly bilan.
 //!
-//! Every job has the same shape, a [`Relance`]: for one occurrence it reads, in one
-//! transaction, who must be told what, renders one [`Message`] per (kind, recipient,
-//! period) and inserts them into the outbox in that same transaction (a second run finds
-//! them there and adds nothing). A dry run renders and reports without writing.
+//! Every job has the same shape, a [`Relance`]: for one occurrence and one structure it
+//! reads, in one transaction, who must be told what, renders one [`Message`] per (kind,
+//! recipient, period) and inserts them into the outbox in that same transaction (a second
+//! run finds them there and adds nothing). A dry run renders and reports without writing.
 //! [`scheduler`] is the loop each `clausier serve` runs: due occurrences, then the outbox.
 
 mod avis;
@@ -57,7 +57,7 @@ impl Redacteur {
         periode: impl Into<String>,
         mut context: tera::Context,
     ) -> AppResult<Message> {
-        context.insert("lien", &self.state.settings.base_url());
+        context.insert("lien", &self.url(""));
         let email = crate::mail::compose(&self.state.templates, kind, destinataire, &context)
             .map_err(|e| anyhow::anyhow!("modèle d'e-mail {kind} : {e:?}"))?;
         Ok(Message { structure_id, kind, periode: periode.into(), email })
@@ -82,17 +82,7 @@ impl<R: Relance> Job for Tache<R> {
             let structures = destinataires::structures(&self.redacteur.state.db).await.map_err(erreur)?;
             let (mut dus, mut nouveaux, mut lignes) = (0, 0, Vec::new());
             for structure in &structures {
-                let mut essais = 0;
-                let (n, new, l) = loop {
-                    essais += 1;
-                    match self.once(structure, context).await {
-                        // A lock held by a dying transaction: the structure is tried again.
-                        Err(e) if essais < 8 && verrouillee(e.as_ref()) => {
-                            tokio::time::sleep(std::time::Duration::from_millis(50 * essais)).await;
-                        }
-                        issue => break issue?,
-                    }
-                };
+                let (n, new, l) = self.once(structure, context).await?;
                 dus += n;
                 nouveaux += new;
                 lignes.extend(l);
@@ -104,11 +94,6 @@ impl<R: Relance> Job for Tache<R> {
             }
         })
     }
-}
-
-fn verrouillee(e: &(dyn std::error::Error + Send + Sync)) -> bool {
-    let text = e.to_string();
-    text.contains("database is locked") || text.contains("(code: 5)") || text.contains("(code: 517)")
 }
 
 impl<R: Relance> Tache<R> {

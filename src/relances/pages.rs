@@ -1,7 +1,7 @@
 //! The facilitateurs' page of sends (`/envois`): what was sent to whom, when, and what
 //! failed and why, with the same filters as `GET /api/v1/envois`.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -14,7 +14,7 @@ use super::routes::{liste, EnvoisQuery};
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::web::render;
+use crate::web::{page_erreur, render, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/envois", get(page))
@@ -71,15 +71,12 @@ struct Filtres {
     page: Option<u64>,
 }
 
-async fn page(State(state): State<AppState>, connecte: Connecte, Query(f): Query<Filtres>) -> Result<Response, AppError> {
+async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(f): ApiQuery<Filtres>) -> Result<Response, AppError> {
     let statut = f.statut.filter(|s| !s.is_empty()).and_then(|s| serde_json::from_value::<StatutEnvoi>(serde_json::Value::String(s)).ok());
     let q = EnvoisQuery { statut, destinataire: None, kind: None, page: f.page.filter(|p| *p > 0), par_page: Some(50) };
     let page = match liste(&state, &connecte.acteur, &q).await {
         Err(AppError::Forbidden) => {
-            let mut ctx = tera::Context::new();
-            ctx.insert("titre", "Accès refusé");
-            ctx.insert("message", "Cette page est réservée aux facilitateurs et aux administrateurs de la structure.");
-            return Ok((StatusCode::FORBIDDEN, render(&state, "erreur.html", Some(&connecte), ctx)?).into_response());
+            return page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Accès refusé", "Cette page est réservée aux facilitateurs et aux administrateurs de la structure.");
         }
         other => other?,
     };

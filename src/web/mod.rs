@@ -28,19 +28,27 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::extract::Path), rejection(AppError))]
 pub struct ApiPath<T>(pub T);
 
+/// `Form<T>` (the pages' forms) whose rejections become a 400 problem+json in French.
+#[derive(FromRequest)]
+#[from_request(via(axum::Form), rejection(AppError))]
+pub struct ApiForm<T>(pub T);
+
 /// `Query<T>` whose rejections become a 400 problem+json.
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
 pub async fn home(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Html<String>, AppError> {
-    let mut connecte = None;
-    if let Some(secret) = crate::auth::session::secret(&headers) {
-        connecte = crate::auth::session::trouver(&state.db, state.clock.now(), secret).await?.map(|(s, u)| {
-            crate::auth::session::Connecte { acteur: crate::auth::Acteur::from_user(&u), csrf: s.csrf_token }
-        });
-    }
+    let connecte = crate::auth::session::connecte(&state, &headers).await?;
     render(&state, "accueil.html", connecte.as_ref(), tera::Context::new())
+}
+
+/// A French error page (`erreur.html`) with its status.
+pub fn page_erreur(state: &AppState, connecte: Option<&crate::auth::session::Connecte>, status: StatusCode, titre: &str, message: &str) -> Result<Response, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("titre", titre);
+    ctx.insert("message", message);
+    Ok((status, render(state, "erreur.html", connecte, ctx)?).into_response())
 }
 
 /// Renders a page with what the layout needs: the version and who is logged in (their
