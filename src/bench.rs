@@ -74,12 +74,12 @@ pub async fn bilans(db: &DatabaseConnection, iterations: usize, annee: i32) -> a
     let backend = db.get_database_backend();
     let mut out = Vec::new();
     let acteur_op = Acteur::systeme(s_op);
-    out.push(mesurer("bilan de la plus grande opération", iterations, || async { bilan(db, &acteur_op, Cible::Operation(operation), periode(None, None)?).await.map(|_| ()).map_err(|e| anyhow::anyhow!(e.problem().detail)) }).await?);
+    out.push(mesurer("bilan de la plus grande opération", iterations, || async { bilan(db, &acteur_op, Cible::Operation(operation), periode(None, None)?).await.map(|_| ()).map_err(anyhow::Error::new) }).await?);
     out.push(mesurer("même agrégat en une requête SQL écrite à la main", iterations, || async { db.query_all(Statement::from_string(backend, sql_operation(operation))).await.map(|_| ()).map_err(Into::into) }).await?);
     let acteur_s = Acteur::systeme(structure);
     let du = chrono::NaiveDate::from_ymd_opt(annee, 1, 1);
     let au = chrono::NaiveDate::from_ymd_opt(annee, 12, 31);
-    out.push(mesurer(&format!("bilan {annee} de la plus grande structure"), iterations, || async { bilan(db, &acteur_s, Cible::Structure, periode(du, au)?).await.map(|_| ()).map_err(|e| anyhow::anyhow!(e.problem().detail)) }).await?);
+    out.push(mesurer(&format!("bilan {annee} de la plus grande structure"), iterations, || async { bilan(db, &acteur_s, Cible::Structure, periode(du, au)?).await.map(|_| ()).map_err(anyhow::Error::new) }).await?);
     let dossier = tempdir()?;
     let national = mesurer("consolidation nationale (export de chaque structure + fusion)", iterations.clamp(1, 3), || async {
         let fichiers = consolidation::exporter(db, annee, None, &dossier).await?;

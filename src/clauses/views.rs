@@ -327,7 +327,7 @@ impl From<&ClauseComptee> for Clause {
             objectif_explication: cc.objectif_explication.clone(),
             objectif_force: c.objectif_force_minutes.map(|m| Forcage { heures: heures(m.into()), motif: c.motif_forcage.clone() }),
             penalite_par_heure: c.penalite_par_heure_cents.map(euros),
-            regles: ReglesComptage::from_json(&c.regles),
+            regles: c.regles.clone(),
             heures_realisees: heures(cc.comptage.realisees),
             heures_retenues: heures(cc.globalisation.retenues),
             heures_retenues_propres: heures(cc.globalisation.retenues_propres),

@@ -87,6 +87,11 @@ impl ReglesComptage {
         serde_json::from_value(v.clone()).unwrap_or_default()
     }
 
+    /// The same, from the stored JSON text.
+    pub fn from_texte(texte: &str) -> ReglesComptage {
+        serde_json::from_str(texte).unwrap_or_default()
+    }
+
     /// Coefficient (ppm) for a contract type and a modalité: the product of both.
     pub fn coefficient_ppm(&self, t: TypeContrat, m: Modalite) -> i64 {
         let a = self.coefficients_type_contrat.get(&code(t)).map_or(1_000_000, |x| ppm(*x));

@@ -12,14 +12,15 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use entities::enums::{Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
 use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants};
-use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
 
 use super::clauses::source_objectif;
 use crate::auth::Acteur;
 use crate::clauses::views::{est_siae, ClauseComptee};
 use crate::comptage::globalisation::Lot;
 use crate::comptage::{avancement, compter, globaliser, objectif_minutes, ClauseCompte, ContratCompte, MoisDeclare, ReglesComptage, SousTraitance};
+use crate::db::paquet::{self, Booleen};
 use crate::error::AppResult;
 use crate::parcours::eligibilite::{eligibilite, CritereFait};
 use crate::parcours::limites::premier_du_mois;
@@ -73,8 +74,8 @@ pub struct ContratCharge {
     pub qpv: bool,
 }
 
-/// One link with its contrat and participant (one joined query).
-#[derive(Debug, sea_orm::FromQueryResult)]
+/// One link with its contrat and participant (one joined query, packed).
+#[derive(Debug, serde::Deserialize)]
 struct LigneMise {
     contrat_id: i64,
     clause_id: i64,
@@ -91,6 +92,7 @@ struct LigneMise {
     sexe: Sexe,
     date_naissance: NaiveDate,
     niveau_formation: NiveauFormation,
+    #[serde(deserialize_with = "paquet::booleen")]
     qpv: bool,
 }
 
@@ -163,26 +165,17 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     if !tout {
         toutes = toutes.filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()));
     }
-    let toutes: Vec<(ClauseLue, i64)> = toutes
-        .select_only()
-        .columns([
-            clauses::Column::Id, clauses::Column::LotId, clauses::Column::Type, clauses::Column::ModeObjectif, clauses::Column::ObjectifMinutes, clauses::Column::CalculMontantHtCents,
-            clauses::Column::CalculPartMainOeuvrePpm, clauses::Column::CalculTauxInsertionPpm, clauses::Column::CalculCoutHoraireCents, clauses::Column::PourcentageHeuresPpm,
-            clauses::Column::CentsParHeure, clauses::Column::ObjectifForceMinutes, clauses::Column::MotifForcage, clauses::Column::Globalisable, clauses::Column::PenaliteParHeureCents,
-            clauses::Column::DateDebut, clauses::Column::DateFin, clauses::Column::Regles, clauses::Column::HeuresTravailleesMarcheMinutes, clauses::Column::MontantFactureCents,
-        ])
-        .column_as(lots::Column::MarcheId, "marche_id")
-        .column_as(operations::Column::Secteur, "secteur")
-        .order_by_asc(clauses::Column::Id)
-        .into_model::<ClauseLue>()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|c| {
-            let m = c.marche_id;
-            (c, m)
-        })
-        .collect();
+    use clauses::Column as C;
+    let colonnes = [
+        C::Id, C::LotId, C::Type, C::ModeObjectif, C::ObjectifMinutes, C::CalculMontantHtCents, C::CalculPartMainOeuvrePpm, C::CalculTauxInsertionPpm, C::CalculCoutHoraireCents,
+        C::PourcentageHeuresPpm, C::CentsParHeure, C::ObjectifForceMinutes, C::MotifForcage, C::Globalisable, C::PenaliteParHeureCents, C::DateDebut, C::DateFin,
+    ]
+    .map(IntoSimpleExpr::into_simple_expr)
+    .into_iter()
+    .chain([Expr::cust("CAST(\"clauses\".\"regles\" AS TEXT)"), C::HeuresTravailleesMarcheMinutes.into_simple_expr(), C::MontantFactureCents.into_simple_expr()])
+    .chain([lots::Column::MarcheId.into_simple_expr(), operations::Column::Secteur.into_simple_expr()]);
+    let mut toutes: Vec<ClauseLue> = paquet::lignes(db, toutes, colonnes).await?;
+    toutes.sort_by_key(|c| c.id);
     // Links of every clause of those marchés, restricted to the attributaire if asked.
     let clauses_des_marches = Query::select()
         .column(clauses::Column::Id)
@@ -198,16 +191,20 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     }
     let contrats_sel: SelectStatement = mises_select.clone().select_only().column(mises_en_emploi::Column::ContratId).into_query();
     // Links, contrats and participants in one query: rows cost more than queries here.
-    let lignes: Vec<LigneMise> = mises_select
-        .join(JoinType::InnerJoin, mises_en_emploi::Relation::Contrat.def())
-        .join(JoinType::InnerJoin, contrats::Relation::Participant.def())
-        .select_only()
-        .columns([mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite])
-        .columns([contrats::Column::ParticipantId, contrats::Column::EmployeurId, contrats::Column::TypeContrat, contrats::Column::DateDebut, contrats::Column::DateFinPrevue, contrats::Column::DateFinReelle, contrats::Column::Poste, contrats::Column::CodeRome])
-        .columns([participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv])
-        .into_model::<LigneMise>()
-        .all(db)
-        .await?;
+    let colonnes = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
+        .map(IntoSimpleExpr::into_simple_expr)
+        .into_iter()
+        .chain(
+            [contrats::Column::ParticipantId, contrats::Column::EmployeurId, contrats::Column::TypeContrat, contrats::Column::DateDebut, contrats::Column::DateFinPrevue, contrats::Column::DateFinReelle, contrats::Column::Poste, contrats::Column::CodeRome]
+                .map(IntoSimpleExpr::into_simple_expr),
+        )
+        .chain([participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv].map(IntoSimpleExpr::into_simple_expr));
+    let lignes: Vec<LigneMise> = paquet::lignes(
+        db,
+        mises_select.join(JoinType::InnerJoin, mises_en_emploi::Relation::Contrat.def()).join(JoinType::InnerJoin, contrats::Relation::Participant.def()),
+        colonnes,
+    )
+    .await?;
     let mut mises = Vec::with_capacity(lignes.len());
     let mut contrats: HashMap<i64, ContratCharge> = HashMap::with_capacity(lignes.len());
     for l in lignes {
@@ -231,21 +228,16 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     // Criteria of their participants (eligibility at each contrat's start).
     let participants_sel = Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_sel.clone())).to_owned();
     let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
-    let rows = acteur
-        .scoped::<criteres::Entity>()
-        .filter(criteres::Column::ParticipantId.in_subquery(participants_sel))
-        .select_only()
-        .columns([criteres::Column::Id, criteres::Column::ParticipantId, criteres::Column::Code, criteres::Column::DateVerification, criteres::Column::VerifieParId, criteres::Column::RetireAt, criteres::Column::ValideJusquAu])
-        .into_tuple::<(i64, i64, entities::enums::CodeCritere, NaiveDate, Option<i64>, Option<chrono::DateTime<chrono::Utc>>, Option<NaiveDate>)>()
-        .all(db)
-        .await?;
-    for (id, pid, code, date_verification, verifie_par, retire, valide_jusqu_au) in rows {
-        criteres_par_participant.entry(pid).or_default().push(CritereFait { id, code, date_verification, verifie: verifie_par.is_some(), retire: retire.is_some(), valide_jusqu_au });
+    let colonnes = [criteres::Column::Id.into_simple_expr(), criteres::Column::ParticipantId.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
+        .into_iter()
+        .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]);
+    let rows: Vec<(i64, i64, entities::enums::CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>)> =
+        paquet::lignes(db, acteur.scoped::<criteres::Entity>().filter(criteres::Column::ParticipantId.in_subquery(participants_sel)), colonnes).await?;
+    for (id, pid, code, date_verification, verifie, retire, valide_jusqu_au) in rows {
+        criteres_par_participant.entry(pid).or_default().push(CritereFait { id, code, date_verification, verifie: verifie.0, retire: retire.0, valide_jusqu_au });
     }
     let fenetre = parametres(db, sid).await?.eligibilite_mois;
-    // Validated current months in the period, packed one row per contrat
-    // ("2025-03-01:9000:600,…"): the driver's cost is per row, and a structure has
-    // tens of thousands of months.
+    // Validated current months in the period.
     let mut rows = acteur
         .scoped::<heures_mensuelles::Entity>()
         .filter(heures_mensuelles::Column::ContratId.in_subquery(contrats_sel.clone()))
@@ -255,17 +247,11 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     if let Some(du) = filtre.du {
         rows = rows.filter(heures_mensuelles::Column::Mois.gte(premier_du_mois(du)));
     }
-    let rows: Vec<(i64, String)> = rows
-        .select_only()
-        .column(heures_mensuelles::Column::ContratId)
-        .expr(mois_empaquetes(db.get_database_backend()))
-        .group_by(heures_mensuelles::Column::ContratId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(rows.len());
-    for (contrat_id, paquet) in rows {
-        mois_par_contrat.insert(contrat_id, deballer(&paquet)?);
+    let colonnes = [heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr);
+    let rows: Vec<(i64, NaiveDate, i64, i64)> = paquet::lignes(db, rows, colonnes).await?;
+    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(contrats.len());
+    for (contrat_id, mois, travail, formation) in rows {
+        mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail, formation });
     }
     // The lots' sous-traitants (rule 6), and the kinds of the structure's companies.
     let mut sous_traitants = acteur.scoped::<attributions::Entity>().filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant));
@@ -283,8 +269,8 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         let ids: HashSet<i64> = mises.iter().map(|m| m.attributaire_id).chain(contrats.values().map(|c| c.employeur_id)).chain(sous_traitants.iter().map(|(_, e, _)| *e)).collect();
         entreprises_sel = entreprises_sel.filter(entreprises::Column::Id.is_in(ids));
     }
-    let entreprises: HashMap<i64, TypeEntreprise> =
-        entreprises_sel.select_only().columns([entreprises::Column::Id, entreprises::Column::Type]).into_tuple().all(db).await?.into_iter().collect();
+    let entreprises: Vec<(i64, TypeEntreprise)> = paquet::lignes(db, entreprises_sel, [entreprises::Column::Id, entreprises::Column::Type].map(IntoSimpleExpr::into_simple_expr)).await?;
+    let entreprises: HashMap<i64, TypeEntreprise> = entreprises.into_iter().collect();
 
     let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
     for m in &mises {
@@ -295,9 +281,9 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         .map(|c| (c.id, eligibilite(criteres_par_participant.get(&c.participant_id).map(Vec::as_slice).unwrap_or(&[]), c.date_debut, fenetre).eligible))
         .collect();
     let mut comptages = Vec::new();
-    for (clause, marche_id) in &toutes {
+    for clause in &toutes {
         let objectif = objectif_minutes(&source_objectif(clause));
-        let regles = ReglesComptage::from_json(&clause.regles);
+        let regles = clause.regles.clone();
         let lies: Vec<ContratCompte> = mises_par_clause
             .get(&clause.id)
             .into_iter()
@@ -326,7 +312,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
             &lies,
             &st,
         );
-        comptages.push((clause, *marche_id, objectif, regles, compte));
+        comptages.push((clause, clause.marche_id, objectif, regles, compte));
     }
     let globalisations = globaliser(&comptages.iter().map(|(c, m, o, _, compte)| Lot { clause_id: c.id, groupe: *m, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>());
     let mut par_id: HashMap<i64, ClauseComptee> = HashMap::new();
@@ -336,14 +322,14 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     }
     let ordre: Vec<i64> = match &selection {
         Selection::Ids(ids) => ids.clone(),
-        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|(c, _)| c.id).collect(),
+        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
         Selection::Sql(_) => {
             let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
                 clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
             } else {
-                toutes.iter().map(|(c, _)| c.id).collect()
+                toutes.iter().map(|c| c.id).collect()
             };
-            toutes.iter().map(|(c, _)| c.id).filter(|id| choisies.contains(id)).collect()
+            toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
         }
     };
     let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
@@ -351,33 +337,10 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises })
 }
 
-/// `mois:travail:formation` of every row of a group, comma-separated (the aggregate is
-/// named differently on each backend; the concatenation is the same SQL).
-fn mois_empaquetes(backend: DbBackend) -> SimpleExpr {
-    let ligne = "CAST(mois AS TEXT) || ':' || CAST(minutes_travail AS TEXT) || ':' || CAST(minutes_formation AS TEXT)";
-    match backend {
-        DbBackend::Postgres => Expr::cust(format!("string_agg({ligne}, ',')")),
-        _ => Expr::cust(format!("group_concat({ligne}, ',')")),
-    }
-}
-
-fn deballer(paquet: &str) -> AppResult<Vec<MoisDeclare>> {
-    let illisible = || anyhow::anyhow!("heures empaquetées illisibles : {paquet}");
-    paquet
-        .split(',')
-        .map(|ligne| {
-            let mut parts = ligne.split(':');
-            let mois = parts.next().and_then(|m| NaiveDate::parse_from_str(m.get(..10)?, "%Y-%m-%d").ok()).ok_or_else(illisible)?;
-            let travail = parts.next().and_then(|t| t.parse::<i64>().ok()).ok_or_else(illisible)?;
-            let formation = parts.next().and_then(|f| f.parse::<i64>().ok()).ok_or_else(illisible)?;
-            Ok(MoisDeclare { mois, travail, formation })
-        })
-        .collect()
-}
-
-/// A clause as counting reads it, with its lot's marché (one join). The timestamps
-/// are left out: decoding SQLite timestamps was a third of a structure's bilan.
-#[derive(Debug, Clone, PartialEq, sea_orm::FromQueryResult)]
+/// A clause as counting reads it, with its lot's marché (one join), read packed
+/// (`db::paquet`): the fields in the order of the columns `charger` asks for. The
+/// timestamps are left out.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 pub struct ClauseLue {
     pub id: i64,
     pub lot_id: i64,
@@ -392,16 +355,24 @@ pub struct ClauseLue {
     pub cents_par_heure: Option<i64>,
     pub objectif_force_minutes: Option<i32>,
     pub motif_forcage: Option<String>,
+    #[serde(deserialize_with = "paquet::booleen")]
     pub globalisable: bool,
     pub penalite_par_heure_cents: Option<i64>,
     pub date_debut: NaiveDate,
     pub date_fin: NaiveDate,
-    pub regles: serde_json::Value,
+    /// Stored as JSON text; read once here.
+    #[serde(deserialize_with = "regles_texte")]
+    pub regles: ReglesComptage,
     pub heures_travaillees_marche_minutes: Option<i64>,
     pub montant_facture_cents: Option<i64>,
     pub marche_id: i64,
     /// The opération's sector (bilans' breakdown).
     pub secteur: Secteur,
+}
+
+fn regles_texte<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ReglesComptage, D::Error> {
+    let texte = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    Ok(ReglesComptage::from_texte(&texte))
 }
 
 /// The clauses of an opération (or of a marché), by id.
