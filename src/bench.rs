@@ -4,11 +4,13 @@
 
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 
 use crate::auth::Acteur;
 use crate::bilans::consolidation;
+use crate::bilans::model::Bilan;
 use crate::bilans::service::{bilan, periode, Cible};
+use crate::parcours::service::parametres;
 
 pub struct Mesure {
     pub nom: String,
@@ -56,15 +58,78 @@ async fn plus_grand(db: &DatabaseConnection, par: &str) -> anyhow::Result<(i64, 
     Ok((row.try_get("", "id")?, row.try_get("", "s")?, row.try_get("", "m")?))
 }
 
-/// The opération's headline aggregate as one SQL query: réalisées, contrats and
-/// participants per contract type (what a bilan does without its rules).
-fn sql_operation(operation: i64) -> String {
+/// The opération's réalisées, contrats and participants per contract type, as one SQL
+/// query without any rule: the floor of what reading those rows costs.
+fn sql_operation_brut(operation: i64) -> String {
     format!(
         "SELECT k.type_contrat AS t, COUNT(DISTINCT k.id) AS c, COUNT(DISTINCT k.participant_id) AS p, SUM(h.minutes_travail + h.minutes_formation) AS m \
          FROM heures_mensuelles h JOIN contrats k ON k.id = h.contrat_id JOIN mises_en_emploi me ON me.contrat_id = k.id JOIN clauses c ON c.id = me.clause_id \
          JOIN lots l ON l.id = c.lot_id JOIN marches ma ON ma.id = l.marche_id \
          WHERE ma.operation_id = {operation} AND h.courante = TRUE AND h.statut = 'validee' GROUP BY k.type_contrat"
     )
+}
+
+/// The same figures as the bilan's breakdown by contract type and its monthly series —
+/// contrats, participants, réalisées and retenues under the default rule set (rule 1:
+/// months inside the clause's period; rule 2: participant eligible at the contrat start,
+/// `fenetre` months) — as one hand-written SQL query. `bilans` checks that both agree
+/// before timing them.
+fn sql_operation(backend: DbBackend, operation: i64, structure: i64, fenetre: u32) -> String {
+    let (debut_mois_clause, debut_fenetre) = match backend {
+        DbBackend::Postgres => ("date_trunc('month', c.date_debut)::date".to_string(), format!("(k.date_debut - make_interval(months => {fenetre}))::date")),
+        // The window starts N months earlier, clamped to the end of a shorter month.
+        _ => ("date(c.date_debut, 'start of month')".to_string(), format!("MIN(date(k.date_debut, '-{fenetre} months'), date(k.date_debut, 'start of month', '-{fenetre} months', '+1 month', '-1 day'))")),
+    };
+    // Each contrat once (its clause's period, its eligibility), then its months, both
+    // materialized: the two groupings read the rows once.
+    format!(
+        "WITH contrats_op AS MATERIALIZED ( \
+           SELECT k.id, k.participant_id, k.type_contrat, {debut_mois_clause} AS debut_clause, c.date_fin AS fin_clause, \
+             CASE WHEN EXISTS ( \
+               SELECT 1 FROM criteres cr WHERE cr.participant_id = k.participant_id AND cr.structure_id = {structure} \
+                 AND cr.verifie_par_id IS NOT NULL AND cr.retire_at IS NULL AND cr.date_verification <= k.date_debut \
+                 AND cr.date_verification >= {debut_fenetre} AND (cr.valide_jusqu_au IS NULL OR cr.valide_jusqu_au >= k.date_debut)) \
+             THEN 1 ELSE 0 END AS eligible \
+           FROM mises_en_emploi me JOIN contrats k ON k.id = me.contrat_id JOIN clauses c ON c.id = me.clause_id \
+             JOIN lots l ON l.id = c.lot_id JOIN marches ma ON ma.id = l.marche_id \
+           WHERE ma.operation_id = {operation} AND me.structure_id = {structure}), \
+         lignes AS MATERIALIZED ( \
+           SELECT co.id AS contrat, co.participant_id AS participant, co.type_contrat, CAST(h.mois AS TEXT) AS mois, \
+             COALESCE(h.minutes_travail + h.minutes_formation, 0) AS realisees, \
+             CASE WHEN co.eligible = 1 AND h.mois >= co.debut_clause AND h.mois <= co.fin_clause \
+               THEN h.minutes_travail + h.minutes_formation ELSE 0 END AS retenues \
+           FROM contrats_op co LEFT JOIN heures_mensuelles h ON h.contrat_id = co.id AND h.courante = TRUE AND h.statut = 'validee') \
+         SELECT 'type_contrat' AS axe, type_contrat AS cle, COUNT(DISTINCT contrat) AS contrats, COUNT(DISTINCT participant) AS participants, \
+           CAST(SUM(realisees) AS BIGINT) AS realisees, CAST(SUM(retenues) AS BIGINT) AS retenues FROM lignes GROUP BY type_contrat \
+         UNION ALL \
+         SELECT 'mois', mois, COUNT(DISTINCT contrat), COUNT(DISTINCT participant), CAST(SUM(realisees) AS BIGINT), CAST(SUM(retenues) AS BIGINT) \
+           FROM lignes WHERE mois IS NOT NULL GROUP BY mois"
+    )
+}
+
+/// Checks that the hand-written query gives the bilan's figures (else the comparison
+/// would time two different things).
+async fn verifier(db: &DatabaseConnection, sql: &str, bilan: &Bilan) -> anyhow::Result<()> {
+    let minutes = |h: f64| (h * 60.0).round() as i64;
+    let mut attendu: Vec<(String, String, i64, i64, i64, i64)> = bilan
+        .par_type_contrat
+        .iter()
+        .map(|(k, v)| ("type_contrat".into(), k.clone(), v.contrats.n as i64, v.participants.n as i64, minutes(v.heures_realisees), minutes(v.heures_retenues)))
+        .collect();
+    attendu.extend(bilan.par_mois.iter().map(|m| ("mois".into(), m.mois.clone(), 0, 0, minutes(m.heures_realisees), minutes(m.heures_retenues))));
+    let mut obtenu = Vec::new();
+    for r in db.query_all(Statement::from_string(db.get_database_backend(), sql)).await? {
+        let (axe, cle): (String, String) = (r.try_get("", "axe")?, r.try_get("", "cle")?);
+        let n = |c: &str| -> anyhow::Result<i64> { Ok(r.try_get::<Option<i64>>("", c)?.unwrap_or(0)) };
+        let (contrats, participants) = if axe == "mois" { (0, 0) } else { (n("contrats")?, n("participants")?) };
+        // Months come back as a date (`2025-03-01`); the bilan names them `2025-03`.
+        let cle = if axe == "mois" { cle.get(..7).unwrap_or(&cle).to_string() } else { cle };
+        obtenu.push((axe, cle, contrats, participants, n("realisees")?, n("retenues")?));
+    }
+    attendu.sort();
+    obtenu.sort();
+    anyhow::ensure!(attendu == obtenu, "la requête écrite à la main ne donne pas les chiffres du bilan :\nbilan   {attendu:?}\nrequête {obtenu:?}");
+    Ok(())
 }
 
 pub async fn bilans(db: &DatabaseConnection, iterations: usize, annee: i32) -> anyhow::Result<Vec<Mesure>> {
@@ -74,8 +139,13 @@ pub async fn bilans(db: &DatabaseConnection, iterations: usize, annee: i32) -> a
     let backend = db.get_database_backend();
     let mut out = Vec::new();
     let acteur_op = Acteur::systeme(s_op);
-    out.push(mesurer("bilan de la plus grande opération", iterations, || async { bilan(db, &acteur_op, Cible::Operation(operation), periode(None, None)?).await.map(|_| ()).map_err(anyhow::Error::new) }).await?);
-    out.push(mesurer("même agrégat en une requête SQL écrite à la main", iterations, || async { db.query_all(Statement::from_string(backend, sql_operation(operation))).await.map(|_| ()).map_err(Into::into) }).await?);
+    let bilan_op = || bilan(db, &acteur_op, Cible::Operation(operation), periode(None, None).expect("période entière"));
+    let fenetre = parametres(db, s_op).await.map_err(anyhow::Error::new)?.eligibilite_mois;
+    let sql = sql_operation(backend, operation, s_op, fenetre);
+    verifier(db, &sql, &bilan_op().await.map_err(anyhow::Error::new)?).await?;
+    out.push(mesurer("bilan de la plus grande opération", iterations, || async { bilan_op().await.map(|_| ()).map_err(anyhow::Error::new) }).await?);
+    out.push(mesurer("mêmes chiffres en une requête SQL écrite à la main", iterations, || async { db.query_all(Statement::from_string(backend, sql.clone())).await.map(|_| ()).map_err(Into::into) }).await?);
+    out.push(mesurer("réalisées par type en SQL, sans règle (plancher)", iterations, || async { db.query_all(Statement::from_string(backend, sql_operation_brut(operation))).await.map(|_| ()).map_err(Into::into) }).await?);
     let acteur_s = Acteur::systeme(structure);
     let du = chrono::NaiveDate::from_ymd_opt(annee, 1, 1);
     let au = chrono::NaiveDate::from_ymd_opt(annee, 12, 31);
@@ -105,7 +175,8 @@ pub fn afficher(mesures: &[Mesure]) {
     for m in mesures {
         println!("{:<66} {:>8.1}ms {:>8.1}ms {:>6}", m.nom, m.mediane().as_secs_f64() * 1e3, m.p99().as_secs_f64() * 1e3, m.echantillons.len());
     }
-    if let (Some(b), Some(s)) = (mesures.first(), mesures.get(1)) {
-        println!("rapport bilan / requête SQL (médianes) : {:.1}", b.mediane().as_secs_f64() / s.mediane().as_secs_f64().max(1e-9));
+    let rapport = |i: usize| mesures.first().zip(mesures.get(i)).map(|(b, s)| b.mediane().as_secs_f64() / s.mediane().as_secs_f64().max(1e-9));
+    if let (Some(meme), Some(plancher)) = (rapport(1), rapport(2)) {
+        println!("rapport bilan / mêmes chiffres en SQL (médianes) : {meme:.1} ; bilan / plancher sans règle : {plancher:.1}");
     }
 }

@@ -10,10 +10,10 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entities::enums::{Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
+use entities::enums::{CodeCritere, Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
 use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, QueryTrait, RelationTrait};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
 
 use super::clauses::source_objectif;
 use crate::auth::Acteur;
@@ -94,7 +94,18 @@ struct LigneMise {
     niveau_formation: NiveauFormation,
     #[serde(deserialize_with = "paquet::booleen")]
     qpv: bool,
+    type_employeur: TypeEntreprise,
+    type_attributaire: TypeEntreprise,
+    /// Packed months and criteria: present for a perimeter, absent for the whole
+    /// structure (read flat).
+    #[serde(default, deserialize_with = "paquet::imbrique")]
+    mois: Vec<(NaiveDate, i64, i64)>,
+    #[serde(default, deserialize_with = "paquet::imbrique")]
+    criteres: Vec<CritereLu>,
 }
+
+/// A criterion as packed: id, code, verification date, verified, withdrawn, valid until.
+type CritereLu = (i64, CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>);
 
 /// A contrat's link to a clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -189,26 +200,87 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     if let Some(a) = filtre.attributaire {
         mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
     }
-    let contrats_sel: SelectStatement = mises_select.clone().select_only().column(mises_en_emploi::Column::ContratId).into_query();
-    // Links, contrats and participants in one query: rows cost more than queries here.
-    let colonnes = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
+    // Links, contrats, participants, employers' and attributaires' kinds in one read. For
+    // a perimeter, each row also packs its contrat's validated current months in the
+    // period and its participant's criteria (correlated subqueries: one read of the
+    // perimeter instead of three); for the whole structure, months and criteria are two
+    // flat reads of the structure (there a scan costs less than 6 000 lookups).
+    let backend = db.get_database_backend();
+    let (employeur, attributaire) = (Alias::new("employeur"), Alias::new("attributaire"));
+    let mois_colonnes = [heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr);
+    // Keyed by contrat when read flat; the key is the row's own when packed inside it.
+    let mois = |contrat: Option<SimpleExpr>| {
+        let mut q = Query::select();
+        q.expr(paquet::expression(backend, contrat.into_iter().chain(mois_colonnes.clone())))
+            .from(heures_mensuelles::Entity)
+            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::StructureId)).eq(sid))
+            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Courante)).eq(true))
+            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Statut)).eq(StatutDeclaration::Validee))
+            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Mois)).lte(premier_du_mois(date)));
+        if let Some(du) = filtre.du {
+            q.and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Mois)).gte(premier_du_mois(du)));
+        }
+        q
+    };
+    let criteres_colonnes = [criteres::Column::Id.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
+        .into_iter()
+        .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]);
+    let criteres = |participant: Option<SimpleExpr>| {
+        Query::select()
+            .expr(paquet::expression(backend, participant.into_iter().chain(criteres_colonnes.clone())))
+            .from(criteres::Entity)
+            .and_where(Expr::col((criteres::Entity, criteres::Column::StructureId)).eq(sid))
+            .to_owned()
+    };
+    let mut colonnes: Vec<SimpleExpr> = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
         .map(IntoSimpleExpr::into_simple_expr)
         .into_iter()
         .chain(
             [contrats::Column::ParticipantId, contrats::Column::EmployeurId, contrats::Column::TypeContrat, contrats::Column::DateDebut, contrats::Column::DateFinPrevue, contrats::Column::DateFinReelle, contrats::Column::Poste, contrats::Column::CodeRome]
                 .map(IntoSimpleExpr::into_simple_expr),
         )
-        .chain([participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv].map(IntoSimpleExpr::into_simple_expr));
+        .chain([participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv].map(IntoSimpleExpr::into_simple_expr))
+        .chain([Expr::col((employeur.clone(), entreprises::Column::Type)).into(), Expr::col((attributaire.clone(), entreprises::Column::Type)).into()])
+        .collect();
+    if !tout {
+        let sous_requete = |q: SelectStatement| SimpleExpr::SubQuery(None, Box::new(q.into_sub_query_statement()));
+        colonnes.push(sous_requete(mois(None).and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::ContratId)).equals((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId))).to_owned()));
+        colonnes.push(sous_requete(criteres(None).and_where(Expr::col((criteres::Entity, criteres::Column::ParticipantId)).equals((contrats::Entity, contrats::Column::ParticipantId))).to_owned()));
+    }
     let lignes: Vec<LigneMise> = paquet::lignes(
         db,
-        mises_select.join(JoinType::InnerJoin, mises_en_emploi::Relation::Contrat.def()).join(JoinType::InnerJoin, contrats::Relation::Participant.def()),
+        mises_select
+            .join(JoinType::InnerJoin, mises_en_emploi::Relation::Contrat.def())
+            .join(JoinType::InnerJoin, contrats::Relation::Participant.def())
+            .join_as(JoinType::InnerJoin, contrats::Relation::Employeur.def(), employeur)
+            .join_as(JoinType::InnerJoin, mises_en_emploi::Relation::Attributaire.def(), attributaire),
         colonnes,
     )
     .await?;
     let mut mises = Vec::with_capacity(lignes.len());
     let mut contrats: HashMap<i64, ContratCharge> = HashMap::with_capacity(lignes.len());
+    let mut entreprises: HashMap<i64, TypeEntreprise> = HashMap::new();
+    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(lignes.len());
+    let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
+    let critere = |(id, code, date_verification, verifie, retire, valide_jusqu_au): CritereLu| CritereFait { id, code, date_verification, verifie: verifie.0, retire: retire.0, valide_jusqu_au };
+    if tout {
+        let rows: Vec<(i64, NaiveDate, i64, i64)> = paquet::requete(db, &mois(Some(heures_mensuelles::Column::ContratId.into_simple_expr()))).await?;
+        for (contrat_id, mois, travail, formation) in rows {
+            mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail, formation });
+        }
+        let rows: Vec<(i64, i64, CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>)> = paquet::requete(db, &criteres(Some(criteres::Column::ParticipantId.into_simple_expr()))).await?;
+        for (pid, id, code, date_verification, verifie, retire, valide_jusqu_au) in rows {
+            criteres_par_participant.entry(pid).or_default().push(critere((id, code, date_verification, verifie, retire, valide_jusqu_au)));
+        }
+    }
     for l in lignes {
         mises.push(MiseCharge { contrat_id: l.contrat_id, clause_id: l.clause_id, attributaire_id: l.attributaire_id, modalite: l.modalite });
+        entreprises.insert(l.employeur_id, l.type_employeur);
+        entreprises.insert(l.attributaire_id, l.type_attributaire);
+        if !tout {
+            mois_par_contrat.entry(l.contrat_id).or_insert_with(|| l.mois.into_iter().map(|(mois, travail, formation)| MoisDeclare { mois, travail, formation }).collect());
+            criteres_par_participant.entry(l.participant_id).or_insert_with(|| l.criteres.into_iter().map(critere).collect());
+        }
         contrats.entry(l.contrat_id).or_insert(ContratCharge {
             id: l.contrat_id,
             participant_id: l.participant_id,
@@ -225,52 +297,21 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
             qpv: l.qpv,
         });
     }
-    // Criteria of their participants (eligibility at each contrat's start).
-    let participants_sel = Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats_sel.clone())).to_owned();
-    let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
-    let colonnes = [criteres::Column::Id.into_simple_expr(), criteres::Column::ParticipantId.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
-        .into_iter()
-        .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]);
-    let rows: Vec<(i64, i64, entities::enums::CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>)> =
-        paquet::lignes(db, acteur.scoped::<criteres::Entity>().filter(criteres::Column::ParticipantId.in_subquery(participants_sel)), colonnes).await?;
-    for (id, pid, code, date_verification, verifie, retire, valide_jusqu_au) in rows {
-        criteres_par_participant.entry(pid).or_default().push(CritereFait { id, code, date_verification, verifie: verifie.0, retire: retire.0, valide_jusqu_au });
-    }
     let fenetre = parametres(db, sid).await?.eligibilite_mois;
-    // Validated current months in the period.
-    let mut rows = acteur
-        .scoped::<heures_mensuelles::Entity>()
-        .filter(heures_mensuelles::Column::ContratId.in_subquery(contrats_sel.clone()))
-        .filter(heures_mensuelles::Column::Courante.eq(true))
-        .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Validee))
-        .filter(heures_mensuelles::Column::Mois.lte(premier_du_mois(date)));
-    if let Some(du) = filtre.du {
-        rows = rows.filter(heures_mensuelles::Column::Mois.gte(premier_du_mois(du)));
-    }
-    let colonnes = [heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr);
-    let rows: Vec<(i64, NaiveDate, i64, i64)> = paquet::lignes(db, rows, colonnes).await?;
-    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(contrats.len());
-    for (contrat_id, mois, travail, formation) in rows {
-        mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail, formation });
-    }
-    // The lots' sous-traitants (rule 6), and the kinds of the structure's companies.
-    let mut sous_traitants = acteur.scoped::<attributions::Entity>().filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant));
+    // The lots' sous-traitants (rule 6), with their kinds.
+    let mut sous_traitants = acteur
+        .scoped::<attributions::Entity>()
+        .filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant))
+        .join(JoinType::InnerJoin, attributions::Relation::Entreprise.def());
     if !tout {
         sous_traitants = sous_traitants.filter(attributions::Column::MarcheId.in_subquery(marches_sel));
     }
-    let sous_traitants: Vec<(i64, i64, Option<i64>)> = sous_traitants
-        .select_only()
-        .columns([attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents])
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut entreprises_sel = acteur.scoped::<entreprises::Entity>();
-    if !tout {
-        let ids: HashSet<i64> = mises.iter().map(|m| m.attributaire_id).chain(contrats.values().map(|c| c.employeur_id)).chain(sous_traitants.iter().map(|(_, e, _)| *e)).collect();
-        entreprises_sel = entreprises_sel.filter(entreprises::Column::Id.is_in(ids));
+    let colonnes = [attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents].map(IntoSimpleExpr::into_simple_expr).into_iter().chain([entreprises::Column::Type.into_simple_expr()]);
+    let sous_traitants: Vec<(i64, i64, Option<i64>, TypeEntreprise)> = paquet::lignes(db, sous_traitants, colonnes).await?;
+    for (_, e, _, kind) in &sous_traitants {
+        entreprises.insert(*e, *kind);
     }
-    let entreprises: Vec<(i64, TypeEntreprise)> = paquet::lignes(db, entreprises_sel, [entreprises::Column::Id, entreprises::Column::Type].map(IntoSimpleExpr::into_simple_expr)).await?;
-    let entreprises: HashMap<i64, TypeEntreprise> = entreprises.into_iter().collect();
+    let sous_traitants: Vec<(i64, i64, Option<i64>)> = sous_traitants.into_iter().map(|(lot, e, montant, _)| (lot, e, montant)).collect();
 
     let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
     for m in &mises {
@@ -280,10 +321,21 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         .values()
         .map(|c| (c.id, eligibilite(criteres_par_participant.get(&c.participant_id).map(Vec::as_slice).unwrap_or(&[]), c.date_debut, fenetre).eligible))
         .collect();
-    let mut comptages = Vec::new();
-    for clause in &toutes {
-        let objectif = objectif_minutes(&source_objectif(clause));
-        let regles = clause.regles.clone();
+    let ordre: Vec<i64> = match &selection {
+        Selection::Ids(ids) => ids.clone(),
+        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
+        Selection::Sql(_) => {
+            let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
+                clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
+            } else {
+                toutes.iter().map(|c| c.id).collect()
+            };
+            toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
+        }
+    };
+    let mut comptages = Vec::with_capacity(toutes.len());
+    for clause in toutes {
+        let objectif = objectif_minutes(&source_objectif(&clause));
         let lies: Vec<ContratCompte> = mises_par_clause
             .get(&clause.id)
             .into_iter()
@@ -308,30 +360,18 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
             .map(|(_, e, montant)| SousTraitance { entreprise_id: *e, montant_ht_cents: montant.unwrap_or(0), heures_nommees: employeurs.contains(e) })
             .collect();
         let compte = compter(
-            &ClauseCompte { id: clause.id, objectif_minutes: objectif.minutes, date_debut: clause.date_debut, date_fin: clause.date_fin, regles: regles.clone(), expliquer: filtre.expliquer },
+            &ClauseCompte { id: clause.id, objectif_minutes: objectif.minutes, date_debut: clause.date_debut, date_fin: clause.date_fin, regles: clause.regles.clone(), expliquer: filtre.expliquer },
             &lies,
             &st,
         );
-        comptages.push((clause, clause.marche_id, objectif, regles, compte));
+        comptages.push((clause, objectif, compte));
     }
-    let globalisations = globaliser(&comptages.iter().map(|(c, m, o, _, compte)| Lot { clause_id: c.id, groupe: *m, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>());
-    let mut par_id: HashMap<i64, ClauseComptee> = HashMap::new();
-    for ((clause, marche_id, objectif, regles, comptage), globalisation) in comptages.into_iter().zip(globalisations) {
-        let av = avancement(objectif.minutes, globalisation.retenues, clause.date_debut, clause.date_fin, date, &regles.avancement);
-        par_id.insert(clause.id, ClauseComptee { clause: clause.clone(), marche_id, objectif_minutes: objectif.minutes, objectif_explication: objectif.explication, comptage, globalisation, avancement: av });
+    let globalisations = globaliser(&comptages.iter().map(|(c, o, compte)| Lot { clause_id: c.id, groupe: c.marche_id, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>());
+    let mut par_id: HashMap<i64, ClauseComptee> = HashMap::with_capacity(comptages.len());
+    for ((clause, objectif, comptage), globalisation) in comptages.into_iter().zip(globalisations) {
+        let av = avancement(objectif.minutes, globalisation.retenues, clause.date_debut, clause.date_fin, date, &clause.regles.avancement);
+        par_id.insert(clause.id, ClauseComptee { marche_id: clause.marche_id, clause, objectif_minutes: objectif.minutes, objectif_explication: objectif.explication, comptage, globalisation, avancement: av });
     }
-    let ordre: Vec<i64> = match &selection {
-        Selection::Ids(ids) => ids.clone(),
-        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
-        Selection::Sql(_) => {
-            let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
-                clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
-            } else {
-                toutes.iter().map(|c| c.id).collect()
-            };
-            toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
-        }
-    };
     let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
     let mises = mises.into_iter().filter(|m| selection_ids.contains(&m.clause_id)).collect();
     Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises })
