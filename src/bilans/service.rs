@@ -3,7 +3,9 @@
 //! domain.md §5. The hours come from the same counting as the clauses
 //! (`clauses::service::compte`), so a bilan and a clause never disagree.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use chrono::{Datelike, NaiveDate};
 use entities::enums::{NiveauFormation, Role, Sexe, SituationSuivi};

@@ -21,8 +21,8 @@ pub struct ClauseCompte {
     pub date_debut: NaiveDate,
     pub date_fin: NaiveDate,
     pub regles: ReglesComptage,
-    /// Write the French explanation of every line (costly on large perimeters; bilans
-    /// don't show it).
+    /// Write the French explanation of every line and keep the lines (costly on large
+    /// perimeters; bilans only read the totals).
     pub expliquer: bool,
 }
 
@@ -283,7 +283,10 @@ fn totaliser(clause: &ClauseCompte, mut lignes: Vec<LigneComptee>) -> ComptageCl
     }
     out.par_mois = par_mois.into_values().collect();
     out.par_contrat = par_contrat.into_values().collect();
-    out.lignes = lignes;
+    // Bilans only read the totals: the lines are kept for the clause pages that explain.
+    if clause.expliquer {
+        out.lignes = lignes;
+    }
     out
 }
 

@@ -7,7 +7,7 @@
 //! size of the perimeter) and reads only the columns it needs; a fixed number of queries
 //! in all. What was loaded is returned (`Chargement`) so that bilans reuse it.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use chrono::NaiveDate;
 use entities::enums::{CodeCritere, Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
