@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use chrono::{Datelike, NaiveDate};
-use entities::enums::{NiveauFormation, Role, Sexe, SituationSuivi};
+use entities::enums::{NiveauFormation, Role, Secteur, Sexe, SituationSuivi};
 use entities::{clauses, marches, mises_en_emploi, operations, suivis_six_mois};
 use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
@@ -167,21 +167,23 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         .await?
         .into_iter()
         .collect();
-    let secteurs: HashMap<i64, String> = ch.clauses.iter().map(|c| (c.clause.id, code(c.clause.secteur))).collect();
+    let secteurs: HashMap<i64, Secteur> = ch.clauses.iter().map(|c| (c.clause.id, c.clause.secteur)).collect();
 
-    // Breakdowns: each contrat once per key, each participant once per key.
-    let mut b = Breakdowns::default();
+    // Breakdowns: each contrat once per key, each participant once per key. Keys stay
+    // typed while rows are added and are named once per table at the end.
+    let (mut par_type, mut par_modalite, mut par_employeur, mut par_niveau, mut par_metier, mut par_secteur) =
+        (Table::default(), Table::default(), Table::default(), Table::default(), Table::default(), Table::default());
     let mut premier_contrat: HashMap<i64, &ContratCharge> = HashMap::new();
     for m in &mises {
         let Some(c) = ch.contrats.get(&m.contrat_id) else { continue };
         let (r, ret) = par_contrat.get(&c.id).copied().unwrap_or((0, 0));
-        let employeur = ch.entreprises.get(&c.employeur_id).map(|k| code(*k)).unwrap_or_default();
-        let metier = c.code_rome.clone().unwrap_or_else(|| c.poste.clone());
-        let secteur = secteurs.get(&m.clause_id).cloned().unwrap_or_default();
-        let niveau = code(c.niveau_formation);
-        for (table, key) in [(0, code(c.type_contrat)), (1, code(m.modalite)), (2, employeur), (3, niveau), (4, metier), (5, secteur)] {
-            b.add(table, key, c.id, c.participant_id, r, ret);
-        }
+        let ligne = (c.id, c.participant_id, r, ret);
+        par_type.add(c.type_contrat, ligne);
+        par_modalite.add(m.modalite, ligne);
+        par_employeur.add(ch.entreprises.get(&c.employeur_id).copied(), ligne);
+        par_niveau.add(c.niveau_formation, ligne);
+        par_metier.add(c.code_rome.as_deref().unwrap_or(&c.poste), ligne);
+        par_secteur.add(secteurs.get(&m.clause_id).copied(), ligne);
         let first = premier_contrat.entry(c.participant_id).or_insert(c);
         if (c.date_debut, c.id) < (first.date_debut, first.id) {
             *first = c;
@@ -238,12 +240,12 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         contrats: Compte::new(contrats.len() as u64),
         entreprises: entreprises.len() as u64,
         siae: siae as u64,
-        par_type_contrat: b.take(0),
-        par_modalite: b.take(1),
-        par_type_employeur: b.take(2),
-        par_niveau: b.take(3),
-        par_metier: b.take(4),
-        par_secteur: b.take(5),
+        par_type_contrat: par_type.nommer(|k| code(*k)),
+        par_modalite: par_modalite.nommer(|k| code(*k)),
+        par_type_employeur: par_employeur.nommer(|k| k.map(code).unwrap_or_default()),
+        par_niveau: par_niveau.nommer(|k| code(*k)),
+        par_metier: par_metier.nommer(|k| k.to_string()),
+        par_secteur: par_secteur.nommer(|k| k.map(code).unwrap_or_default()),
         par_public: public.into_iter().map(|(k, v)| (k, Compte::new(v.len() as u64))).collect(),
         situation_6_mois: situation.into_iter().map(|(k, v)| (k, Compte::new(v.len() as u64))).collect(),
         par_mois: par_mois.into_iter().map(|(mois, (r, ret))| MoisBilan { mois, heures_realisees: heures(r), heures_retenues: heures(ret) }).collect(),
@@ -254,15 +256,20 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     Ok(bilan)
 }
 
-/// Six breakdown tables being filled: per key, distinct contrats and participants.
-#[derive(Default)]
-struct Breakdowns {
-    tables: [BTreeMap<String, (HashSet<i64>, HashSet<i64>, i64, i64)>; 6],
+/// One breakdown being filled: per key, its distinct contrats and participants and
+/// their hours (each contrat's hours once per key).
+struct Table<K>(HashMap<K, (HashSet<i64>, HashSet<i64>, i64, i64)>);
+
+impl<K> Default for Table<K> {
+    fn default() -> Self {
+        Table(HashMap::new())
+    }
 }
 
-impl Breakdowns {
-    fn add(&mut self, table: usize, key: String, contrat: i64, participant: i64, realisees: i64, retenues: i64) {
-        let cell = self.tables[table].entry(key).or_default();
+impl<K: Eq + std::hash::Hash> Table<K> {
+    /// Adds a contrat (id, participant, réalisées, retenues) under `key`.
+    fn add(&mut self, key: K, (contrat, participant, realisees, retenues): (i64, i64, i64, i64)) {
+        let cell = self.0.entry(key).or_default();
         if cell.0.insert(contrat) {
             cell.2 += realisees;
             cell.3 += retenues;
@@ -270,8 +277,17 @@ impl Breakdowns {
         cell.1.insert(participant);
     }
 
-    fn take(&mut self, table: usize) -> BTreeMap<String, Ventilation> {
-        std::mem::take(&mut self.tables[table])
+    /// The table with its keys named; keys that name the same are merged.
+    fn nommer(self, nom: impl Fn(&K) -> String) -> BTreeMap<String, Ventilation> {
+        let mut nommee: BTreeMap<String, (HashSet<i64>, HashSet<i64>, i64, i64)> = BTreeMap::new();
+        for (k, (c, p, r, ret)) in self.0 {
+            let cell = nommee.entry(nom(&k)).or_default();
+            cell.0.extend(c);
+            cell.1.extend(p);
+            cell.2 += r;
+            cell.3 += ret;
+        }
+        nommee
             .into_iter()
             .map(|(k, (c, p, r, ret))| (k, Ventilation { contrats: Compte::new(c.len() as u64), participants: Compte::new(p.len() as u64), heures_realisees: heures(r), heures_retenues: heures(ret) }))
             .collect()

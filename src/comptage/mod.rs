@@ -12,7 +12,7 @@ pub mod regles;
 pub use avancement::{avancement, Avancement, StatutAvancement};
 pub use globalisation::{globaliser, Globalisation};
 pub use moteur::{compter, ClauseCompte, ComptageClause, ContratCompte, Estimation, LigneComptee, MoisDeclare, NonRetenues, SousTraitance};
-pub use objectif::{objectif_minutes, ObjectifSource};
+pub use objectif::{objectif, objectif_minutes, ObjectifSource};
 pub use regles::ReglesComptage;
 
 /// `a × b / c` rounded half up, in exact integer arithmetic (i128 inside).

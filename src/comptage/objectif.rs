@@ -34,8 +34,16 @@ pub struct ObjectifCalcule {
 
 const HEURE: i64 = 60;
 
-/// The objective in minutes (always whole hours except for a fixed or forced value).
+/// The objective in minutes (always whole hours except for a fixed or forced value),
+/// with how it was obtained.
 pub fn objectif_minutes(s: &ObjectifSource) -> ObjectifCalcule {
+    objectif(s, true)
+}
+
+/// The same; the explanation is written only if `expliquer` (bilans count thousands of
+/// clauses and show none).
+pub fn objectif(s: &ObjectifSource, expliquer: bool) -> ObjectifCalcule {
+    let texte = |f: &dyn Fn() -> String| if expliquer { f() } else { String::new() };
     if let Some(m) = s.force_minutes {
         return ObjectifCalcule { minutes: m, explication: "Objectif forcé par le facilitateur.".into() };
     }
@@ -50,12 +58,12 @@ pub fn objectif_minutes(s: &ObjectifSource) -> ObjectifCalcule {
             let heures = i128::from(m) * i128::from(p) * i128::from(t);
             let d = i128::from(c) * 1_000_000_000_000;
             let h = ((2 * heures + d) / (2 * d)) as i64;
-            ObjectifCalcule { minutes: h * HEURE, explication: format!("{} € × {} × {} ÷ {} €/h = {h} h (arrondi à l'heure).", euros(m), ratio(p), ratio(t), euros(c)) }
+            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} € × {} × {} ÷ {} €/h = {h} h (arrondi à l'heure).", euros(m), ratio(p), ratio(t), euros(c))) }
         }
         Some(ModeObjectif::PourcentageHeures) => {
             let (pct, total) = (s.pourcentage_heures_ppm.unwrap_or(0), s.heures_travaillees_marche_minutes.unwrap_or(0));
             let h = mul_div_round(total, pct, 1_000_000 * HEURE);
-            ObjectifCalcule { minutes: h * HEURE, explication: format!("{} des {} h travaillées sur le marché = {h} h.", ratio(pct), total / HEURE) }
+            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} des {} h travaillées sur le marché = {h} h.", ratio(pct), total / HEURE)) }
         }
         Some(ModeObjectif::HeuresParEuro) => {
             let (cph, facture) = (s.cents_par_heure.unwrap_or(0), s.montant_facture_cents.unwrap_or(0));
@@ -63,7 +71,7 @@ pub fn objectif_minutes(s: &ObjectifSource) -> ObjectifCalcule {
                 return ObjectifCalcule { minutes: 0, explication: "Montant par heure manquant.".into() };
             }
             let h = mul_div_round(facture, 1, cph);
-            ObjectifCalcule { minutes: h * HEURE, explication: format!("{} € facturés ÷ {} € par heure = {h} h.", euros(facture), euros(cph)) }
+            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} € facturés ÷ {} € par heure = {h} h.", euros(facture), euros(cph))) }
         }
         None => ObjectifCalcule { minutes: 0, explication: "Aucun objectif.".into() },
     }

@@ -19,7 +19,7 @@ use super::clauses::source_objectif;
 use crate::auth::Acteur;
 use crate::clauses::views::{est_siae, ClauseComptee};
 use crate::comptage::globalisation::Lot;
-use crate::comptage::{avancement, compter, globaliser, objectif_minutes, ClauseCompte, ContratCompte, MoisDeclare, ReglesComptage, SousTraitance};
+use crate::comptage::{avancement, compter, globaliser, objectif, ClauseCompte, ContratCompte, MoisDeclare, ReglesComptage, SousTraitance};
 use crate::db::paquet::{self, Booleen};
 use crate::error::AppResult;
 use crate::parcours::eligibilite::{eligibilite, CritereFait};
@@ -335,7 +335,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     };
     let mut comptages = Vec::with_capacity(toutes.len());
     for clause in toutes {
-        let objectif = objectif_minutes(&source_objectif(&clause));
+        let objectif = objectif(&source_objectif(&clause), filtre.expliquer);
         let lies: Vec<ContratCompte> = mises_par_clause
             .get(&clause.id)
             .into_iter()
