@@ -168,6 +168,79 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     // The whole structure needs no filter beyond the tenant scope: every chain of
     // subqueries would select everything anyway, and costs PostgreSQL a pass per query.
     let tout = matches!(selection, Selection::Structure);
+    let mut toutes = lire_clauses(db, acteur, tout, &marches_sel).await?;
+    toutes.sort_by_key(|c| c.id);
+    let Liens { mises, contrats, mut entreprises, mut mois_par_contrat, criteres_par_participant } = lire_liens(db, acteur, tout, &marches_sel, filtre).await?;
+    let fenetre = parametres(db, sid).await?.eligibilite_mois;
+    let sous_traitants = lire_sous_traitants(db, acteur, tout, marches_sel, &mut entreprises).await?;
+
+    let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
+    for m in &mises {
+        mises_par_clause.entry(m.clause_id).or_default().push(m);
+    }
+    let eligible: HashMap<i64, bool> = contrats
+        .values()
+        .map(|c| (c.id, eligibilite(criteres_par_participant.get(&c.participant_id).map(Vec::as_slice).unwrap_or(&[]), c.date_debut, fenetre).eligible))
+        .collect();
+    let ordre: Vec<i64> = match &selection {
+        Selection::Ids(ids) => ids.clone(),
+        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
+        Selection::Sql(_) => {
+            let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
+                clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
+            } else {
+                toutes.iter().map(|c| c.id).collect()
+            };
+            toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
+        }
+    };
+    let mut comptages = Vec::with_capacity(toutes.len());
+    for clause in toutes {
+        let objectif = objectif(&source_objectif(&clause), filtre.expliquer);
+        let lies: Vec<ContratCompte> = mises_par_clause
+            .get(&clause.id)
+            .into_iter()
+            .flatten()
+            .filter_map(|m| {
+                let c = contrats.get(&m.contrat_id)?;
+                Some(ContratCompte {
+                    contrat_id: c.id,
+                    participant_id: c.participant_id,
+                    type_contrat: c.type_contrat,
+                    modalite: m.modalite,
+                    date_debut: c.date_debut,
+                    eligible: eligible.get(&c.id).copied().unwrap_or(false),
+                    mois: mois_par_contrat.remove(&c.id).unwrap_or_default(),
+                })
+            })
+            .collect();
+        let employeurs: HashSet<i64> = lies.iter().filter_map(|l| contrats.get(&l.contrat_id).map(|c| c.employeur_id)).collect();
+        let st: Vec<SousTraitance> = sous_traitants
+            .iter()
+            .filter(|(lot, e, _)| *lot == clause.lot_id && entreprises.get(e).is_some_and(|k| est_siae(*k)))
+            .map(|(_, e, montant)| SousTraitance { entreprise_id: *e, montant_ht_cents: montant.unwrap_or(0), heures_nommees: employeurs.contains(e) })
+            .collect();
+        let compte = compter(
+            &ClauseCompte { id: clause.id, objectif_minutes: objectif.minutes, date_debut: clause.date_debut, date_fin: clause.date_fin, regles: clause.regles.clone(), expliquer: filtre.expliquer },
+            &lies,
+            &st,
+        );
+        comptages.push((clause, objectif, compte));
+    }
+    let globalisations = globaliser(&comptages.iter().map(|(c, o, compte)| Lot { clause_id: c.id, groupe: c.marche_id, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>());
+    let mut par_id: HashMap<i64, ClauseComptee> = HashMap::with_capacity(comptages.len());
+    for ((clause, objectif, comptage), globalisation) in comptages.into_iter().zip(globalisations) {
+        let av = avancement(objectif.minutes, globalisation.retenues, clause.date_debut, clause.date_fin, date, &clause.regles.avancement);
+        par_id.insert(clause.id, ClauseComptee { marche_id: clause.marche_id, clause, objectif_minutes: objectif.minutes, objectif_explication: objectif.explication, comptage, globalisation, avancement: av });
+    }
+    let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
+    let mises = mises.into_iter().filter(|m| selection_ids.contains(&m.clause_id)).collect();
+    Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises })
+}
+
+/// Every clause of the selection's marchés (siblings included, for globalisation), with
+/// its marché and its opération's sector.
+async fn lire_clauses(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement) -> AppResult<Vec<ClauseLue>> {
     let mut toutes = acteur
         .scoped::<clauses::Entity>()
         .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
@@ -185,8 +258,22 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     .into_iter()
     .chain([Expr::cust("CAST(\"clauses\".\"regles\" AS TEXT)"), C::HeuresTravailleesMarcheMinutes.into_simple_expr(), C::MontantFactureCents.into_simple_expr()])
     .chain([lots::Column::MarcheId.into_simple_expr(), operations::Column::Secteur.into_simple_expr()]);
-    let mut toutes: Vec<ClauseLue> = paquet::lignes(db, toutes, colonnes).await?;
-    toutes.sort_by_key(|c| c.id);
+    Ok(paquet::lignes(db, toutes, colonnes).await?)
+}
+
+/// What a clause's links need, read from the database once.
+struct Liens {
+    mises: Vec<MiseCharge>,
+    contrats: HashMap<i64, ContratCharge>,
+    /// Kinds of the employers and attributaires read.
+    entreprises: HashMap<i64, TypeEntreprise>,
+    mois_par_contrat: HashMap<i64, Vec<MoisDeclare>>,
+    criteres_par_participant: HashMap<i64, Vec<CritereFait>>,
+}
+
+/// The links of every clause of the selection's marchés (restricted to the attributaire
+/// if asked), with their contrats, participants, months and criteria.
+async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement, filtre: Filtre) -> AppResult<Liens> {
     // Links of every clause of those marchés, restricted to the attributaire if asked.
     let clauses_des_marches = Query::select()
         .column(clauses::Column::Id)
@@ -205,6 +292,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     // period and its participant's criteria (correlated subqueries: one read of the
     // perimeter instead of three); for the whole structure, months and criteria are two
     // flat reads of the structure (there a scan costs less than 6 000 lookups).
+    let (sid, date) = (acteur.structure_id, filtre.au);
     let backend = db.get_database_backend();
     let (employeur, attributaire) = (Alias::new("employeur"), Alias::new("attributaire"));
     let mois_colonnes = [heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr);
@@ -297,7 +385,11 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
             qpv: l.qpv,
         });
     }
-    let fenetre = parametres(db, sid).await?.eligibilite_mois;
+    Ok(Liens { mises, contrats, entreprises, mois_par_contrat, criteres_par_participant })
+}
+
+/// The lots' sous-traitants (lot, entreprise, amount); their kinds go to `entreprises`.
+async fn lire_sous_traitants(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: SelectStatement, entreprises: &mut HashMap<i64, TypeEntreprise>) -> AppResult<Vec<(i64, i64, Option<i64>)>> {
     // The lots' sous-traitants (rule 6), with their kinds.
     let mut sous_traitants = acteur
         .scoped::<attributions::Entity>()
@@ -308,73 +400,13 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     }
     let colonnes = [attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents].map(IntoSimpleExpr::into_simple_expr).into_iter().chain([entreprises::Column::Type.into_simple_expr()]);
     let sous_traitants: Vec<(i64, i64, Option<i64>, TypeEntreprise)> = paquet::lignes(db, sous_traitants, colonnes).await?;
-    for (_, e, _, kind) in &sous_traitants {
-        entreprises.insert(*e, *kind);
-    }
-    let sous_traitants: Vec<(i64, i64, Option<i64>)> = sous_traitants.into_iter().map(|(lot, e, montant, _)| (lot, e, montant)).collect();
-
-    let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
-    for m in &mises {
-        mises_par_clause.entry(m.clause_id).or_default().push(m);
-    }
-    let eligible: HashMap<i64, bool> = contrats
-        .values()
-        .map(|c| (c.id, eligibilite(criteres_par_participant.get(&c.participant_id).map(Vec::as_slice).unwrap_or(&[]), c.date_debut, fenetre).eligible))
-        .collect();
-    let ordre: Vec<i64> = match &selection {
-        Selection::Ids(ids) => ids.clone(),
-        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
-        Selection::Sql(_) => {
-            let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
-                clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
-            } else {
-                toutes.iter().map(|c| c.id).collect()
-            };
-            toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
-        }
-    };
-    let mut comptages = Vec::with_capacity(toutes.len());
-    for clause in toutes {
-        let objectif = objectif(&source_objectif(&clause), filtre.expliquer);
-        let lies: Vec<ContratCompte> = mises_par_clause
-            .get(&clause.id)
-            .into_iter()
-            .flatten()
-            .filter_map(|m| {
-                let c = contrats.get(&m.contrat_id)?;
-                Some(ContratCompte {
-                    contrat_id: c.id,
-                    participant_id: c.participant_id,
-                    type_contrat: c.type_contrat,
-                    modalite: m.modalite,
-                    date_debut: c.date_debut,
-                    eligible: eligible.get(&c.id).copied().unwrap_or(false),
-                    mois: mois_par_contrat.remove(&c.id).unwrap_or_default(),
-                })
-            })
-            .collect();
-        let employeurs: HashSet<i64> = lies.iter().filter_map(|l| contrats.get(&l.contrat_id).map(|c| c.employeur_id)).collect();
-        let st: Vec<SousTraitance> = sous_traitants
-            .iter()
-            .filter(|(lot, e, _)| *lot == clause.lot_id && entreprises.get(e).is_some_and(|k| est_siae(*k)))
-            .map(|(_, e, montant)| SousTraitance { entreprise_id: *e, montant_ht_cents: montant.unwrap_or(0), heures_nommees: employeurs.contains(e) })
-            .collect();
-        let compte = compter(
-            &ClauseCompte { id: clause.id, objectif_minutes: objectif.minutes, date_debut: clause.date_debut, date_fin: clause.date_fin, regles: clause.regles.clone(), expliquer: filtre.expliquer },
-            &lies,
-            &st,
-        );
-        comptages.push((clause, objectif, compte));
-    }
-    let globalisations = globaliser(&comptages.iter().map(|(c, o, compte)| Lot { clause_id: c.id, groupe: c.marche_id, globalisable: c.globalisable, objectif: o.minutes, retenues: compte.retenues }).collect::<Vec<_>>());
-    let mut par_id: HashMap<i64, ClauseComptee> = HashMap::with_capacity(comptages.len());
-    for ((clause, objectif, comptage), globalisation) in comptages.into_iter().zip(globalisations) {
-        let av = avancement(objectif.minutes, globalisation.retenues, clause.date_debut, clause.date_fin, date, &clause.regles.avancement);
-        par_id.insert(clause.id, ClauseComptee { marche_id: clause.marche_id, clause, objectif_minutes: objectif.minutes, objectif_explication: objectif.explication, comptage, globalisation, avancement: av });
-    }
-    let selection_ids: HashSet<i64> = ordre.iter().copied().collect();
-    let mises = mises.into_iter().filter(|m| selection_ids.contains(&m.clause_id)).collect();
-    Ok(Chargement { clauses: ordre.iter().filter_map(|id| par_id.remove(id)).collect(), mises, contrats, criteres: criteres_par_participant, entreprises })
+    Ok(sous_traitants
+        .into_iter()
+        .map(|(lot, e, montant, kind)| {
+            entreprises.insert(e, kind);
+            (lot, e, montant)
+        })
+        .collect())
 }
 
 /// A clause as counting reads it, with its lot's marché (one join), read packed
