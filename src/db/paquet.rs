@@ -10,13 +10,12 @@
 //! `ORDER BY` (the whole result is one aggregate): sort in Rust when order matters.
 //! Booleans are 0/1 on SQLite and true/false on PostgreSQL: read them as [`Booleen`].
 
-use sea_orm::sea_query::{Expr, SelectStatement, SimpleExpr};
-use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, QuerySelect, QueryTrait, Select};
-use serde::de::DeserializeOwned;
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{self, SeqAccess, Visitor};
+use sea_orm::sea_query::{Expr, SelectStatement, SimpleExpr};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, QuerySelect, QueryTrait, Select};
+use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// The aggregate that packs the rows of `colonnes` into one JSON text.
