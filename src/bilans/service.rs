@@ -124,7 +124,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     let (mut objectif, mut realisees, mut retenues, mut estimees, mut penalites) = (0i64, 0i64, 0i64, 0i64, 0i64);
     let mut non_retenues = NonRetenues::default();
     let mut par_contrat: HashMap<i64, (i64, i64)> = HashMap::new();
-    let mut par_mois: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    let mut par_mois: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
     for c in &ch.clauses {
         objectif += c.objectif_minutes;
         realisees += c.comptage.realisees;
@@ -140,7 +140,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
             e.1 += t.retenues;
         }
         for m in &c.comptage.par_mois {
-            let e = par_mois.entry(m.mois.clone()).or_default();
+            let e = par_mois.entry(m.mois.as_str()).or_default();
             e.0 += m.realisees;
             e.1 += m.retenues;
         }
@@ -248,7 +248,7 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         par_secteur: par_secteur.nommer(|k| k.map(code).unwrap_or_default()),
         par_public: public.into_iter().map(|(k, v)| (k, Compte::new(v.len() as u64))).collect(),
         situation_6_mois: situation.into_iter().map(|(k, v)| (k, Compte::new(v.len() as u64))).collect(),
-        par_mois: par_mois.into_iter().map(|(mois, (r, ret))| MoisBilan { mois, heures_realisees: heures(r), heures_retenues: heures(ret) }).collect(),
+        par_mois: par_mois.into_iter().map(|(mois, (r, ret))| MoisBilan { mois: mois.to_string(), heures_realisees: heures(r), heures_retenues: heures(ret) }).collect(),
     };
     if acteur.role == Role::DonneurOrdre {
         bilan.masquer();

@@ -168,7 +168,9 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
         mois.sort_by_key(|m| m.mois);
         for m in mois {
             let realisees = m.travail + m.formation;
-            let mut l = LigneComptee { contrat_id: c.contrat_id, participant_id: c.participant_id, mois: format_mois(m.mois), realisees, retenues: 0, bonus: 0, non_retenues: NonRetenues::default(), explication: vec![], formation_retenue: 0, date: m.mois };
+            // The month's name only for lines that are kept (see `totaliser`).
+            let nom = if clause.expliquer { format_mois(m.mois) } else { String::new() };
+            let mut l = LigneComptee { contrat_id: c.contrat_id, participant_id: c.participant_id, mois: nom, realisees, retenues: 0, bonus: 0, non_retenues: NonRetenues::default(), explication: vec![], formation_retenue: 0, date: m.mois };
             // Rule 1: the month must overlap the clause's execution period.
             if m.mois < debut_clause || m.mois > clause.date_fin || fin_du_mois(m.mois) < clause.date_debut {
                 l.non_retenues.hors_periode = realisees;
@@ -267,14 +269,15 @@ pub fn compter(clause: &ClauseCompte, contrats: &[ContratCompte], sous_traitance
 fn totaliser(clause: &ClauseCompte, mut lignes: Vec<LigneComptee>) -> ComptageClause {
     lignes.sort_by_key(|l| (l.date, l.contrat_id));
     let mut out = ComptageClause { clause_id: clause.id, objectif: clause.objectif_minutes, ..Default::default() };
-    let mut par_mois: BTreeMap<String, TotalMois> = BTreeMap::new();
+    // Keyed by the month's date (same order as its `YYYY-MM` name), named once.
+    let mut par_mois: BTreeMap<NaiveDate, TotalMois> = BTreeMap::new();
     let mut par_contrat: BTreeMap<i64, TotalContrat> = BTreeMap::new();
     for l in &lignes {
         out.realisees += l.realisees;
         out.retenues += l.retenues;
         out.bonus += l.bonus;
         out.non_retenues.add(&l.non_retenues);
-        let m = par_mois.entry(l.mois.clone()).or_insert_with(|| TotalMois { mois: l.mois.clone(), ..Default::default() });
+        let m = par_mois.entry(l.date).or_insert_with(|| TotalMois { mois: format_mois(l.date), ..Default::default() });
         m.realisees += l.realisees;
         m.retenues += l.retenues;
         let c = par_contrat.entry(l.contrat_id).or_insert_with(|| TotalContrat { contrat_id: l.contrat_id, ..Default::default() });
