@@ -81,19 +81,19 @@ impl Default for ReglesComptage {
 
 
 impl ReglesComptage {
-    /// Reads a stored rule set (unknown or broken content falls back to the defaults
-    /// key by key is not possible: a stored set was validated when written).
-    pub fn from_json(v: &serde_json::Value) -> ReglesComptage {
-        serde_json::from_value(v.clone()).unwrap_or_default()
-    }
-
-    /// The same, from the stored JSON text.
+    /// Reads a stored rule set from its JSON text (unknown or broken content falls back
+    /// to the defaults; key by key is not possible: a stored set was validated when
+    /// written).
     pub fn from_texte(texte: &str) -> ReglesComptage {
         serde_json::from_str(texte).unwrap_or_default()
     }
 
     /// Coefficient (ppm) for a contract type and a modalité: the product of both.
     pub fn coefficient_ppm(&self, t: TypeContrat, m: Modalite) -> i64 {
+        // The default rule set has none: no code to name for each contrat of each clause.
+        if self.coefficients_type_contrat.is_empty() && self.coefficients_modalite.is_empty() {
+            return 1_000_000;
+        }
         let a = self.coefficients_type_contrat.get(&code(t)).map_or(1_000_000, |x| ppm(*x));
         let b = self.coefficients_modalite.get(&code(m)).map_or(1_000_000, |x| ppm(*x));
         super::mul_div_round(a, b, 1_000_000)
