@@ -37,14 +37,32 @@ where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
-    f().await?; // warm-up
-    let mut echantillons = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        f().await?;
-        echantillons.push(t.elapsed());
+    let mut appel = || -> BoxFuture<'_, anyhow::Result<()>> { Box::pin(f()) };
+    Ok(mesurer_ensemble(n, vec![(nom, &mut appel)]).await?.remove(0))
+}
+
+/// A measured call's future.
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 'a>>;
+
+/// A call being measured.
+type Appel<'a> = &'a mut (dyn FnMut() -> BoxFuture<'a, anyhow::Result<()>> + 'a);
+
+/// Measures calls in turn (one sample of each per round), so that what the machine is
+/// doing at a moment weighs on every series alike and their ratio stays meaningful on a
+/// noisy machine.
+async fn mesurer_ensemble(n: usize, mut appels: Vec<(&str, Appel<'_>)>) -> anyhow::Result<Vec<Mesure>> {
+    for (_, appel) in appels.iter_mut() {
+        appel().await?; // warm-up
     }
-    Ok(Mesure { nom: nom.into(), echantillons })
+    let mut mesures: Vec<Mesure> = appels.iter().map(|(nom, _)| Mesure { nom: nom.to_string(), echantillons: Vec::with_capacity(n) }).collect();
+    for _ in 0..n {
+        for ((_, appel), mesure) in appels.iter_mut().zip(mesures.iter_mut()) {
+            let t = Instant::now();
+            appel().await?;
+            mesure.echantillons.push(t.elapsed());
+        }
+    }
+    Ok(mesures)
 }
 
 async fn plus_grand(db: &DatabaseConnection, par: &str) -> anyhow::Result<(i64, i64, i64)> {
@@ -143,9 +161,22 @@ pub async fn bilans(db: &DatabaseConnection, iterations: usize, annee: i32) -> a
     let fenetre = parametres(db, s_op).await.map_err(anyhow::Error::new)?.eligibilite_mois;
     let sql = sql_operation(backend, operation, s_op, fenetre);
     verifier(db, &sql, &bilan_op().await.map_err(anyhow::Error::new)?).await?;
-    out.push(mesurer("bilan de la plus grande opération", iterations, || async { bilan_op().await.map(|_| ()).map_err(anyhow::Error::new) }).await?);
-    out.push(mesurer("mêmes chiffres en une requête SQL écrite à la main", iterations, || async { db.query_all(Statement::from_string(backend, sql.clone())).await.map(|_| ()).map_err(Into::into) }).await?);
-    out.push(mesurer("réalisées par type en SQL, sans règle (plancher)", iterations, || async { db.query_all(Statement::from_string(backend, sql_operation_brut(operation))).await.map(|_| ()).map_err(Into::into) }).await?);
+    let brut = sql_operation_brut(operation);
+    let requete = |sql: &str| Statement::from_string(backend, sql.to_string());
+    let mut appel_bilan = || -> BoxFuture<'_, anyhow::Result<()>> { Box::pin(async { bilan_op().await.map(|_| ()).map_err(anyhow::Error::new) }) };
+    let mut appel_sql = || -> BoxFuture<'_, anyhow::Result<()>> { Box::pin(async { db.query_all(requete(&sql)).await.map(|_| ()).map_err(Into::into) }) };
+    let mut appel_brut = || -> BoxFuture<'_, anyhow::Result<()>> { Box::pin(async { db.query_all(requete(&brut)).await.map(|_| ()).map_err(Into::into) }) };
+    out.extend(
+        mesurer_ensemble(
+            iterations,
+            vec![
+                ("bilan de la plus grande opération", &mut appel_bilan),
+                ("mêmes chiffres en une requête SQL écrite à la main", &mut appel_sql),
+                ("réalisées par type en SQL, sans règle (plancher)", &mut appel_brut),
+            ],
+        )
+        .await?,
+    );
     let acteur_s = Acteur::systeme(structure);
     let du = chrono::NaiveDate::from_ymd_opt(annee, 1, 1);
     let au = chrono::NaiveDate::from_ymd_opt(annee, 12, 31);

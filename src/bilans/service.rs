@@ -66,39 +66,56 @@ fn autoriser(acteur: &Acteur, cible: Cible) -> AppResult<()> {
     }
 }
 
-/// The perimeter's name, its clauses (as a subquery), and the attributaire filter.
-async fn resoudre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> AppResult<(Perimetre, Selection, Option<i64>)> {
-    let p = |t: &str, id: Option<i64>, nom: String| Perimetre { type_: t.into(), id, nom };
+/// The perimeter's clauses (as a subquery) and the attributaire filter.
+fn selection(cible: Cible) -> (Selection, Option<i64>) {
     let marches_de = |operations: SelectStatement| Query::select().column(marches::Column::Id).from(marches::Entity).and_where(Expr::col(marches::Column::OperationId).in_subquery(operations)).to_owned();
-    let operation = |id: i64| Query::select().expr(Expr::val(id)).to_owned();
-    Ok(match cible {
-        Cible::Operation(id) => {
-            let o = operation_service::get_operation(db, acteur, id).await?;
-            (p("operation", Some(id), o.nom), clauses_des_marches(marches_de(operation(id))), None)
+    match cible {
+        Cible::Operation(id) => (clauses_des_marches(marches_de(Query::select().expr(Expr::val(id)).to_owned())), None),
+        Cible::Marche(id) => (clauses_des_marches(Query::select().expr(Expr::val(id)).to_owned()), None),
+        Cible::Clause(id) => (Selection::Ids(vec![id]), None),
+        Cible::DonneurOrdre(id) => {
+            let operations = Query::select().column(operations::Column::Id).from(operations::Entity).and_where(Expr::col(operations::Column::DonneurOrdreId).eq(id)).to_owned();
+            (clauses_des_marches(marches_de(operations)), None)
         }
+        Cible::Entreprise(id) => {
+            let lots = Query::select().column(entities::attributions::Column::LotId).from(entities::attributions::Entity).and_where(Expr::col(entities::attributions::Column::EntrepriseId).eq(id)).to_owned();
+            (Selection::Sql(Query::select().column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::LotId).in_subquery(lots)).to_owned()), Some(id))
+        }
+        Cible::Structure => (Selection::Structure, None),
+    }
+}
+
+/// The perimeter's name; not found when the caller may not read it.
+async fn perimetre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> AppResult<Perimetre> {
+    let p = |t: &str, id: i64, nom: String| Perimetre { type_: t.into(), id: Some(id), nom };
+    Ok(match cible {
+        Cible::Operation(id) => p("operation", id, operation_service::get_operation(db, acteur, id).await?.nom),
         Cible::Marche(id) => {
             let (m, _) = marche_service::get_marche(db, acteur, id).await?;
-            (p("marche", Some(id), format!("{} – {}", m.numero, m.objet)), clauses_des_marches(Query::select().expr(Expr::val(id)).to_owned()), None)
+            p("marche", id, format!("{} – {}", m.numero, m.objet))
         }
         Cible::Clause(id) => {
             clause_service::get_clause(db, acteur, id).await?;
-            (p("clause", Some(id), format!("Clause n° {id}")), Selection::Ids(vec![id]), None)
+            p("clause", id, format!("Clause n° {id}"))
         }
-        Cible::DonneurOrdre(id) => {
-            let d = get_donneur_ordre(db, acteur, id).await?;
-            let operations = Query::select().column(operations::Column::Id).from(operations::Entity).and_where(Expr::col(operations::Column::DonneurOrdreId).eq(id)).to_owned();
-            (p("donneur_ordre", Some(id), d.nom), clauses_des_marches(marches_de(operations)), None)
-        }
-        Cible::Entreprise(id) => {
-            let e = get_entreprise(db, acteur, id).await?;
-            let lots = Query::select().column(entities::attributions::Column::LotId).from(entities::attributions::Entity).and_where(Expr::col(entities::attributions::Column::EntrepriseId).eq(id)).to_owned();
-            (p("entreprise", Some(id), e.raison_sociale), Selection::Sql(Query::select().column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::LotId).in_subquery(lots)).to_owned()), Some(id))
-        }
+        Cible::DonneurOrdre(id) => p("donneur_ordre", id, get_donneur_ordre(db, acteur, id).await?.nom),
+        Cible::Entreprise(id) => p("entreprise", id, get_entreprise(db, acteur, id).await?.raison_sociale),
         Cible::Structure => {
             let s = entities::structures::Entity::find_by_id(acteur.structure_id).one(db).await?.ok_or(AppError::NotFound)?;
-            (p("structure", Some(s.id), s.nom), Selection::Structure, None)
+            p("structure", s.id, s.nom)
         }
     })
+}
+
+/// The situation six months after each contrat of the perimeter that has one.
+async fn suivis(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, clauses: SelectStatement) -> AppResult<HashMap<i64, Option<SituationSuivi>>> {
+    // For the whole structure the tenant scope is the whole filter (see compte::charger).
+    let mut suivis = acteur.scoped::<suivis_six_mois::Entity>();
+    if !tout {
+        let contrats = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(clauses)).to_owned();
+        suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(contrats));
+    }
+    Ok(suivis.select_only().columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation]).into_tuple().all(db).await?.into_iter().collect())
 }
 
 /// The clauses on the lots of some marchés.
@@ -113,12 +130,18 @@ fn fin_des_temps() -> NaiveDate {
 
 pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, periode: Periode) -> AppResult<Bilan> {
     autoriser(acteur, cible)?;
-    let (perimetre, selection, attributaire) = resoudre(db, acteur, cible).await?;
+    let (selection, attributaire) = selection(cible);
     let au = periode.au.unwrap_or_else(fin_des_temps);
     let du = periode.du.unwrap_or(NaiveDate::MIN);
     let sel_sql = compte::selection_sql(acteur, &selection);
     let tout = matches!(selection, Selection::Structure);
-    let ch = compte::charger(db, acteur, selection, Filtre { du: periode.du, au, attributaire, expliquer: false }).await?;
+    // The perimeter's name (which also says whether the caller may read it), the counting
+    // and the six-month follow-ups are independent reads: side by side on a pool.
+    let (perimetre, ch, suivis) = tokio::try_join!(
+        perimetre(db, acteur, cible),
+        compte::charger(db, acteur, selection, Filtre { du: periode.du, au, attributaire, expliquer: false }),
+        suivis(db, acteur, tout, sel_sql)
+    )?;
 
     // Totals.
     let (mut objectif, mut realisees, mut retenues, mut estimees, mut penalites) = (0i64, 0i64, 0i64, 0i64, 0i64);
@@ -149,24 +172,6 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     // The perimeter's contrats overlapping the period, and what describes them.
     let dans_periode = |c: &ContratCharge| c.date_debut <= au && c.date_fin.is_none_or(|f| f >= du);
     let mises: Vec<&MiseCharge> = ch.mises.iter().filter(|m| ch.contrats.get(&m.contrat_id).is_some_and(dans_periode)).collect();
-    let contrats_du_perimetre = Query::select()
-        .column(mises_en_emploi::Column::ContratId)
-        .from(mises_en_emploi::Entity)
-        .and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(sel_sql))
-        .to_owned();
-    // For the whole structure the tenant scope is the whole filter (see compte::charger).
-    let mut suivis = acteur.scoped::<suivis_six_mois::Entity>();
-    if !tout {
-        suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(contrats_du_perimetre));
-    }
-    let suivis: HashMap<i64, Option<SituationSuivi>> = suivis
-        .select_only()
-        .columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation])
-        .into_tuple()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
     let secteurs: HashMap<i64, Secteur> = ch.clauses.iter().map(|c| (c.clause.id, c.clause.secteur)).collect();
 
     // Breakdowns: each contrat once per key, each participant once per key. Keys stay

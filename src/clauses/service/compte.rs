@@ -168,11 +168,20 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
     // The whole structure needs no filter beyond the tenant scope: every chain of
     // subqueries would select everything anyway, and costs PostgreSQL a pass per query.
     let tout = matches!(selection, Selection::Structure);
-    let mut toutes = lire_clauses(db, acteur, tout, &marches_sel).await?;
+    // The four reads are independent: on a pool they run side by side on their own
+    // connections (in a transaction, one after the other).
+    let (mut toutes, liens, parametres, sous_traitants) =
+        tokio::try_join!(lire_clauses(db, acteur, tout, &marches_sel), lire_liens(db, acteur, tout, &marches_sel, filtre), parametres(db, sid), lire_sous_traitants(db, acteur, tout, &marches_sel))?;
     toutes.sort_by_key(|c| c.id);
-    let Liens { mises, contrats, mut entreprises, mut mois_par_contrat, criteres_par_participant } = lire_liens(db, acteur, tout, &marches_sel, filtre).await?;
-    let fenetre = parametres(db, sid).await?.eligibilite_mois;
-    let sous_traitants = lire_sous_traitants(db, acteur, tout, marches_sel, &mut entreprises).await?;
+    let Liens { mises, contrats, mut entreprises, mut mois_par_contrat, criteres_par_participant } = liens;
+    let fenetre = parametres.eligibilite_mois;
+    let sous_traitants: Vec<(i64, i64, Option<i64>)> = sous_traitants
+        .into_iter()
+        .map(|(lot, e, montant, kind)| {
+            entreprises.insert(e, kind);
+            (lot, e, montant)
+        })
+        .collect();
 
     let mut mises_par_clause: HashMap<i64, Vec<&MiseCharge>> = HashMap::new();
     for m in &mises {
@@ -388,25 +397,17 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marc
     Ok(Liens { mises, contrats, entreprises, mois_par_contrat, criteres_par_participant })
 }
 
-/// The lots' sous-traitants (lot, entreprise, amount); their kinds go to `entreprises`.
-async fn lire_sous_traitants(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: SelectStatement, entreprises: &mut HashMap<i64, TypeEntreprise>) -> AppResult<Vec<(i64, i64, Option<i64>)>> {
-    // The lots' sous-traitants (rule 6), with their kinds.
+/// The lots' sous-traitants (rule 6): lot, entreprise, amount, kind.
+async fn lire_sous_traitants(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement) -> AppResult<Vec<(i64, i64, Option<i64>, TypeEntreprise)>> {
     let mut sous_traitants = acteur
         .scoped::<attributions::Entity>()
         .filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant))
         .join(JoinType::InnerJoin, attributions::Relation::Entreprise.def());
     if !tout {
-        sous_traitants = sous_traitants.filter(attributions::Column::MarcheId.in_subquery(marches_sel));
+        sous_traitants = sous_traitants.filter(attributions::Column::MarcheId.in_subquery(marches_sel.clone()));
     }
     let colonnes = [attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents].map(IntoSimpleExpr::into_simple_expr).into_iter().chain([entreprises::Column::Type.into_simple_expr()]);
-    let sous_traitants: Vec<(i64, i64, Option<i64>, TypeEntreprise)> = paquet::lignes(db, sous_traitants, colonnes).await?;
-    Ok(sous_traitants
-        .into_iter()
-        .map(|(lot, e, montant, kind)| {
-            entreprises.insert(e, kind);
-            (lot, e, montant)
-        })
-        .collect())
+    Ok(paquet::lignes(db, sous_traitants, colonnes).await?)
 }
 
 /// A clause as counting reads it, with its lot's marché (one join), read packed
