@@ -300,7 +300,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(if erreurs.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
         Command::Bench { command: BenchCommand::Bilans { iterations, annee } } => {
-            let conn = db::connect(settings.database_url(), 4).await?;
+            // The server's pool, as configured: a bilan's reads run side by side on it.
+            let conn = db::connect(settings.database_url(), settings.database.max_connections).await?;
             db::migrate(&conn).await?;
             let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
             clausier::bench::afficher(&mesures);

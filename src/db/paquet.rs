@@ -11,11 +11,10 @@
 //! Booleans are 0/1 on SQLite and true/false on PostgreSQL: read them as [`Booleen`].
 
 use std::fmt;
-use std::marker::PhantomData;
 
 use sea_orm::sea_query::{Expr, SelectStatement, SimpleExpr};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, QuerySelect, QueryTrait, Select};
-use serde::de::{self, DeserializeOwned, SeqAccess, Visitor};
+use serde::de::{self, DeserializeOwned, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// The aggregate that packs the rows of `colonnes` into one JSON text.
@@ -50,37 +49,6 @@ pub async fn requete<T: DeserializeOwned>(db: &impl ConnectionTrait, select: &Se
 /// Parses a packed JSON array of rows.
 pub fn lire<T: DeserializeOwned>(texte: &str) -> Result<Vec<T>, DbErr> {
     serde_json::from_str(texte).map_err(|e| DbErr::Custom(format!("lignes empaquetées illisibles : {e}")))
-}
-
-/// For `#[serde(deserialize_with = "imbrique")]` on a column that is itself a packed
-/// subquery (rows of a correlated subquery): an array, no rows (PostgreSQL's `json_agg`
-/// of nothing is NULL), or the array as text (SQLite does not always keep a JSON value's
-/// type across a subquery).
-pub fn imbrique<'de, D: Deserializer<'de>, T: DeserializeOwned>(d: D) -> Result<Vec<T>, D::Error> {
-    struct Lignes<T>(PhantomData<T>);
-    impl<'de, T: DeserializeOwned> Visitor<'de> for Lignes<T> {
-        type Value = Vec<T>;
-        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-            f.write_str("des lignes empaquetées")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Vec<T>, E> {
-            Ok(Vec::new())
-        }
-        fn visit_str<E: de::Error>(self, texte: &str) -> Result<Vec<T>, E> {
-            serde_json::from_str(texte).map_err(E::custom)
-        }
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            let mut v = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-            while let Some(x) = seq.next_element()? {
-                v.push(x);
-            }
-            Ok(v)
-        }
-    }
-    d.deserialize_any(Lignes(PhantomData))
 }
 
 /// For `#[serde(deserialize_with = "booleen")]` on a packed boolean field.
@@ -124,10 +92,6 @@ mod tests {
         assert_eq!(v[0], (1, Booleen(true), chrono::NaiveDate::from_ymd_opt(2025, 3, 1), None));
         assert_eq!(v[1], (2, Booleen(false), None, Some("a,\"b\"".into())));
         assert!(lire::<(i64,)>("[[\"x\"]]").unwrap_err().to_string().contains("illisibles"));
-        #[derive(serde::Deserialize)]
-        struct Ligne(i64, #[serde(deserialize_with = "imbrique")] Vec<(i64, i64)>);
-        let v: Vec<Ligne> = lire(r#"[[1, [[2, 3]]], [4, null], [5, "[[6, 7]]"]]"#).unwrap();
-        assert_eq!(v.iter().map(|l| (l.0, l.1.clone())).collect::<Vec<_>>(), [(1, vec![(2, 3)]), (4, vec![]), (5, vec![(6, 7)])]);
         use sea_orm::sea_query::{Alias, PostgresQueryBuilder, Query, SqliteQueryBuilder};
         let colonnes = || [Expr::col(Alias::new("a")).into(), Expr::col(Alias::new("b")).is_not_null()];
         let sql = Query::select().expr(expression(DbBackend::Sqlite, colonnes())).to_string(SqliteQueryBuilder);

@@ -107,7 +107,7 @@ async fn a_write_transaction_waits_for_another_writer_instead_of_failing() {
 
 /// Every pooled connection gets the SQLite settings, not only the first one: two
 /// connections held at once both report them. On PostgreSQL every session gets the
-/// planner's cost of a random page.
+/// planner's cost of a random page and generic plans.
 #[tokio::test]
 async fn every_pooled_connection_gets_its_settings() {
     use sea_orm::{QueryResult, TransactionTrait};
@@ -116,7 +116,7 @@ async fn every_pooled_connection_gets_its_settings() {
     let backend = db.get_database_backend();
     let attendus: &[(&str, &str)] = match backend {
         DbBackend::Sqlite => &[("PRAGMA cache_size", "-65536"), ("PRAGMA foreign_keys", "1"), ("PRAGMA journal_mode", "wal")],
-        _ => &[("SHOW random_page_cost", "1.1")],
+        _ => &[("SHOW random_page_cost", "1.1"), ("SHOW plan_cache_mode", "force_generic_plan")],
     };
     // Text or number, as each setting answers.
     let valeur = |r: QueryResult| r.try_get_by_index::<String>(0).or_else(|_| r.try_get_by_index::<i64>(0).map(|n| n.to_string())).unwrap();

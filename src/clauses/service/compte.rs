@@ -96,16 +96,7 @@ struct LigneMise {
     qpv: bool,
     type_employeur: TypeEntreprise,
     type_attributaire: TypeEntreprise,
-    /// Packed months and criteria: present for a perimeter, absent for the whole
-    /// structure (read flat).
-    #[serde(default, deserialize_with = "paquet::imbrique")]
-    mois: Vec<(NaiveDate, i64, i64)>,
-    #[serde(default, deserialize_with = "paquet::imbrique")]
-    criteres: Vec<CritereLu>,
 }
-
-/// A criterion as packed: id, code, verification date, verified, withdrawn, valid until.
-type CritereLu = (i64, CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>);
 
 /// A contrat's link to a clause.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -283,53 +274,34 @@ struct Liens {
 /// The links of every clause of the selection's marchés (restricted to the attributaire
 /// if asked), with their contrats, participants, months and criteria.
 async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement, filtre: Filtre) -> AppResult<Liens> {
-    // Links of every clause of those marchés, restricted to the attributaire if asked.
-    let clauses_des_marches = Query::select()
-        .column(clauses::Column::Id)
-        .from(clauses::Entity)
-        .and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches_sel.clone())).to_owned()))
-        .to_owned();
+    let (sid, date) = (acteur.structure_id, filtre.au);
+    // The perimeter's links: to the clauses of those marchés, restricted to the attributaire
+    // if asked (for the whole structure the tenant scope is the whole filter); and their
+    // contrats as a subquery, for the months and criteria.
     let mut mises_select = acteur.scoped::<mises_en_emploi::Entity>();
+    let mut contrats_sel = Query::select();
+    contrats_sel.column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).and_where(Expr::col(mises_en_emploi::Column::StructureId).eq(sid));
     if !tout {
-        mises_select = mises_select.filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches));
+        let clauses_des_marches = Query::select()
+            .column(clauses::Column::Id)
+            .from(clauses::Entity)
+            .and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches_sel.clone())).to_owned()))
+            .to_owned();
+        mises_select = mises_select.filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches.clone()));
+        contrats_sel.and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(clauses_des_marches));
     }
     if let Some(a) = filtre.attributaire {
         mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
+        contrats_sel.and_where(Expr::col(mises_en_emploi::Column::AttributaireId).eq(a));
     }
-    // Links, contrats, participants, employers' and attributaires' kinds in one read. For
-    // a perimeter, each row also packs its contrat's validated current months in the
-    // period and its participant's criteria (correlated subqueries: one read of the
-    // perimeter instead of three); for the whole structure, months and criteria are two
-    // flat reads of the structure (there a scan costs less than 6 000 lookups).
-    let (sid, date) = (acteur.structure_id, filtre.au);
+    let perimetre = (!tout).then_some(contrats_sel);
+    // Three reads side by side: links with their contrats, participants, employers' and
+    // attributaires' kinds; the contrats' validated current months in the period; the
+    // participants' criteria. (Packing months and criteria inside each link's row made
+    // one query do all the work on one PostgreSQL backend.)
     let backend = db.get_database_backend();
     let (employeur, attributaire) = (Alias::new("employeur"), Alias::new("attributaire"));
-    let mois_colonnes = [heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr);
-    // Keyed by contrat when read flat; the key is the row's own when packed inside it.
-    let mois = |contrat: Option<SimpleExpr>| {
-        let mut q = Query::select();
-        q.expr(paquet::expression(backend, contrat.into_iter().chain(mois_colonnes.clone())))
-            .from(heures_mensuelles::Entity)
-            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::StructureId)).eq(sid))
-            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Courante)).eq(true))
-            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Statut)).eq(StatutDeclaration::Validee))
-            .and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Mois)).lte(premier_du_mois(date)));
-        if let Some(du) = filtre.du {
-            q.and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Mois)).gte(premier_du_mois(du)));
-        }
-        q
-    };
-    let criteres_colonnes = [criteres::Column::Id.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
-        .into_iter()
-        .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]);
-    let criteres = |participant: Option<SimpleExpr>| {
-        Query::select()
-            .expr(paquet::expression(backend, participant.into_iter().chain(criteres_colonnes.clone())))
-            .from(criteres::Entity)
-            .and_where(Expr::col((criteres::Entity, criteres::Column::StructureId)).eq(sid))
-            .to_owned()
-    };
-    let mut colonnes: Vec<SimpleExpr> = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
+    let colonnes: Vec<SimpleExpr> = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
         .map(IntoSimpleExpr::into_simple_expr)
         .into_iter()
         .chain(
@@ -339,12 +311,7 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marc
         .chain([participants::Column::Sexe, participants::Column::DateNaissance, participants::Column::NiveauFormation, participants::Column::Qpv].map(IntoSimpleExpr::into_simple_expr))
         .chain([Expr::col((employeur.clone(), entreprises::Column::Type)).into(), Expr::col((attributaire.clone(), entreprises::Column::Type)).into()])
         .collect();
-    if !tout {
-        let sous_requete = |q: SelectStatement| SimpleExpr::SubQuery(None, Box::new(q.into_sub_query_statement()));
-        colonnes.push(sous_requete(mois(None).and_where(Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::ContratId)).equals((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId))).to_owned()));
-        colonnes.push(sous_requete(criteres(None).and_where(Expr::col((criteres::Entity, criteres::Column::ParticipantId)).equals((contrats::Entity, contrats::Column::ParticipantId))).to_owned()));
-    }
-    let lignes: Vec<LigneMise> = paquet::lignes(
+    let liens = paquet::lignes::<LigneMise, _>(
         db,
         mises_select
             .join(JoinType::InnerJoin, mises_en_emploi::Relation::Contrat.def())
@@ -352,32 +319,50 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marc
             .join_as(JoinType::InnerJoin, contrats::Relation::Employeur.def(), employeur)
             .join_as(JoinType::InnerJoin, mises_en_emploi::Relation::Attributaire.def(), attributaire),
         colonnes,
-    )
-    .await?;
+    );
+    let mut mois = Query::select();
+    mois.expr(paquet::expression(backend, [heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr)))
+        .from(heures_mensuelles::Entity)
+        .and_where(Expr::col(heures_mensuelles::Column::StructureId).eq(sid))
+        .and_where(Expr::col(heures_mensuelles::Column::Courante).eq(true))
+        .and_where(Expr::col(heures_mensuelles::Column::Statut).eq(StatutDeclaration::Validee))
+        .and_where(Expr::col(heures_mensuelles::Column::Mois).lte(premier_du_mois(date)));
+    if let Some(du) = filtre.du {
+        mois.and_where(Expr::col(heures_mensuelles::Column::Mois).gte(premier_du_mois(du)));
+    }
+    let mut criteres = Query::select();
+    criteres
+        .expr(paquet::expression(
+            backend,
+            [criteres::Column::ParticipantId.into_simple_expr(), criteres::Column::Id.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
+                .into_iter()
+                .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]),
+        ))
+        .from(criteres::Entity)
+        .and_where(Expr::col(criteres::Column::StructureId).eq(sid));
+    if let Some(contrats) = perimetre {
+        criteres.and_where(Expr::col(criteres::Column::ParticipantId).in_subquery(Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats.clone())).to_owned()));
+        mois.and_where(Expr::col(heures_mensuelles::Column::ContratId).in_subquery(contrats));
+    }
+    type MoisLu = (i64, NaiveDate, i64, i64);
+    type CritereLu = (i64, i64, CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>);
+    let (lignes, mois, criteres) = tokio::try_join!(liens, paquet::requete::<MoisLu>(db, &mois), paquet::requete::<CritereLu>(db, &criteres))?;
+
+    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(lignes.len());
+    for (contrat_id, mois, travail, formation) in mois {
+        mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail, formation });
+    }
+    let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
+    for (pid, id, code, date_verification, verifie, retire, valide_jusqu_au) in criteres {
+        criteres_par_participant.entry(pid).or_default().push(CritereFait { id, code, date_verification, verifie: verifie.0, retire: retire.0, valide_jusqu_au });
+    }
     let mut mises = Vec::with_capacity(lignes.len());
     let mut contrats: HashMap<i64, ContratCharge> = HashMap::with_capacity(lignes.len());
     let mut entreprises: HashMap<i64, TypeEntreprise> = HashMap::new();
-    let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(lignes.len());
-    let mut criteres_par_participant: HashMap<i64, Vec<CritereFait>> = HashMap::new();
-    let critere = |(id, code, date_verification, verifie, retire, valide_jusqu_au): CritereLu| CritereFait { id, code, date_verification, verifie: verifie.0, retire: retire.0, valide_jusqu_au };
-    if tout {
-        let rows: Vec<(i64, NaiveDate, i64, i64)> = paquet::requete(db, &mois(Some(heures_mensuelles::Column::ContratId.into_simple_expr()))).await?;
-        for (contrat_id, mois, travail, formation) in rows {
-            mois_par_contrat.entry(contrat_id).or_default().push(MoisDeclare { mois, travail, formation });
-        }
-        let rows: Vec<(i64, i64, CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>)> = paquet::requete(db, &criteres(Some(criteres::Column::ParticipantId.into_simple_expr()))).await?;
-        for (pid, id, code, date_verification, verifie, retire, valide_jusqu_au) in rows {
-            criteres_par_participant.entry(pid).or_default().push(critere((id, code, date_verification, verifie, retire, valide_jusqu_au)));
-        }
-    }
     for l in lignes {
         mises.push(MiseCharge { contrat_id: l.contrat_id, clause_id: l.clause_id, attributaire_id: l.attributaire_id, modalite: l.modalite });
         entreprises.insert(l.employeur_id, l.type_employeur);
         entreprises.insert(l.attributaire_id, l.type_attributaire);
-        if !tout {
-            mois_par_contrat.entry(l.contrat_id).or_insert_with(|| l.mois.into_iter().map(|(mois, travail, formation)| MoisDeclare { mois, travail, formation }).collect());
-            criteres_par_participant.entry(l.participant_id).or_insert_with(|| l.criteres.into_iter().map(critere).collect());
-        }
         contrats.entry(l.contrat_id).or_insert(ContratCharge {
             id: l.contrat_id,
             participant_id: l.participant_id,
