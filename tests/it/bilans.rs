@@ -67,6 +67,26 @@ async fn the_operation_bilan_has_the_scenario_figures_and_breakdowns() {
     assert_eq!(d["heures_retenues"], 940.75);
 }
 
+/// The situation six months after each ended contrat: unknown until the follow-up is
+/// recorded, then its situation, for a perimeter and for the whole structure.
+#[tokio::test]
+async fn the_situation_six_months_after_ended_contrats() {
+    let s = scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let situation = |path: String| async move { app.get(&path, &f.token).await.1["situation_6_mois"].clone() };
+    let operation = format!("/api/v1/operations/{}/bilan", s.operation);
+    assert_eq!(situation(operation.clone()).await, json!({}), "no contrat has ended");
+    let (status, v) = app.post(&format!("/api/v1/contrats/{}/fin", s.contrats[1]), &f.token, &json!({"date_fin_reelle": "2025-04-30", "motif_fin": "fin de mission"})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(situation(operation.clone()).await, json!({"inconnu": 1}));
+    let (status, v) = app.put(&format!("/api/v1/contrats/{}/suivi", s.contrats[1]), &f.token, &json!({"situation": "emploi_durable", "date_realisation": "2025-10-30"})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(situation(operation).await, json!({"emploi_durable": 1}));
+    assert_eq!(situation("/api/v1/bilan".into()).await, json!({"emploi_durable": 1}));
+    assert_eq!(situation(format!("/api/v1/clauses/{}/bilan", s.clause_a)).await, json!({}), "c2 is on clause B");
+    assert_eq!(situation(format!("/api/v1/clauses/{}/bilan", s.clause_b)).await, json!({"emploi_durable": 1}));
+}
+
 async fn structure_donneur(app: &TestApp, f: &Login, operation: i64) -> i64 {
     app.get(&format!("/api/v1/operations/{operation}"), &f.token).await.1["donneur_ordre_id"].as_i64().unwrap()
 }
