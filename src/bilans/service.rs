@@ -70,12 +70,12 @@ fn autoriser(acteur: &Acteur, cible: Cible) -> AppResult<()> {
 fn selection(cible: Cible) -> (Selection, Option<i64>) {
     let marches_de = |operations: SelectStatement| Query::select().column(marches::Column::Id).from(marches::Entity).and_where(Expr::col(marches::Column::OperationId).in_subquery(operations)).to_owned();
     match cible {
-        Cible::Operation(id) => (clauses_des_marches(marches_de(Query::select().expr(Expr::val(id)).to_owned())), None),
-        Cible::Marche(id) => (clauses_des_marches(Query::select().expr(Expr::val(id)).to_owned()), None),
+        Cible::Operation(id) => (Selection::Marches(marches_de(Query::select().expr(Expr::val(id)).to_owned())), None),
+        Cible::Marche(id) => (Selection::Marches(Query::select().expr(Expr::val(id)).to_owned()), None),
         Cible::Clause(id) => (Selection::Ids(vec![id]), None),
         Cible::DonneurOrdre(id) => {
             let operations = Query::select().column(operations::Column::Id).from(operations::Entity).and_where(Expr::col(operations::Column::DonneurOrdreId).eq(id)).to_owned();
-            (clauses_des_marches(marches_de(operations)), None)
+            (Selection::Marches(marches_de(operations)), None)
         }
         Cible::Entreprise(id) => {
             let lots = Query::select().column(entities::attributions::Column::LotId).from(entities::attributions::Entity).and_where(Expr::col(entities::attributions::Column::EntrepriseId).eq(id)).to_owned();
@@ -116,11 +116,6 @@ async fn suivis(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, clauses:
         suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(contrats));
     }
     Ok(suivis.select_only().columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation]).into_tuple().all(db).await?.into_iter().collect())
-}
-
-/// The clauses on the lots of some marchés.
-fn clauses_des_marches(marches: SelectStatement) -> Selection {
-    Selection::Marches(marches)
 }
 
 /// Far enough to mean "all time" for rows and contrats.

@@ -186,11 +186,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         Selection::Ids(ids) => ids.clone(),
         Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
         Selection::Sql(_) => {
-            let choisies: HashSet<i64> = if let Selection::Sql(_) = selection {
-                clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect()
-            } else {
-                toutes.iter().map(|c| c.id).collect()
-            };
+            let choisies: HashSet<i64> = clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect();
             toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
         }
     };
@@ -282,11 +278,7 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marc
     let mut contrats_sel = Query::select();
     contrats_sel.column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).and_where(Expr::col(mises_en_emploi::Column::StructureId).eq(sid));
     if !tout {
-        let clauses_des_marches = Query::select()
-            .column(clauses::Column::Id)
-            .from(clauses::Entity)
-            .and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches_sel.clone())).to_owned()))
-            .to_owned();
+        let clauses_des_marches = selection_sql(acteur, &Selection::Marches(marches_sel.clone()));
         mises_select = mises_select.filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches.clone()));
         contrats_sel.and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(clauses_des_marches));
     }
