@@ -68,8 +68,7 @@ async fn mesurer_ensemble(n: usize, mut appels: Vec<(&str, Appel<'_>)>) -> anyho
 async fn plus_grand(db: &DatabaseConnection, par: &str) -> anyhow::Result<(i64, i64, i64)> {
     let sql = format!(
         "SELECT {par} AS id, o.structure_id AS s, SUM(h.minutes_travail + h.minutes_formation) AS m \
-         FROM heures_mensuelles h JOIN mises_en_emploi me ON me.contrat_id = h.contrat_id JOIN clauses c ON c.id = me.clause_id \
-         JOIN lots l ON l.id = c.lot_id JOIN marches ma ON ma.id = l.marche_id JOIN operations o ON o.id = ma.operation_id \
+         FROM heures_mensuelles h JOIN mises_en_emploi me ON me.contrat_id = h.contrat_id JOIN operations o ON o.id = me.operation_id \
          WHERE h.courante = TRUE AND h.statut = 'validee' GROUP BY {par}, o.structure_id ORDER BY m DESC LIMIT 1"
     );
     let row = db.query_one(Statement::from_string(db.get_database_backend(), sql)).await?.ok_or_else(|| anyhow::anyhow!("aucune heure validée : chargez d'abord `clausier demo --scale national`"))?;
@@ -81,9 +80,8 @@ async fn plus_grand(db: &DatabaseConnection, par: &str) -> anyhow::Result<(i64, 
 fn sql_operation_brut(operation: i64) -> String {
     format!(
         "SELECT k.type_contrat AS t, COUNT(DISTINCT k.id) AS c, COUNT(DISTINCT k.participant_id) AS p, SUM(h.minutes_travail + h.minutes_formation) AS m \
-         FROM heures_mensuelles h JOIN contrats k ON k.id = h.contrat_id JOIN mises_en_emploi me ON me.contrat_id = k.id JOIN clauses c ON c.id = me.clause_id \
-         JOIN lots l ON l.id = c.lot_id JOIN marches ma ON ma.id = l.marche_id \
-         WHERE ma.operation_id = {operation} AND h.courante = TRUE AND h.statut = 'validee' GROUP BY k.type_contrat"
+         FROM heures_mensuelles h JOIN contrats k ON k.id = h.contrat_id JOIN mises_en_emploi me ON me.contrat_id = k.id \
+         WHERE me.operation_id = {operation} AND h.courante = TRUE AND h.statut = 'validee' GROUP BY k.type_contrat"
     )
 }
 
@@ -109,8 +107,7 @@ fn sql_operation(backend: DbBackend, operation: i64, structure: i64, fenetre: u3
                  AND cr.date_verification >= {debut_fenetre} AND (cr.valide_jusqu_au IS NULL OR cr.valide_jusqu_au >= k.date_debut)) \
              THEN 1 ELSE 0 END AS eligible \
            FROM mises_en_emploi me JOIN contrats k ON k.id = me.contrat_id JOIN clauses c ON c.id = me.clause_id \
-             JOIN lots l ON l.id = c.lot_id JOIN marches ma ON ma.id = l.marche_id \
-           WHERE ma.operation_id = {operation} AND me.structure_id = {structure}), \
+           WHERE me.operation_id = {operation} AND me.structure_id = {structure}), \
          lignes AS MATERIALIZED ( \
            SELECT co.id AS contrat, co.participant_id AS participant, co.type_contrat, CAST(h.mois AS TEXT) AS mois, \
              COALESCE(h.minutes_travail + h.minutes_formation, 0) AS realisees, \

@@ -12,6 +12,10 @@ pub struct Model {
     pub id: i64,
     pub structure_id: i64,
     pub lot_id: i64,
+    /// The lot's marché and its opération, copied at creation (a lot never moves): the
+    /// perimeters of bilans select clauses by them.
+    pub marche_id: i64,
+    pub operation_id: i64,
     pub r#type: TypeClause,
     pub mode_objectif: ModeObjectif,
     /// mode heures
@@ -47,6 +51,8 @@ pub enum Relation {
     Structure,
     #[sea_orm(belongs_to = "super::lots::Entity", from = "Column::LotId", to = "super::lots::Column::Id")]
     Lot,
+    #[sea_orm(belongs_to = "super::operations::Entity", from = "Column::OperationId", to = "super::operations::Column::Id")]
+    Operation,
 }
 
 impl Related<super::structures::Entity> for Entity {

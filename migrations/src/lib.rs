@@ -8,6 +8,7 @@ mod m20261122_000002_clause_assiette;
 mod m20261122_000003_index_structure;
 mod m20261122_000004_outbox_structure;
 mod m20261122_000005_invitations;
+mod m20261128_000001_perimetre;
 mod util;
 
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_index_structure::Migration),
             Box::new(m20261122_000004_outbox_structure::Migration),
             Box::new(m20261122_000005_invitations::Migration),
+            Box::new(m20261128_000001_perimetre::Migration),
         ]
     }
 }

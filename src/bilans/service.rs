@@ -9,8 +9,7 @@ use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use chrono::{Datelike, NaiveDate};
 use entities::enums::{NiveauFormation, Role, Secteur, Sexe, SituationSuivi};
-use entities::{clauses, marches, mises_en_emploi, operations, suivis_six_mois};
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use entities::suivis_six_mois;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::model::*;
@@ -66,21 +65,14 @@ fn autoriser(acteur: &Acteur, cible: Cible) -> AppResult<()> {
     }
 }
 
-/// The perimeter's clauses (as a subquery) and the attributaire filter.
+/// The perimeter's clauses and the attributaire filter.
 fn selection(cible: Cible) -> (Selection, Option<i64>) {
-    let marches_de = |operations: SelectStatement| Query::select().column(marches::Column::Id).from(marches::Entity).and_where(Expr::col(marches::Column::OperationId).in_subquery(operations)).to_owned();
     match cible {
-        Cible::Operation(id) => (Selection::Marches(marches_de(Query::select().expr(Expr::val(id)).to_owned())), None),
-        Cible::Marche(id) => (Selection::Marches(Query::select().expr(Expr::val(id)).to_owned()), None),
+        Cible::Operation(id) => (Selection::Operation(id), None),
+        Cible::Marche(id) => (Selection::Marche(id), None),
         Cible::Clause(id) => (Selection::Ids(vec![id]), None),
-        Cible::DonneurOrdre(id) => {
-            let operations = Query::select().column(operations::Column::Id).from(operations::Entity).and_where(Expr::col(operations::Column::DonneurOrdreId).eq(id)).to_owned();
-            (Selection::Marches(marches_de(operations)), None)
-        }
-        Cible::Entreprise(id) => {
-            let lots = Query::select().column(entities::attributions::Column::LotId).from(entities::attributions::Entity).and_where(Expr::col(entities::attributions::Column::EntrepriseId).eq(id)).to_owned();
-            (Selection::Sql(Query::select().column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::LotId).in_subquery(lots)).to_owned()), Some(id))
-        }
+        Cible::DonneurOrdre(id) => (Selection::DonneurOrdre(id), None),
+        Cible::Entreprise(id) => (Selection::Entreprise(id), Some(id)),
         Cible::Structure => (Selection::Structure, None),
     }
 }
@@ -107,13 +99,12 @@ async fn perimetre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> 
     })
 }
 
-/// The situation six months after each contrat of the perimeter that has one.
-async fn suivis(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, clauses: SelectStatement) -> AppResult<HashMap<i64, Option<SituationSuivi>>> {
+/// The situation six months after each contrat of the perimeter's marchés that has one.
+async fn suivis(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Selection) -> AppResult<HashMap<i64, Option<SituationSuivi>>> {
     // For the whole structure the tenant scope is the whole filter (see compte::charger).
     let mut suivis = acteur.scoped::<suivis_six_mois::Entity>();
-    if !tout {
-        let contrats = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(clauses)).to_owned();
-        suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(contrats));
+    if *selection != Selection::Structure {
+        suivis = suivis.filter(suivis_six_mois::Column::ContratId.in_subquery(selection.contrats(acteur, None)));
     }
     Ok(suivis.select_only().columns([suivis_six_mois::Column::ContratId, suivis_six_mois::Column::Situation]).into_tuple().all(db).await?.into_iter().collect())
 }
@@ -128,14 +119,12 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     let (selection, attributaire) = selection(cible);
     let au = periode.au.unwrap_or_else(fin_des_temps);
     let du = periode.du.unwrap_or(NaiveDate::MIN);
-    let sel_sql = compte::selection_sql(acteur, &selection);
-    let tout = matches!(selection, Selection::Structure);
     // The perimeter's name (which also says whether the caller may read it), the counting
     // and the six-month follow-ups are independent reads: side by side on a pool.
     let (perimetre, ch, suivis) = tokio::try_join!(
         perimetre(db, acteur, cible),
-        compte::charger(db, acteur, selection, Filtre { du: periode.du, au, attributaire, expliquer: false }),
-        suivis(db, acteur, tout, sel_sql)
+        compte::charger(db, acteur, selection.clone(), Filtre { du: periode.du, au, attributaire, expliquer: false }),
+        suivis(db, acteur, &selection)
     )?;
 
     // Totals.

@@ -189,12 +189,19 @@ impl<C: ConnectionTrait> Ctx<'_, C> {
         .await?)
     }
 
+    /// The opération of a marché created by this demo.
+    async fn operation_de(&self, marche: i64) -> anyhow::Result<i64> {
+        Ok(marches::Entity::find_by_id(marche).one(self.db).await?.map(|m| m.operation_id).ok_or_else(|| anyhow::anyhow!("marché {marche} introuvable"))?)
+    }
+
     /// A clause with a fixed objective (`heures`) or a computed one (`calcul`, from the lot's amount).
     async fn clause(&self, lot: &lots::Model, objectif_heures: Option<i32>, globalisable: bool) -> anyhow::Result<clauses::Model> {
         let calcul = objectif_heures.is_none();
         Ok(clauses::ActiveModel {
             structure_id: Set(self.structure_id),
             lot_id: Set(lot.id),
+            marche_id: Set(lot.marche_id),
+            operation_id: Set(self.operation_de(lot.marche_id).await?),
             r#type: Set(TypeClause::Execution),
             mode_objectif: Set(if calcul { ModeObjectif::Calcul } else { ModeObjectif::Heures }),
             objectif_minutes: Set(objectif_heures.map(|h| h * 60)),
@@ -452,6 +459,8 @@ async fn load_small<C: ConnectionTrait>(db: &C, clock: &Clock, seed: u64) -> any
             structure_id: Set(structure.id),
             contrat_id: Set(contrat.id),
             clause_id: Set(clause.id),
+            marche_id: Set(clause.marche_id),
+            operation_id: Set(clause.operation_id),
             attributaire_id: Set(attributaire.id),
             modalite: Set(modalite),
             valide_par_id: Set(Some(facilitateur)),

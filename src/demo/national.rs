@@ -202,15 +202,16 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
         let ettis: Vec<i64> = ents.iter().filter(|(_, k)| *k == TypeEntreprise::Etti).map(|(id, _)| *id).collect();
         // Marchés (biased towards the first opérations), lots, clauses, titulaires.
         let (mut m_rows, mut l_rows, mut c_rows, mut a_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        let mut clauses_: Vec<(i64, i64)> = Vec::new(); // (clause id, titulaire)
+        let mut clauses_: Vec<(i64, i64, i64, i64)> = Vec::new(); // (clause id, titulaire, marché, opération)
         for i in 0..n_m[s] {
             let mid = ids.marche;
             ids.marche += 1;
             let montant: i64 = rng.gen_range(50_000..3_000_000) * 100;
             let debut = d(2024, 9 + rng.gen_range(0..4), 1);
             let fin = d(2026, rng.gen_range(1..=6), 28);
+            let operation = ops[biaise(&mut rng, ops.len())];
             m_rows.push(marches::ActiveModel {
-                id: Set(mid), structure_id: Set(sid), operation_id: Set(ops[biaise(&mut rng, ops.len())]), numero: Set(format!("M{}", i + 1)), decp_uid: Set(None), objet: Set("Travaux".into()),
+                id: Set(mid), structure_id: Set(sid), operation_id: Set(operation), numero: Set(format!("M{}", i + 1)), decp_uid: Set(None), objet: Set("Travaux".into()),
                 nature: Set(NatureMarche::Travaux), code_cpv: Set(None), procedure: Set(None), montant_ht_cents: Set(montant), date_notification: Set(None), date_debut: Set(debut), date_fin: Set(fin),
                 duree_mois: Set(None), lieu_execution: Set(None), created_at: Set(now), updated_at: Set(now),
             });
@@ -223,7 +224,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
                 l_rows.push(lots::ActiveModel { id: Set(lid), structure_id: Set(sid), marche_id: Set(mid), numero: Set((l + 1).to_string()), intitule: Set(format!("Lot {}", l + 1)), montant_ht_cents: Set(part), created_at: Set(now) });
                 let calcul = rng.gen_bool(0.6);
                 c_rows.push(clauses::ActiveModel {
-                    id: Set(cid), structure_id: Set(sid), lot_id: Set(lid), r#type: Set(TypeClause::Execution),
+                    id: Set(cid), structure_id: Set(sid), lot_id: Set(lid), marche_id: Set(mid), operation_id: Set(operation), r#type: Set(TypeClause::Execution),
                     mode_objectif: Set(if calcul { ModeObjectif::Calcul } else { ModeObjectif::Heures }),
                     objectif_minutes: Set((!calcul).then(|| rng.gen_range(100..1500) * 60)),
                     calcul_montant_ht_cents: Set(calcul.then_some(part)), calcul_part_main_oeuvre_ppm: Set(calcul.then_some(400_000)), calcul_taux_insertion_ppm: Set(calcul.then_some(50_000)), calcul_cout_horaire_cents: Set(calcul.then_some(3_000)),
@@ -233,7 +234,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
                 let titulaire = classiques[rng.gen_range(0..classiques.len())];
                 a_rows.push(attributions::ActiveModel { id: Set(ids.attribution), structure_id: Set(sid), marche_id: Set(mid), lot_id: Set(lid), entreprise_id: Set(titulaire), role: Set(RoleAttribution::Titulaire), montant_ht_cents: Set(None), created_at: Set(now) });
                 ids.attribution += 1;
-                clauses_.push((cid, titulaire));
+                clauses_.push((cid, titulaire, mid, operation));
             }
         }
         totaux.lots += l_rows.len() as u64;
@@ -268,7 +269,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
         let (mut e_rows, mut k_rows, mut me_rows, mut h_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..n_c[s] as usize {
             let pid = parts[i % parts.len()];
-            let (clause, titulaire) = clauses_[biaise(&mut rng, clauses_.len())];
+            let (clause, titulaire, marche, operation) = clauses_[biaise(&mut rng, clauses_.len())];
             let par_etti = !ettis.is_empty() && rng.gen_bool(0.15);
             let employeur = if par_etti { ettis[rng.gen_range(0..ettis.len())] } else { titulaire };
             let type_contrat = if par_etti { TypeContrat::MissionEtti } else { [TypeContrat::Cdd, TypeContrat::Cdd, TypeContrat::Cdd, TypeContrat::Cdi, TypeContrat::ContratPro, TypeContrat::Interim, TypeContrat::Apprentissage][rng.gen_range(0..7)] };
@@ -283,7 +284,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
                 id: Set(kid), structure_id: Set(sid), participant_id: Set(pid), etape_id: Set(eid), employeur_id: Set(employeur), type_contrat: Set(type_contrat), date_debut: Set(debut),
                 date_fin_prevue: Set((type_contrat != TypeContrat::Cdi).then_some(fin)), date_fin_reelle: Set(None), motif_fin: Set(None), minutes_hebdo: Set(35 * 60), poste: Set(["Maçon", "Manœuvre", "Peintre", "Agent d'entretien"][i % 4].into()), code_rome: Set(None), created_at: Set(now), updated_at: Set(now),
             });
-            me_rows.push(mises_en_emploi::ActiveModel { id: Set(ids.mise), structure_id: Set(sid), contrat_id: Set(kid), clause_id: Set(clause), attributaire_id: Set(titulaire), modalite: Set(if par_etti { Modalite::MiseADisposition } else { Modalite::EmbaucheDirecte }), valide_par_id: Set(None), created_at: Set(now) });
+            me_rows.push(mises_en_emploi::ActiveModel { id: Set(ids.mise), structure_id: Set(sid), contrat_id: Set(kid), clause_id: Set(clause), marche_id: Set(marche), operation_id: Set(operation), attributaire_id: Set(titulaire), modalite: Set(if par_etti { Modalite::MiseADisposition } else { Modalite::EmbaucheDirecte }), valide_par_id: Set(None), created_at: Set(now) });
             ids.mise += 1;
             for m in 0..mois {
                 let minutes = rng.gen_range(190..=425) * 15; // 47.5 h to 106.25 h, in quarters

@@ -129,3 +129,23 @@ async fn every_pooled_connection_gets_its_settings() {
     }
     txn.rollback().await.unwrap();
 }
+
+/// Clauses and links carry their marché and opération (copied at creation, read by the
+/// bilans' perimeters): they agree with the lot's marché and its opération, whoever
+/// wrote the rows (the demo, or the API in the other tests).
+#[tokio::test]
+async fn clauses_and_links_carry_their_marche_and_operation() {
+    let app = spawn_app().await;
+    clausier::demo::small(&app.db, &Clock::fixed(default_now()), 30, 7).await.unwrap();
+    let backend = app.db.get_database_backend();
+    let nombre = |sql: &str| {
+        let sql = sql.to_string();
+        let db = app.db.clone();
+        async move { db.query_one(Statement::from_string(backend, sql)).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap() }
+    };
+    assert!(nombre("SELECT COUNT(*) FROM clauses").await > 0);
+    assert!(nombre("SELECT COUNT(*) FROM mises_en_emploi").await > 0);
+    let faux_clauses = "SELECT COUNT(*) FROM clauses c JOIN lots l ON l.id = c.lot_id JOIN marches m ON m.id = l.marche_id WHERE c.marche_id <> m.id OR c.operation_id <> m.operation_id";
+    let faux_liens = "SELECT COUNT(*) FROM mises_en_emploi me JOIN clauses c ON c.id = me.clause_id WHERE me.marche_id <> c.marche_id OR me.operation_id <> c.operation_id";
+    assert_eq!((nombre(faux_clauses).await, nombre(faux_liens).await), (0, 0));
+}

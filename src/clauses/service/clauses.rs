@@ -115,6 +115,8 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::Id.eq(input.lot_id)).find_also_related(marches::Entity).one(&txn).await?;
     match lot {
         Some((_, Some(marche))) => {
+            model.marche_id = Set(marche.id);
+            model.operation_id = Set(marche.operation_id);
             if input.date_debut < marche.date_debut || input.date_fin > marche.date_fin {
                 errors.push(FieldError::new("date_debut", format!("La période de la clause doit tenir dans l'exécution du marché ({} – {}).", marche.date_debut, marche.date_fin)));
             }

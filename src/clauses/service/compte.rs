@@ -3,17 +3,17 @@
 //! emploi, contrats, participants' criteria (eligibility at the contrat start) and
 //! validated current months in the period — then runs `comptage`.
 //!
-//! Every query is built from the selection as SQL subqueries (no id lists, whatever the
-//! size of the perimeter) and reads only the columns it needs; a fixed number of queries
-//! in all. What was loaded is returned (`Chargement`) so that bilans reuse it.
+//! Every query finds the selection's rows by the marché and opération copied on clauses
+//! and links (one index range, no id lists whatever the size of the perimeter) and reads
+//! only the columns it needs; a fixed number of queries in all. What was loaded is returned (`Chargement`) so that bilans reuse it.
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
 use chrono::NaiveDate;
 use entities::enums::{CodeCritere, Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
-use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants};
+use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, mises_en_emploi, operations, participants};
 use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
 
 use super::clauses::source_objectif;
 use crate::auth::Acteur;
@@ -43,15 +43,64 @@ impl Filtre {
     }
 }
 
-/// The clauses to count: a few by id, those a subquery selects (a perimeter), or every
-/// clause of the structure.
-#[derive(Debug, Clone)]
+/// The clauses to count. Every clause of the same marchés is counted beside them
+/// (globalisation), so a selection also names its marchés.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {
+    /// These clauses, in this order (clause pages, a clause's bilan).
     Ids(Vec<i64>),
-    Sql(SelectStatement),
-    /// Every clause of the marchés this subquery selects (opération, donneur d'ordre…).
-    Marches(SelectStatement),
+    /// Every clause of an opération.
+    Operation(i64),
+    /// Every clause of a marché.
+    Marche(i64),
+    /// Every clause of a donneur d'ordre's opérations.
+    DonneurOrdre(i64),
+    /// The clauses of the lots attributed to an entreprise.
+    Entreprise(i64),
+    /// Every clause of the structure.
     Structure,
+}
+
+impl Selection {
+    /// The condition that keeps, in a table carrying the copied `operation_id` and
+    /// `marche_id` (clauses, mises en emploi), the rows of the selection's marchés: one
+    /// index range for an opération or a marché. None for the whole structure, where the
+    /// tenant scope is the whole filter.
+    pub fn des_marches<C: ColumnTrait>(&self, acteur: &Acteur, operation: C, marche: C) -> Option<SimpleExpr> {
+        let sid = acteur.structure_id;
+        Some(match self {
+            Selection::Operation(id) => operation.eq(*id),
+            Selection::Marche(id) => marche.eq(*id),
+            Selection::DonneurOrdre(id) => {
+                use operations::Column as O;
+                operation.in_subquery(Query::select().column(O::Id).from(operations::Entity).and_where(O::StructureId.eq(sid)).and_where(O::DonneurOrdreId.eq(*id)).to_owned())
+            }
+            Selection::Ids(ids) => {
+                use clauses::Column as C;
+                marche.in_subquery(Query::select().column(C::MarcheId).from(clauses::Entity).and_where(C::StructureId.eq(sid)).and_where(C::Id.is_in(ids.clone())).to_owned())
+            }
+            Selection::Entreprise(id) => {
+                use attributions::Column as A;
+                marche.in_subquery(Query::select().column(A::MarcheId).from(attributions::Entity).and_where(A::StructureId.eq(sid)).and_where(A::EntrepriseId.eq(*id)).to_owned())
+            }
+            Selection::Structure => return None,
+        })
+    }
+
+    /// The contrats linked to a clause of the selection's marchés (to `attributaire` only
+    /// if set), as a subquery.
+    pub fn contrats(&self, acteur: &Acteur, attributaire: Option<i64>) -> SelectStatement {
+        use mises_en_emploi::Column as M;
+        let mut q = Query::select();
+        q.column(M::ContratId).from(mises_en_emploi::Entity).and_where(M::StructureId.eq(acteur.structure_id));
+        if let Some(c) = self.des_marches(acteur, M::OperationId, M::MarcheId) {
+            q.and_where(c);
+        }
+        if let Some(a) = attributaire {
+            q.and_where(M::AttributaireId.eq(a));
+        }
+        q
+    }
 }
 
 /// A contrat as counting and bilans need it.
@@ -124,45 +173,13 @@ pub async fn compter_clauses(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[
     Ok(charger(db, acteur, Selection::Ids(ids.to_vec()), Filtre::au(date)).await?.clauses)
 }
 
-/// The selected clause ids, as a subquery.
-pub fn selection_sql(acteur: &Acteur, selection: &Selection) -> SelectStatement {
-    let mut q = Query::select();
-    q.column(clauses::Column::Id).from(clauses::Entity).and_where(Expr::col(clauses::Column::StructureId).eq(acteur.structure_id));
-    match selection {
-        Selection::Ids(ids) => {
-            q.and_where(Expr::col(clauses::Column::Id).is_in(ids.clone()));
-        }
-        Selection::Sql(sub) => {
-            q.and_where(Expr::col(clauses::Column::Id).in_subquery(sub.clone()));
-        }
-        Selection::Marches(marches) => {
-            q.and_where(Expr::col(clauses::Column::LotId).in_subquery(Query::select().column(lots::Column::Id).from(lots::Entity).and_where(Expr::col(lots::Column::MarcheId).in_subquery(marches.clone())).to_owned()));
-        }
-        Selection::Structure => {}
-    }
-    q
-}
-
 pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Selection, filtre: Filtre) -> AppResult<Chargement> {
     let date = filtre.au;
     let sid = acteur.structure_id;
-    // The marchés of the selection, and every clause of those marchés (globalisation).
-    let marches_sel = if let Selection::Marches(m) = &selection {
-        m.clone()
-    } else {
-        Query::select()
-        .column(lots::Column::MarcheId)
-        .from(lots::Entity)
-        .and_where(Expr::col(lots::Column::Id).in_subquery(Query::select().column(clauses::Column::LotId).from(clauses::Entity).and_where(Expr::col(clauses::Column::Id).in_subquery(selection_sql(acteur, &selection))).to_owned()))
-        .to_owned()
-    };
-    // The whole structure needs no filter beyond the tenant scope: every chain of
-    // subqueries would select everything anyway, and costs PostgreSQL a pass per query.
-    let tout = matches!(selection, Selection::Structure);
     // The four reads are independent: on a pool they run side by side on their own
     // connections (in a transaction, one after the other).
     let (mut toutes, liens, parametres, sous_traitants) =
-        tokio::try_join!(lire_clauses(db, acteur, tout, &marches_sel), lire_liens(db, acteur, tout, &marches_sel, filtre), parametres(db, sid), lire_sous_traitants(db, acteur, tout, &marches_sel))?;
+        tokio::try_join!(lire_clauses(db, acteur, &selection), lire_liens(db, acteur, &selection, filtre), parametres(db, sid), lire_sous_traitants(db, acteur, &selection))?;
     toutes.sort_by_key(|c| c.id);
     let Liens { mises, contrats, mut entreprises, mut mois_par_contrat, criteres_par_participant } = liens;
     let fenetre = parametres.eligibilite_mois;
@@ -184,11 +201,11 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
         .collect();
     let ordre: Vec<i64> = match &selection {
         Selection::Ids(ids) => ids.clone(),
-        Selection::Marches(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
-        Selection::Sql(_) => {
-            let choisies: HashSet<i64> = clauses::Entity::find().filter(clauses::Column::Id.in_subquery(selection_sql(acteur, &selection))).select_only().column(clauses::Column::Id).into_tuple::<i64>().all(db).await?.into_iter().collect();
-            toutes.iter().map(|c| c.id).filter(|id| choisies.contains(id)).collect()
+        Selection::Entreprise(id) => {
+            let lots: HashSet<i64> = acteur.scoped::<attributions::Entity>().filter(attributions::Column::EntrepriseId.eq(*id)).select_only().column(attributions::Column::LotId).into_tuple::<i64>().all(db).await?.into_iter().collect();
+            toutes.iter().filter(|c| lots.contains(&c.lot_id)).map(|c| c.id).collect()
         }
+        Selection::Operation(_) | Selection::Marche(_) | Selection::DonneurOrdre(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
     };
     let mut comptages = Vec::with_capacity(toutes.len());
     for clause in toutes {
@@ -236,14 +253,10 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
 
 /// Every clause of the selection's marchés (siblings included, for globalisation), with
 /// its marché and its opération's sector.
-async fn lire_clauses(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement) -> AppResult<Vec<ClauseLue>> {
-    let mut toutes = acteur
-        .scoped::<clauses::Entity>()
-        .join(JoinType::InnerJoin, clauses::Relation::Lot.def())
-        .join(JoinType::InnerJoin, lots::Relation::Marche.def())
-        .join(JoinType::InnerJoin, marches::Relation::Operation.def());
-    if !tout {
-        toutes = toutes.filter(lots::Column::MarcheId.in_subquery(marches_sel.clone()));
+async fn lire_clauses(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Selection) -> AppResult<Vec<ClauseLue>> {
+    let mut toutes = acteur.scoped::<clauses::Entity>().join(JoinType::InnerJoin, clauses::Relation::Operation.def());
+    if let Some(c) = selection.des_marches(acteur, clauses::Column::OperationId, clauses::Column::MarcheId) {
+        toutes = toutes.filter(c);
     }
     use clauses::Column as C;
     let colonnes = [
@@ -253,7 +266,7 @@ async fn lire_clauses(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, ma
     .map(IntoSimpleExpr::into_simple_expr)
     .into_iter()
     .chain([Expr::cust("CAST(\"clauses\".\"regles\" AS TEXT)"), C::HeuresTravailleesMarcheMinutes.into_simple_expr(), C::MontantFactureCents.into_simple_expr()])
-    .chain([lots::Column::MarcheId.into_simple_expr(), operations::Column::Secteur.into_simple_expr()]);
+    .chain([C::MarcheId.into_simple_expr(), operations::Column::Secteur.into_simple_expr()]);
     Ok(paquet::lignes(db, toutes, colonnes).await?)
 }
 
@@ -269,24 +282,19 @@ struct Liens {
 
 /// The links of every clause of the selection's marchés (restricted to the attributaire
 /// if asked), with their contrats, participants, months and criteria.
-async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement, filtre: Filtre) -> AppResult<Liens> {
+async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Selection, filtre: Filtre) -> AppResult<Liens> {
     let (sid, date) = (acteur.structure_id, filtre.au);
     // The perimeter's links: to the clauses of those marchés, restricted to the attributaire
     // if asked (for the whole structure the tenant scope is the whole filter); and their
     // contrats as a subquery, for the months and criteria.
     let mut mises_select = acteur.scoped::<mises_en_emploi::Entity>();
-    let mut contrats_sel = Query::select();
-    contrats_sel.column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).and_where(Expr::col(mises_en_emploi::Column::StructureId).eq(sid));
-    if !tout {
-        let clauses_des_marches = selection_sql(acteur, &Selection::Marches(marches_sel.clone()));
-        mises_select = mises_select.filter(mises_en_emploi::Column::ClauseId.in_subquery(clauses_des_marches.clone()));
-        contrats_sel.and_where(Expr::col(mises_en_emploi::Column::ClauseId).in_subquery(clauses_des_marches));
+    if let Some(c) = selection.des_marches(acteur, mises_en_emploi::Column::OperationId, mises_en_emploi::Column::MarcheId) {
+        mises_select = mises_select.filter(c);
     }
     if let Some(a) = filtre.attributaire {
         mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
-        contrats_sel.and_where(Expr::col(mises_en_emploi::Column::AttributaireId).eq(a));
     }
-    let perimetre = (!tout).then_some(contrats_sel);
+    let perimetre = (*selection != Selection::Structure).then(|| selection.contrats(acteur, filtre.attributaire));
     // Three reads side by side: links with their contrats, participants, employers' and
     // attributaires' kinds; the contrats' validated current months in the period; the
     // participants' criteria. (Packing months and criteria inside each link's row made
@@ -375,13 +383,15 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marc
 }
 
 /// The lots' sous-traitants (rule 6): lot, entreprise, amount, kind.
-async fn lire_sous_traitants(db: &impl ConnectionTrait, acteur: &Acteur, tout: bool, marches_sel: &SelectStatement) -> AppResult<Vec<(i64, i64, Option<i64>, TypeEntreprise)>> {
+async fn lire_sous_traitants(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Selection) -> AppResult<Vec<(i64, i64, Option<i64>, TypeEntreprise)>> {
     let mut sous_traitants = acteur
         .scoped::<attributions::Entity>()
         .filter(attributions::Column::Role.eq(RoleAttribution::Soustraitant))
         .join(JoinType::InnerJoin, attributions::Relation::Entreprise.def());
-    if !tout {
-        sous_traitants = sous_traitants.filter(attributions::Column::MarcheId.in_subquery(marches_sel.clone()));
+    // Only the lots of counted clauses matter (rule 6).
+    if let Some(c) = selection.des_marches(acteur, clauses::Column::OperationId, clauses::Column::MarcheId) {
+        let lots = Query::select().column(clauses::Column::LotId).from(clauses::Entity).and_where(clauses::Column::StructureId.eq(acteur.structure_id)).and_where(c).to_owned();
+        sous_traitants = sous_traitants.filter(attributions::Column::LotId.in_subquery(lots));
     }
     let colonnes = [attributions::Column::LotId, attributions::Column::EntrepriseId, attributions::Column::MontantHtCents].map(IntoSimpleExpr::into_simple_expr).into_iter().chain([entreprises::Column::Type.into_simple_expr()]);
     Ok(paquet::lignes(db, sous_traitants, colonnes).await?)
@@ -427,12 +437,12 @@ fn regles_texte<'de, D: serde::Deserializer<'de>>(d: D) -> Result<ReglesComptage
 
 /// The clauses of an opération (or of a marché), by id.
 pub async fn clauses_de(db: &impl ConnectionTrait, acteur: &Acteur, operation_id: Option<i64>, marche_id: Option<i64>) -> AppResult<Vec<i64>> {
-    let mut select = acteur.scoped::<clauses::Entity>().join(JoinType::InnerJoin, clauses::Relation::Lot.def());
+    let mut select = acteur.scoped::<clauses::Entity>();
     if let Some(m) = marche_id {
-        select = select.filter(lots::Column::MarcheId.eq(m));
+        select = select.filter(clauses::Column::MarcheId.eq(m));
     }
     if let Some(o) = operation_id {
-        select = select.filter(lots::Column::MarcheId.in_subquery(Query::select().column(marches::Column::Id).from(marches::Entity).and_where(Expr::col(marches::Column::OperationId).eq(o)).to_owned()));
+        select = select.filter(clauses::Column::OperationId.eq(o));
     }
     Ok(select.select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(db).await?)
 }

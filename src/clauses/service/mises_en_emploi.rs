@@ -94,6 +94,8 @@ pub async fn mettre_en_emploi(db: &impl TransactionTrait, clock: &Clock, acteur:
         structure_id: Set(acteur.structure_id),
         contrat_id: Set(contrat.id),
         clause_id: Set(clause.id),
+        marche_id: Set(clause.marche_id),
+        operation_id: Set(clause.operation_id),
         attributaire_id: Set(input.attributaire_id),
         modalite: Set(input.modalite),
         valide_par_id: Set(Some(acteur.utilisateur_id)),
