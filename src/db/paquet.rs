@@ -1,44 +1,54 @@
-//! Reading many rows as one value: the database builds the JSON array of the rows
-//! (`json_group_array` on SQLite, `json_agg` on PostgreSQL) and the application parses it
-//! with serde. The SQL drivers hand rows over one value at a time (on SQLite, each value
-//! is copied under the connection's lock and each row crosses a channel between
-//! threads), which made the wide reads of the bilans cost 5–10 µs per row; one packed
-//! value costs a `memcpy`.
+//! Reading many rows fast, each backend its own way, into the same serde types.
 //!
-//! Each row is a JSON array, in the order of the columns given, and is read as a tuple
-//! (or a struct deserialized from a sequence). Only for reads without `GROUP BY` or
-//! `ORDER BY` (the whole result is one aggregate): sort in Rust when order matters.
-//! Booleans are 0/1 on SQLite and true/false on PostgreSQL: read them as [`Booleen`].
+//! - SQLite: the database builds the JSON array of the rows (`json_group_array`) and the
+//!   application parses it with serde. The driver hands rows over one value at a time
+//!   (each value copied under the connection's lock, each row sent across a channel
+//!   between threads), which made the wide reads of the bilans cost 5–10 µs per row; one
+//!   packed value costs a `memcpy`.
+//! - PostgreSQL: plain rows, read in the binary protocol straight into the same types
+//!   ([`LignePg`], a serde deserializer over a row). Packing there cost more than it
+//!   saved: `json_build_array` looks up each value's type in the catalogue caches on
+//!   every row (half of the largest opération's bilan in the database was JSON building,
+//!   measured in psql), while a plain row's output functions are looked up once per query.
+//!
+//! Each row is read as a tuple (or a struct deserialized from a sequence) whose fields
+//! follow the columns given. Only for reads without `GROUP BY` or `ORDER BY` (on SQLite
+//! the whole result is one aggregate): sort in Rust when order matters. Booleans are 0/1
+//! on SQLite and true/false on PostgreSQL: read them as [`Booleen`].
 
 use std::fmt;
 
 use sea_orm::sea_query::{Expr, SelectStatement, SimpleExpr};
+use sea_orm::sqlx::postgres::PgRow;
+use sea_orm::sqlx::{Column, Row, TypeInfo, ValueRef};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, QuerySelect, QueryTrait, Select};
-use serde::de::{self, DeserializeOwned, Visitor};
+use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 use serde::{Deserialize, Deserializer};
 
-/// The aggregate that packs the rows of `colonnes` into one JSON text.
-pub fn expression(backend: DbBackend, colonnes: impl IntoIterator<Item = SimpleExpr>) -> SimpleExpr {
-    let colonnes: Vec<SimpleExpr> = colonnes.into_iter().collect();
-    // sea-query's placeholders for sub-expressions: `$1, $2…` on PostgreSQL, `?` in order
-    // on SQLite.
-    let places = |numerote: bool| (1..=colonnes.len()).map(|i| if numerote { format!("${i}") } else { "?".into() }).collect::<Vec<_>>().join(", ");
-    let sql = match backend {
-        DbBackend::Postgres => format!("CAST(COALESCE(json_agg(json_build_array({})), '[]') AS TEXT)", places(true)),
-        _ => format!("json_group_array(json_array({}))", places(false)),
-    };
-    Expr::cust_with_exprs(sql, colonnes)
+/// The aggregate that packs the rows of `colonnes` into one JSON text (SQLite).
+fn expression(colonnes: Vec<SimpleExpr>) -> SimpleExpr {
+    // sea-query's placeholders for sub-expressions: `?`, in order.
+    let places = vec!["?"; colonnes.len()].join(", ");
+    Expr::cust_with_exprs(format!("json_group_array(json_array({places}))"), colonnes)
 }
 
 /// The rows of `select` (its joins and filters; its column list is replaced by
 /// `colonnes`), each read as a `T`.
 pub async fn lignes<T: DeserializeOwned, E: EntityTrait>(db: &impl ConnectionTrait, select: Select<E>, colonnes: impl IntoIterator<Item = SimpleExpr>) -> Result<Vec<T>, DbErr> {
-    requete(db, &select.select_only().expr(expression(db.get_database_backend(), colonnes)).into_query()).await
+    requete(db, select.select_only().into_query(), colonnes).await
 }
 
-/// The rows packed by a query whose one column is an [`expression`].
-pub async fn requete<T: DeserializeOwned>(db: &impl ConnectionTrait, select: &SelectStatement) -> Result<Vec<T>, DbErr> {
-    let ligne = db.query_one(db.get_database_backend().build(select)).await?;
+/// The rows of `query` (a statement without columns) for `colonnes`, each read as a `T`.
+pub async fn requete<T: DeserializeOwned>(db: &impl ConnectionTrait, mut query: SelectStatement, colonnes: impl IntoIterator<Item = SimpleExpr>) -> Result<Vec<T>, DbErr> {
+    let backend = db.get_database_backend();
+    let colonnes: Vec<SimpleExpr> = colonnes.into_iter().collect();
+    if backend == DbBackend::Postgres {
+        query.exprs(colonnes);
+        let lignes = db.query_all(backend.build(&query)).await?;
+        return lignes.iter().map(|l| l.try_as_pg_row().ok_or_else(|| DbErr::Custom("ligne PostgreSQL attendue".into())).and_then(lire_ligne)).collect();
+    }
+    query.expr(expression(colonnes));
+    let ligne = db.query_one(backend.build(&query)).await?;
     let texte: Option<String> = match ligne {
         Some(l) => l.try_get_by_index(0)?,
         None => None,
@@ -49,6 +59,98 @@ pub async fn requete<T: DeserializeOwned>(db: &impl ConnectionTrait, select: &Se
 /// Parses a packed JSON array of rows.
 pub fn lire<T: DeserializeOwned>(texte: &str) -> Result<Vec<T>, DbErr> {
     serde_json::from_str(texte).map_err(|e| DbErr::Custom(format!("lignes empaquetées illisibles : {e}")))
+}
+
+/// Reads one PostgreSQL row as a `T`.
+fn lire_ligne<T: DeserializeOwned>(ligne: &PgRow) -> Result<T, DbErr> {
+    T::deserialize(LignePg { ligne, colonne: 0 }).map_err(|e| DbErr::Custom(format!("ligne illisible : {e}")))
+}
+
+/// A PostgreSQL row as a serde sequence of its values.
+pub struct LignePg<'r> {
+    ligne: &'r PgRow,
+    colonne: usize,
+}
+
+impl<'de> Deserializer<'de> for LignePg<'_> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_seq(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> de::SeqAccess<'de> for LignePg<'_> {
+    type Error = de::value::Error;
+
+    fn next_element_seed<S: de::DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, Self::Error> {
+        if self.colonne >= self.ligne.columns().len() {
+            return Ok(None);
+        }
+        let valeur = ValeurPg { ligne: self.ligne, colonne: self.colonne };
+        self.colonne += 1;
+        seed.deserialize(valeur).map(Some)
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.ligne.columns().len() - self.colonne)
+    }
+}
+
+/// One value of a PostgreSQL row, decoded by its column's type.
+struct ValeurPg<'r> {
+    ligne: &'r PgRow,
+    colonne: usize,
+}
+
+impl ValeurPg<'_> {
+    fn nulle(&self) -> Result<bool, de::value::Error> {
+        Ok(self.ligne.try_get_raw(self.colonne).map_err(de::Error::custom)?.is_null())
+    }
+
+    fn lire<T>(&self) -> Result<T, de::value::Error>
+    where
+        T: for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres> + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>,
+    {
+        self.ligne.try_get(self.colonne).map_err(de::Error::custom)
+    }
+}
+
+impl<'de> Deserializer<'de> for ValeurPg<'_> {
+    type Error = de::value::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.nulle()? {
+            return visitor.visit_none();
+        }
+        match self.ligne.columns()[self.colonne].type_info().name() {
+            "INT8" => visitor.visit_i64(self.lire()?),
+            "INT4" => visitor.visit_i32(self.lire()?),
+            "INT2" => visitor.visit_i16(self.lire()?),
+            "BOOL" => visitor.visit_bool(self.lire()?),
+            "FLOAT8" => visitor.visit_f64(self.lire()?),
+            // Dates go through their ISO text, as chrono reads them from JSON.
+            "DATE" => visitor.visit_str(&self.lire::<chrono::NaiveDate>()?.format("%Y-%m-%d").to_string()),
+            _ => visitor.visit_string(self.lire::<String>()?),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        if self.nulle()? { visitor.visit_none() } else { visitor.visit_some(self) }
+    }
+
+    /// Enumerations are stored as their snake_case code.
+    fn deserialize_enum<V: Visitor<'de>>(self, _nom: &'static str, _variantes: &'static [&'static str], visitor: V) -> Result<V::Value, Self::Error> {
+        visitor.visit_enum(self.lire::<String>()?.into_deserializer())
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf unit unit_struct newtype_struct seq tuple tuple_struct map struct identifier ignored_any
+    }
 }
 
 /// For `#[serde(deserialize_with = "booleen")]` on a packed boolean field.
@@ -92,11 +194,9 @@ mod tests {
         assert_eq!(v[0], (1, Booleen(true), chrono::NaiveDate::from_ymd_opt(2025, 3, 1), None));
         assert_eq!(v[1], (2, Booleen(false), None, Some("a,\"b\"".into())));
         assert!(lire::<(i64,)>("[[\"x\"]]").unwrap_err().to_string().contains("illisibles"));
-        use sea_orm::sea_query::{Alias, PostgresQueryBuilder, Query, SqliteQueryBuilder};
-        let colonnes = || [Expr::col(Alias::new("a")).into(), Expr::col(Alias::new("b")).is_not_null()];
-        let sql = Query::select().expr(expression(DbBackend::Sqlite, colonnes())).to_string(SqliteQueryBuilder);
+        use sea_orm::sea_query::{Alias, Query, SqliteQueryBuilder};
+        let colonnes = vec![Expr::col(Alias::new("a")).into(), Expr::col(Alias::new("b")).is_not_null()];
+        let sql = Query::select().expr(expression(colonnes)).to_string(SqliteQueryBuilder);
         assert_eq!(sql, r#"SELECT json_group_array(json_array("a", "b" IS NOT NULL))"#);
-        let sql = Query::select().expr(expression(DbBackend::Postgres, colonnes())).to_string(PostgresQueryBuilder);
-        assert_eq!(sql, r#"SELECT CAST(COALESCE(json_agg(json_build_array("a", "b" IS NOT NULL)), '[]') AS TEXT)"#);
     }
 }

@@ -299,7 +299,6 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Sele
     // attributaires' kinds; the contrats' validated current months in the period; the
     // participants' criteria. (Packing months and criteria inside each link's row made
     // one query do all the work on one PostgreSQL backend.)
-    let backend = db.get_database_backend();
     let (employeur, attributaire) = (Alias::new("employeur"), Alias::new("attributaire"));
     let colonnes: Vec<SimpleExpr> = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
         .map(IntoSimpleExpr::into_simple_expr)
@@ -321,8 +320,7 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Sele
         colonnes,
     );
     let mut mois = Query::select();
-    mois.expr(paquet::expression(backend, [heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr)))
-        .from(heures_mensuelles::Entity)
+    mois.from(heures_mensuelles::Entity)
         .and_where(Expr::col(heures_mensuelles::Column::StructureId).eq(sid))
         .and_where(Expr::col(heures_mensuelles::Column::Courante).eq(true))
         .and_where(Expr::col(heures_mensuelles::Column::Statut).eq(StatutDeclaration::Validee))
@@ -331,22 +329,18 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Sele
         mois.and_where(Expr::col(heures_mensuelles::Column::Mois).gte(premier_du_mois(du)));
     }
     let mut criteres = Query::select();
-    criteres
-        .expr(paquet::expression(
-            backend,
-            [criteres::Column::ParticipantId.into_simple_expr(), criteres::Column::Id.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
-                .into_iter()
-                .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]),
-        ))
-        .from(criteres::Entity)
-        .and_where(Expr::col(criteres::Column::StructureId).eq(sid));
+    criteres.from(criteres::Entity).and_where(Expr::col(criteres::Column::StructureId).eq(sid));
     if let Some(contrats) = perimetre {
         criteres.and_where(Expr::col(criteres::Column::ParticipantId).in_subquery(Query::select().column(contrats::Column::ParticipantId).from(contrats::Entity).and_where(Expr::col(contrats::Column::Id).in_subquery(contrats.clone())).to_owned()));
         mois.and_where(Expr::col(heures_mensuelles::Column::ContratId).in_subquery(contrats));
     }
     type MoisLu = (i64, NaiveDate, i64, i64);
     type CritereLu = (i64, i64, CodeCritere, NaiveDate, Booleen, Booleen, Option<NaiveDate>);
-    let (lignes, mois, criteres) = tokio::try_join!(liens, paquet::requete::<MoisLu>(db, &mois), paquet::requete::<CritereLu>(db, &criteres))?;
+    let colonnes_mois = [heures_mensuelles::Column::ContratId, heures_mensuelles::Column::Mois, heures_mensuelles::Column::MinutesTravail, heures_mensuelles::Column::MinutesFormation].map(IntoSimpleExpr::into_simple_expr);
+    let colonnes_criteres = [criteres::Column::ParticipantId.into_simple_expr(), criteres::Column::Id.into_simple_expr(), criteres::Column::Code.into_simple_expr(), criteres::Column::DateVerification.into_simple_expr()]
+        .into_iter()
+        .chain([criteres::Column::VerifieParId.is_not_null(), criteres::Column::RetireAt.is_not_null(), criteres::Column::ValideJusquAu.into_simple_expr()]);
+    let (lignes, mois, criteres) = tokio::try_join!(liens, paquet::requete::<MoisLu>(db, mois, colonnes_mois), paquet::requete::<CritereLu>(db, criteres, colonnes_criteres))?;
 
     let mut mois_par_contrat: HashMap<i64, Vec<MoisDeclare>> = HashMap::with_capacity(lignes.len());
     for (contrat_id, mois, travail, formation) in mois {
