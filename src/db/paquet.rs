@@ -19,7 +19,7 @@
 use std::fmt;
 
 use sea_orm::sea_query::{Expr, SelectStatement, SimpleExpr};
-use sea_orm::sqlx::postgres::PgRow;
+use sea_orm::sqlx::postgres::{PgRow, PgValueRef};
 use sea_orm::sqlx::{Column, Row, TypeInfo, ValueRef};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, EntityTrait, QuerySelect, QueryTrait, Select};
 use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
@@ -91,8 +91,9 @@ impl<'de> de::SeqAccess<'de> for LignePg<'_> {
         if self.colonne >= self.ligne.columns().len() {
             return Ok(None);
         }
-        let valeur = ValeurPg { ligne: self.ligne, colonne: self.colonne };
+        let i = self.colonne;
         self.colonne += 1;
+        let valeur = ValeurPg { brute: self.ligne.try_get_raw(i).map_err(de::Error::custom)?, type_: self.ligne.columns()[i].type_info().name() };
         seed.deserialize(valeur).map(Some)
     }
 
@@ -101,46 +102,58 @@ impl<'de> de::SeqAccess<'de> for LignePg<'_> {
     }
 }
 
-/// One value of a PostgreSQL row, decoded by its column's type.
+/// One value of a PostgreSQL row, decoded by its column's type (named once per value:
+/// the row's type checks were a tenth of a bilan's reading).
 struct ValeurPg<'r> {
-    ligne: &'r PgRow,
-    colonne: usize,
+    brute: PgValueRef<'r>,
+    type_: &'r str,
 }
 
-impl ValeurPg<'_> {
-    fn nulle(&self) -> Result<bool, de::value::Error> {
-        Ok(self.ligne.try_get_raw(self.colonne).map_err(de::Error::custom)?.is_null())
+impl<'r> ValeurPg<'r> {
+    fn nulle(&self) -> bool {
+        self.brute.is_null()
     }
 
-    fn lire<T>(&self) -> Result<T, de::value::Error>
-    where
-        T: for<'a> sea_orm::sqlx::Decode<'a, sea_orm::sqlx::Postgres> + sea_orm::sqlx::Type<sea_orm::sqlx::Postgres>,
-    {
-        self.ligne.try_get(self.colonne).map_err(de::Error::custom)
+    fn lire<T: sea_orm::sqlx::Decode<'r, sea_orm::sqlx::Postgres>>(&self) -> Result<T, de::value::Error> {
+        T::decode(self.brute.clone()).map_err(de::Error::custom)
     }
+}
+
+/// `YYYY-MM-DD`, as chrono reads a date (its `format` parses the pattern on every call).
+fn date_iso(d: chrono::NaiveDate, tampon: &mut [u8; 10]) -> &str {
+    use chrono::Datelike;
+    let (a, m, j) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&a) {
+        return "";
+    }
+    let chiffres = [a / 1000, a / 100 % 10, a / 10 % 10, a % 10, -1, m as i32 / 10, m as i32 % 10, -1, j as i32 / 10, j as i32 % 10];
+    for (o, c) in tampon.iter_mut().zip(chiffres) {
+        *o = if c < 0 { b'-' } else { b'0' + c as u8 };
+    }
+    std::str::from_utf8(tampon).unwrap_or("")
 }
 
 impl<'de> Deserializer<'de> for ValeurPg<'_> {
     type Error = de::value::Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.nulle()? {
+        if self.nulle() {
             return visitor.visit_none();
         }
-        match self.ligne.columns()[self.colonne].type_info().name() {
+        match self.type_ {
             "INT8" => visitor.visit_i64(self.lire()?),
             "INT4" => visitor.visit_i32(self.lire()?),
             "INT2" => visitor.visit_i16(self.lire()?),
             "BOOL" => visitor.visit_bool(self.lire()?),
             "FLOAT8" => visitor.visit_f64(self.lire()?),
             // Dates go through their ISO text, as chrono reads them from JSON.
-            "DATE" => visitor.visit_str(&self.lire::<chrono::NaiveDate>()?.format("%Y-%m-%d").to_string()),
+            "DATE" => visitor.visit_str(date_iso(self.lire()?, &mut [0; 10])),
             _ => visitor.visit_string(self.lire::<String>()?),
         }
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        if self.nulle()? { visitor.visit_none() } else { visitor.visit_some(self) }
+        if self.nulle() { visitor.visit_none() } else { visitor.visit_some(self) }
     }
 
     /// Enumerations are stored as their snake_case code.
@@ -187,6 +200,15 @@ impl<'de> Deserialize<'de> for Booleen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_in_iso_text() {
+        let d = |a, m, j| chrono::NaiveDate::from_ymd_opt(a, m, j).unwrap();
+        for date in [d(2025, 3, 1), d(1999, 12, 31), d(2, 1, 9), d(9999, 12, 31)] {
+            assert_eq!(date_iso(date, &mut [0; 10]), date.format("%Y-%m-%d").to_string());
+        }
+        assert_eq!(date_iso(d(10000, 1, 1), &mut [0; 10]), "");
+    }
 
     #[test]
     fn rows_and_booleans_from_either_backend() {
