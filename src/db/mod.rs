@@ -9,8 +9,12 @@ use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 /// Opens a pool on `url`. For a SQLite file, creates its folder and sets up every
-/// connection (WAL, page cache, memory-mapped reads).
+/// connection (WAL, page cache, memory-mapped reads); for PostgreSQL, see
+/// [`connect_postgres`].
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+        return connect_postgres(url, max_connections).await;
+    }
     if let Some(path) = sqlite_file(url) {
         if let Some(parent) = std::path::Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
@@ -40,15 +44,7 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
                 .pragma("cache_size", "-65536")
                 .pragma("mmap_size", "268435456")
                 .pragma("temp_store", "memory")
-        })
-        // PostgreSQL's default cost of a random page (4) assumes spinning disks: with it
-        // the planner scanned all 44 000 lots rather than look up an opération's 424
-        // marchés by index (3× slower). 1.1 is the usual setting for SSDs and cached data.
-        // Generic plans: every query here is a tenant-scoped chain of key lookups whose
-        // plan does not depend on the values, yet PostgreSQL re-plans each prepared
-        // statement for its first five runs on each pooled connection (2–4 ms for a
-        // bilan's wide reads: measured 2.2–2.8 → 1.95–2.4 × the hand-written query).
-        .map_sqlx_postgres_opts(|o| o.options([("random_page_cost", "1.1"), ("plan_cache_mode", "force_generic_plan")]));
+        });
     let db = Database::connect(options)
         .await
         .map_err(|e| anyhow::anyhow!("connexion à la base de données impossible : {e}"))?;
@@ -58,6 +54,49 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         db.execute_unprepared("PRAGMA optimize = 0x10002;").await?;
     }
     Ok(db)
+}
+
+/// A pooled PostgreSQL connection idle for longer than this is pinged before use.
+const PING_APRES: Duration = Duration::from_secs(5);
+
+/// The PostgreSQL pool, built with sqlx's own options (sea-orm's do not reach them).
+///
+/// Every session gets its planner settings. PostgreSQL's default cost of a random page
+/// (4) assumes spinning disks: with it the planner scanned all 44 000 lots rather than
+/// look up an opération's 424 marchés by index (3× slower); 1.1 is the usual setting for
+/// SSDs and cached data. Generic plans: every query here is a tenant-scoped chain of key
+/// lookups whose plan does not depend on the values, yet PostgreSQL re-plans each
+/// prepared statement for its first five runs on each pooled connection (2–4 ms for a
+/// bilan's wide reads).
+///
+/// A connection is pinged when it goes back to the pool (sqlx does it) and, before use,
+/// only if it sat idle for more than [`PING_APRES`], instead of before every use: that
+/// ping was a round trip per query, nine per bilan (largest opération 11.2–11.7 → 10.6–10.8
+/// ms). A connection the server dropped is still replaced before use once it has idled.
+async fn connect_postgres(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+    use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
+    let options: PgConnectOptions = url.parse().map_err(|e| anyhow::anyhow!("adresse de base de données invalide : {e}"))?;
+    let options = options.options([("random_page_cost", "1.1"), ("plan_cache_mode", "force_generic_plan")]);
+    // `CLAUSIER_SQL_LOG=1`: every statement with its time and rows, as for SQLite.
+    let options = if std::env::var_os("CLAUSIER_SQL_LOG").is_some() { options.log_statements(tracing::log::LevelFilter::Debug) } else { options.disable_statement_logging() };
+    let pool = PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .test_before_acquire(false)
+        .before_acquire(|connexion, meta| {
+            Box::pin(async move {
+                if meta.idle_for > PING_APRES {
+                    connexion.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .connect_with(options)
+        .await
+        .map_err(|e| anyhow::anyhow!("connexion à la base de données impossible : {e}"))?;
+    Ok(sea_orm::SqlxPostgresConnector::from_sqlx_postgres_pool(pool))
 }
 
 /// Refreshes the planner's statistics after a bulk load (demo data, imports).
