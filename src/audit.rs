@@ -22,7 +22,8 @@ pub async fn record<T: Serialize>(
     let json = |v: Option<&T>| v.map(serde_json::to_value).transpose();
     audit_log::ActiveModel {
         structure_id: Set(acteur.structure_id),
-        utilisateur_id: Set(Some(acteur.utilisateur_id)),
+        // The system (imports, jobs: `Acteur::systeme`) is no user.
+        utilisateur_id: Set((acteur.utilisateur_id != 0).then_some(acteur.utilisateur_id)),
         action: Set(action.to_string()),
         entite: Set(entite.to_string()),
         entite_id: Set(entite_id),

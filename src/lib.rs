@@ -21,12 +21,14 @@
 //!   on a clause, with its **modalité**.
 //! - **heures réalisées / retenues**: hours worked / hours counted towards the objective.
 //! - **bilan**: the report of a perimeter (opération, marché, donneur d'ordre…).
+//! - **DECP** (*données essentielles de la commande publique*): the open data of public
+//!   contracts, imported by `clausier import decp`.
 //!
 //! ## Modules
 //! `parcours` (the shared core, depends on no other domain module), `clauses`,
 //! `auth` (accounts, tokens, `Acteur` and tenant scoping), `web`, `api` (OpenAPI),
 //! `mail` (mailer and outbox), `relances` (the reminder jobs run by the `jobs` engine),
-//! `demo`, `config`, `db`, `error`.
+//! `decp` (import of public contracts' open data), `bilans`, `demo`, `config`, `db`, `error`.
 
 pub mod api;
 pub mod audit;
@@ -38,6 +40,7 @@ pub mod clock;
 pub mod comptage;
 pub mod config;
 pub mod db;
+pub mod decp;
 pub mod demo;
 pub mod error;
 pub mod mail;

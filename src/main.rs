@@ -60,10 +60,33 @@ enum Command {
         #[command(subcommand)]
         command: JobsCommand,
     },
+    /// Imports of open data.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
     /// Yearly consolidation: export each structure's aggregates, merge networks' files.
     Consolidation {
         #[command(subcommand)]
         command: ConsolidationCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// Imports DECP files (XML or JSON, v1 or v2): donneurs d'ordre, marchés, titulaires,
+    /// sous-traitants, modifications. Prints a summary and what was left out, with line
+    /// numbers; exit 1 if nothing could be read.
+    Decp {
+        #[arg(required = true)]
+        fichiers: Vec<std::path::PathBuf>,
+        /// The structure to import into (by name); needed when there are several.
+        #[arg(long)]
+        structure: Option<String>,
+        /// Only the marchés with a social consideration (clause sociale, critère social,
+        /// marché réservé).
+        #[arg(long)]
+        clauses_sociales: bool,
     },
 }
 
@@ -297,6 +320,19 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             println!("{n} fichier(s) de consolidation {annee} écrit(s) dans {}.", out.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import { command: ImportCommand::Decp { fichiers, structure, clauses_sociales } } => {
+            let conn = db::connect(settings.database_url(), 4).await?;
+            db::migrate(&conn).await?;
+            let structure = structure_cible(&conn, structure.as_deref()).await?;
+            let acteur = clausier::auth::Acteur::systeme(structure.id);
+            let mut lisibles = 0;
+            for f in &fichiers {
+                let rapport = clausier::decp::importer(&conn, &clock, &acteur, f, clauses_sociales).await?;
+                print!("{}", clausier::decp::afficher(&rapport));
+                lisibles += rapport.lisibles();
+            }
+            Ok(if lisibles == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+        }
         Command::Consolidation { command: ConsolidationCommand::Fusion { fichiers, out } } => {
             let (lignes, erreurs) = bilans::consolidation::fusionner(&fichiers, &out)?;
             for e in &erreurs {
@@ -358,6 +394,21 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             println!("{token}");
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+/// The structure an import goes into: the one named, else the only one.
+async fn structure_cible(db: &sea_orm::DatabaseConnection, nom: Option<&str>) -> anyhow::Result<entities::structures::Model> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use entities::structures;
+    if let Some(nom) = nom {
+        return structures::Entity::find().filter(structures::Column::Nom.eq(nom)).one(db).await?.ok_or_else(|| anyhow::anyhow!("aucune structure nommée « {nom} »"));
+    }
+    let toutes = structures::Entity::find().order_by_asc(structures::Column::Nom).all(db).await?;
+    match toutes.len() {
+        0 => anyhow::bail!("aucune structure : créez-en une d'abord (clausier user create --structure NOM …)"),
+        1 => toutes.into_iter().next().ok_or_else(|| anyhow::anyhow!("structure introuvable")),
+        n => anyhow::bail!("{n} structures dans la base : précisez laquelle avec --structure NOM ({})", toutes.iter().map(|s| s.nom.as_str()).collect::<Vec<_>>().join(", ")),
     }
 }
 

@@ -10,6 +10,7 @@ mod bilans;
 mod parcours;
 mod clauses;
 mod cli;
+mod decp;
 mod errors;
 mod referentiels;
 mod relances;

@@ -1,0 +1,347 @@
+//! DECP import (domain.md §7): the official open data of public contracts, XML or JSON,
+//! v1 or v2, streamed marché by marché (`arbre`), read tolerantly (`lecture`) and written
+//! into a structure: donneurs d'ordre (by SIRET), marchés (by DECP uid: acheteur id +
+//! marché id), each with its own opération and a single lot, titulaires, cotitulaires
+//! and sous-traitants (attributions), and the marché as notified plus each modification
+//! as versions. Importing a file again changes nothing; a newer file updates the marchés
+//! it carries.
+//!
+//! One transaction per file: a file that cannot be read to its end (malformed XML or
+//! JSON) imports nothing, and the report says where it stopped. A marché that cannot be
+//! kept (no id, no acheteur SIRET, no date) is left out and reported with its line; what
+//! is left out of a kept marché (a titulaire without SIRET, an unreadable amount) too.
+
+pub mod arbre;
+pub mod lecture;
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+
+use entities::enums::{RoleAttribution, TypeEntreprise};
+use entities::{attributions, donneurs_ordre, entreprises, lots, marche_versions, marches, operations};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, Set};
+
+use self::arbre::{Illisible, MarcheLu};
+use self::lecture::{MarcheDecp, Organisme};
+use crate::audit;
+use crate::auth::Acteur;
+use crate::clock::Clock;
+
+/// What the import of one file did.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Rapport {
+    pub fichier: String,
+    /// Marchés found in the file.
+    pub lus: u64,
+    /// Among them, with a social consideration.
+    pub avec_clause_sociale: u64,
+    pub crees: u64,
+    pub mis_a_jour: u64,
+    pub inchanges: u64,
+    /// Left out because they could not be read.
+    pub ignores: u64,
+    /// Left out because they have no social consideration (when only those are asked).
+    pub hors_clause: u64,
+    pub donneurs_ordre_crees: u64,
+    pub entreprises_creees: u64,
+    pub modifications: u64,
+    /// What was left out, with the line of its marché.
+    pub problemes: Vec<(u64, String)>,
+    /// The file stopped being readable there: nothing of it was imported.
+    pub illisible: Option<Illisible>,
+}
+
+impl Rapport {
+    /// Marchés read and kept (created, updated or already up to date).
+    pub fn importes(&self) -> u64 {
+        self.crees + self.mis_a_jour + self.inchanges
+    }
+
+    /// Marchés that could be read (kept, or left out by choice).
+    pub fn lisibles(&self) -> u64 {
+        self.importes() + self.hors_clause
+    }
+}
+
+/// What happened to one marché.
+enum Issue {
+    Cree,
+    MisAJour,
+    Inchange,
+}
+
+/// Companies and buyers already found in this file, by SIRET.
+#[derive(Default)]
+struct Connus {
+    donneurs: HashMap<String, i64>,
+    entreprises: HashMap<String, i64>,
+}
+
+/// Imports one file into the caller's structure; only the marchés with a social
+/// consideration if `clauses_seulement`.
+pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, chemin: &Path, clauses_seulement: bool) -> anyhow::Result<Rapport> {
+    let fichier = std::fs::File::open(chemin).map_err(|e| anyhow::anyhow!("{} : fichier illisible ({e})", chemin.display()))?;
+    let mut source = BufReader::with_capacity(1 << 16, fichier);
+    let xml = arbre::est_xml(source.fill_buf()?);
+    // The file is read on a blocking thread and its marchés come one by one through a
+    // bounded channel: memory stays that of a few marchés, whatever the file's size.
+    let (envoi, mut reception) = tokio::sync::mpsc::channel::<MarcheLu>(64);
+    let lecteur = tokio::task::spawn_blocking(move || {
+        let chaque = |m: MarcheLu| {
+            let _ = envoi.blocking_send(m);
+        };
+        if xml { arbre::lire_xml(source, chaque) } else { arbre::lire_json(source, chaque) }
+    });
+    let mut rapport = Rapport { fichier: chemin.display().to_string(), ..Rapport::default() };
+    let txn = crate::db::ecrire(db).await?;
+    let mut connus = Connus::default();
+    while let Some(lu) = reception.recv().await {
+        rapport.lus += 1;
+        let mut problemes = Vec::new();
+        let marche = lecture::lire(&lu.noeud, &mut problemes);
+        match marche {
+            Err(e) => {
+                rapport.ignores += 1;
+                problemes.push(e);
+            }
+            Ok(m) => {
+                let clause = m.a_une_clause_sociale();
+                rapport.avec_clause_sociale += u64::from(clause);
+                if clauses_seulement && !clause {
+                    rapport.hors_clause += 1;
+                } else {
+                    match enregistrer(&txn, clock, acteur, &mut connus, &m, &mut rapport).await? {
+                        Issue::Cree => rapport.crees += 1,
+                        Issue::MisAJour => rapport.mis_a_jour += 1,
+                        Issue::Inchange => rapport.inchanges += 1,
+                    }
+                }
+            }
+        }
+        rapport.problemes.extend(problemes.into_iter().map(|p| (lu.ligne, p)));
+    }
+    match lecteur.await? {
+        Ok(()) => txn.commit().await?,
+        Err(illisible) => {
+            txn.rollback().await?;
+            let lus = rapport.lus;
+            rapport = Rapport { fichier: rapport.fichier, lus, problemes: rapport.problemes, illisible: Some(illisible), ..Rapport::default() };
+        }
+    }
+    Ok(rapport)
+}
+
+/// Writes one marché (creates it, or brings it up to date), with its buyer, companies,
+/// lot, attributions and versions.
+async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, m: &MarcheDecp, rapport: &mut Rapport) -> anyhow::Result<Issue> {
+    let sid = acteur.structure_id;
+    let now = clock.now();
+    let donneur = donneur_ordre(txn, clock, acteur, connus, &m.acheteur, rapport).await?;
+    let (montant, duree) = m.en_vigueur();
+    let (debut, fin) = m.execution().ok_or_else(|| anyhow::anyhow!("marché {} sans date", m.id))?;
+    let uid = m.uid();
+    let existant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(&uid)).one(txn).await?;
+    let mut change = false;
+    let (marche, cree) = match existant {
+        None => {
+            let operation = operations::ActiveModel {
+                structure_id: Set(sid),
+                donneur_ordre_id: Set(donneur),
+                nom: Set(m.objet.chars().take(200).collect()),
+                commune: Set(m.lieu.clone().unwrap_or_default()),
+                qpv: Set(false),
+                anru: Set(false),
+                secteur: Set(m.secteur()),
+                date_debut: Set(Some(debut)),
+                date_fin: Set(Some(fin)),
+                facilitateur_id: Set(None),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            let marche = marches::ActiveModel {
+                structure_id: Set(sid),
+                operation_id: Set(operation.id),
+                numero: Set(m.id.clone()),
+                decp_uid: Set(Some(uid)),
+                objet: Set(m.objet.clone()),
+                nature: Set(m.nature()),
+                code_cpv: Set(m.code_cpv.clone()),
+                procedure: Set(m.procedure.clone()),
+                montant_ht_cents: Set(montant),
+                date_notification: Set(m.date_notification),
+                date_debut: Set(debut),
+                date_fin: Set(fin),
+                duree_mois: Set(duree),
+                lieu_execution: Set(m.lieu.clone()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set("unique".into()), intitule: Set("Lot unique".into()), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+            audit::record(txn, clock, acteur, "import_decp", "marche", marche.id, None, Some(&marche)).await?;
+            (marche, true)
+        }
+        Some(avant) => {
+            let mut apres = avant.clone();
+            apres.objet = m.objet.clone();
+            apres.nature = m.nature();
+            apres.code_cpv = m.code_cpv.clone();
+            apres.procedure = m.procedure.clone();
+            apres.lieu_execution = m.lieu.clone();
+            // A file older than the modifications already known (a later one was
+            // imported before) does not bring the amount and duration back.
+            let plus_recente = m.modifications.iter().map(|md| md.numero).max().unwrap_or(0);
+            if versions_connues(txn, acteur, avant.id).await?.iter().all(|v| *v <= plus_recente) {
+                apres.montant_ht_cents = montant;
+                apres.date_notification = m.date_notification;
+                apres.date_debut = debut;
+                apres.date_fin = fin;
+                apres.duree_mois = duree;
+            }
+            if apres != avant {
+                change = true;
+                apres.updated_at = now;
+                let mut actif: marches::ActiveModel = apres.clone().into();
+                for c in [marches::Column::Objet, marches::Column::Nature, marches::Column::CodeCpv, marches::Column::Procedure, marches::Column::MontantHtCents, marches::Column::DateNotification, marches::Column::DateDebut, marches::Column::DateFin, marches::Column::DureeMois, marches::Column::LieuExecution, marches::Column::UpdatedAt] {
+                    actif.reset(c);
+                }
+                let apres = actif.update(txn).await?;
+                audit::record(txn, clock, acteur, "import_decp", "marche", apres.id, Some(&avant), Some(&apres)).await?;
+            }
+            (avant, false)
+        }
+    };
+    let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(marche.id)).order_by_asc(lots::Column::Id).one(txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} sans lot", marche.id))?;
+    // Titulaires (the first of the marché as notified is the titulaire, the others
+    // cotraitants; a modification's are titulaires), then sous-traitants.
+    let mut parties: Vec<(&Organisme, RoleAttribution, Option<i64>)> = m.titulaires.iter().enumerate().map(|(i, t)| (t, if i == 0 { RoleAttribution::Titulaire } else { RoleAttribution::Cotraitant }, None)).collect();
+    parties.extend(m.modifications.iter().flat_map(|md| md.titulaires.iter().map(|t| (t, RoleAttribution::Titulaire, None))));
+    parties.extend(m.sous_traitants.iter().map(|(o, montant)| (o, RoleAttribution::Soustraitant, *montant)));
+    for (organisme, role, montant) in parties {
+        let entreprise = entreprise(txn, clock, acteur, connus, organisme, rapport).await?;
+        let deja = acteur.scoped::<attributions::Entity>().filter(attributions::Column::LotId.eq(lot.id)).filter(attributions::Column::EntrepriseId.eq(entreprise)).one(txn).await?;
+        if deja.is_none() {
+            attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), lot_id: Set(lot.id), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+            change = true;
+        }
+    }
+    // The marché as notified (version 0) and each modification, once.
+    let mut connues = versions_connues(txn, acteur, marche.id).await?;
+    let versions: Vec<(i32, &serde_json::Value)> = std::iter::once((0, &m.donnees)).chain(m.modifications.iter().map(|md| (md.numero, &md.donnees))).collect();
+    for (version, donnees) in versions {
+        if !connues.contains(&version) {
+            connues.push(version);
+            marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), version: Set(version), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+            if version > 0 {
+                rapport.modifications += 1;
+                change = true;
+            }
+        }
+    }
+    Ok(if cree {
+        Issue::Cree
+    } else if change {
+        Issue::MisAJour
+    } else {
+        Issue::Inchange
+    })
+}
+
+/// The versions of a marché already kept.
+async fn versions_connues(txn: &DatabaseTransaction, acteur: &Acteur, marche_id: i64) -> anyhow::Result<Vec<i32>> {
+    use sea_orm::QuerySelect;
+    Ok(acteur.scoped::<marche_versions::Entity>().filter(marche_versions::Column::MarcheId.eq(marche_id)).select_only().column(marche_versions::Column::Version).into_tuple().all(txn).await?)
+}
+
+/// The id of the structure's row of `E` with this SIRET; created from `nouveau` if there
+/// is none (audited, counted in `creees`), and remembered for the rest of the file.
+#[allow(clippy::too_many_arguments)]
+async fn par_siret<E, A>(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    acteur: &Acteur,
+    connus: &mut HashMap<String, i64>,
+    (entite, id, colonne): (&str, fn(&E::Model) -> i64, E::Column),
+    siret: &str,
+    nouveau: impl FnOnce() -> A,
+    creees: &mut u64,
+) -> anyhow::Result<i64>
+where
+    E: crate::auth::Tenant,
+    E::Model: sea_orm::IntoActiveModel<A> + serde::Serialize,
+    A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    if let Some(id) = connus.get(siret) {
+        return Ok(*id);
+    }
+    let trouve = match acteur.scoped::<E>().filter(colonne.eq(siret)).one(txn).await? {
+        Some(m) => id(&m),
+        None => {
+            let m = nouveau().insert(txn).await?;
+            audit::record(txn, clock, acteur, "import_decp", entite, id(&m), None, Some(&m)).await?;
+            *creees += 1;
+            id(&m)
+        }
+    };
+    connus.insert(siret.to_string(), trouve);
+    Ok(trouve)
+}
+
+/// The buyer, created if new: named by the file (v1) or after its SIRET (v2), its kind
+/// guessed from its SIREN.
+async fn donneur_ordre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, acheteur: &Organisme, rapport: &mut Rapport) -> anyhow::Result<i64> {
+    let siret = acheteur.siret.to_string();
+    let now = clock.now();
+    let nouveau = || donneurs_ordre::ActiveModel {
+        structure_id: Set(acteur.structure_id),
+        nom: Set(acheteur.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}"))),
+        siret: Set(siret.clone()),
+        r#type: Set(lecture::type_acheteur(&acheteur.siret)),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let cle: (&str, fn(&donneurs_ordre::Model) -> i64, _) = ("donneur_ordre", |m| m.id, donneurs_ordre::Column::Siret);
+    par_siret(txn, clock, acteur, &mut connus.donneurs, cle, &siret, nouveau, &mut rapport.donneurs_ordre_crees).await
+}
+
+/// A company, created if new: the kind (SIAE, GEIQ…) is not in the DECP, so classique
+/// until the facilitateur says.
+async fn entreprise(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, organisme: &Organisme, rapport: &mut Rapport) -> anyhow::Result<i64> {
+    let siret = organisme.siret.to_string();
+    let now = clock.now();
+    let nouveau = || entreprises::ActiveModel {
+        structure_id: Set(acteur.structure_id),
+        raison_sociale: Set(organisme.nom.clone().unwrap_or_else(|| format!("Entreprise {siret}"))),
+        siret: Set(siret.clone()),
+        r#type: Set(TypeEntreprise::Classique),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let cle: (&str, fn(&entreprises::Model) -> i64, _) = ("entreprise", |m| m.id, entreprises::Column::Siret);
+    par_siret(txn, clock, acteur, &mut connus.entreprises, cle, &siret, nouveau, &mut rapport.entreprises_creees).await
+}
+
+/// The report as the command prints it.
+pub fn afficher(r: &Rapport) -> String {
+    let mut t = String::new();
+    match &r.illisible {
+        Some(i) => t.push_str(&format!("{} : illisible à la ligne {} ({}) ; rien n'a été importé de ce fichier ({} marché(s) lu(s) avant).\n", r.fichier, i.ligne, i.message, r.lus)),
+        None if r.lus == 0 => t.push_str(&format!("{} : aucun marché trouvé (fichier DECP XML ou JSON attendu).\n", r.fichier)),
+        None => t.push_str(&format!(
+            "{} : {} marché(s) lu(s), dont {} avec clause sociale ; {} créé(s), {} mis à jour, {} inchangé(s), {} illisible(s), {} sans clause sociale écarté(s) ; {} donneur(s) d'ordre et {} entreprise(s) créé(s) ; {} modification(s) enregistrée(s).\n",
+            r.fichier, r.lus, r.avec_clause_sociale, r.crees, r.mis_a_jour, r.inchanges, r.ignores, r.hors_clause, r.donneurs_ordre_crees, r.entreprises_creees, r.modifications
+        )),
+    }
+    for (ligne, p) in &r.problemes {
+        t.push_str(&format!("  {}:{ligne} : {p}\n", r.fichier));
+    }
+    t
+}
