@@ -19,9 +19,9 @@ use crate::web::{created, ApiJson, ApiPath, ApiQuery, Created};
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(create_donneur_ordre, list_donneurs_ordre))
-        .routes(routes!(get_donneur_ordre))
+        .routes(routes!(get_donneur_ordre, update_donneur_ordre))
         .routes(routes!(create_entreprise, list_entreprises))
-        .routes(routes!(get_entreprise))
+        .routes(routes!(get_entreprise, update_entreprise))
         .routes(routes!(add_contact_entreprise, list_contacts_entreprise))
         .routes(routes!(add_contact_donneur, list_contacts_donneur))
         .routes(routes!(create_operation, list_operations))
@@ -59,6 +59,13 @@ async fn get_donneur_ordre(State(s): State<AppState>, acteur: Acteur, ApiPath(id
     Ok(Json(service::get_donneur_ordre(&s.db, &acteur, id).await?.into()))
 }
 
+/// Replaces a donneur d'ordre's name, SIRET, kind and address (facilitateur, admin).
+#[utoipa::path(put, path = "/donneurs-ordre/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = DonneurOrdreInput,
+    responses((status = 200, body = DonneurOrdre), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_donneur_ordre(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<DonneurOrdreInput>) -> AppResult<Json<DonneurOrdre>> {
+    Ok(Json(service::update_donneur_ordre(&s.db, &s.clock, &acteur, id, &input).await?.into()))
+}
+
 /// Creates an entreprise (facilitateur, admin). 409 if its SIRET is already known.
 #[utoipa::path(post, path = "/entreprises", tag = "clauses", security(("bearer" = [])), request_body = EntrepriseInput,
     responses((status = 201, body = Entreprise), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -77,6 +84,14 @@ async fn list_entreprises(State(s): State<AppState>, acteur: Acteur, ApiQuery(pa
     responses((status = 200, body = Entreprise), (status = 404, body = Problem)))]
 async fn get_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Entreprise>> {
     Ok(Json(service::get_entreprise(&s.db, &acteur, id).await?.into()))
+}
+
+/// Replaces an entreprise's raison sociale, SIRET, kind and address (facilitateur, admin):
+/// the kind decides what its contrats count as (SIAE, mise à disposition…).
+#[utoipa::path(put, path = "/entreprises/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = EntrepriseInput,
+    responses((status = 200, body = Entreprise), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<EntrepriseInput>) -> AppResult<Json<Entreprise>> {
+    Ok(Json(service::update_entreprise(&s.db, &s.clock, &acteur, id, &input).await?.into()))
 }
 
 /// Adds a contact to an entreprise (who gets the declaration reminders).

@@ -57,3 +57,49 @@ async fn participant_creation_is_audited() {
     let (_, read) = app.get(&format!("/api/v1/participants/{}", p["id"]), &f.token).await;
     assert_eq!(read, p);
 }
+
+/// Donneurs d'ordre and entreprises are corrected in place (an imported company found to
+/// be an ETTI, a buyer's real name), audited, by gestion roles of their structure only.
+#[tokio::test]
+async fn organisations_are_corrected_by_their_structure_only() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let e = app.entreprise(&f, "Entreprise 40", 40).await;
+    let autre = app.entreprise(&f, "Autre", 41).await;
+    let d = app.donneur_ordre(&f, "Acheteur 21", 42).await;
+    let chemin_e = format!("/api/v1/entreprises/{}", e["id"]);
+    let chemin_d = format!("/api/v1/donneurs-ordre/{}", d["id"]);
+    let inconnue = "/api/v1/entreprises/999999".to_string();
+    let corps_e = json!({"raison_sociale": "Intérim Solidaire", "siret": e["siret"], "type": "etti", "commune": "Lyon"});
+    let corps_d = json!({"nom": "Ville de Lyon", "siret": d["siret"], "type": "commune"});
+    let audits = count(&app.db, "audit_log").await;
+
+    // Refused, and nothing changes: wrong roles, another structure, bad input, a SIRET
+    // that is another company's.
+    let r = app.login("PLIE A", Role::Referent).await;
+    let entreprise_user = app.login_bound("PLIE A", Role::Entreprise, Some(e["id"].as_i64().unwrap()), None).await;
+    let etranger = app.login("PLIE B", Role::Facilitateur).await;
+    for (token, chemin, corps, attendu) in [
+        (&r.token, &chemin_e, &corps_e, StatusCode::FORBIDDEN),
+        (&entreprise_user.token, &chemin_e, &corps_e, StatusCode::FORBIDDEN),
+        (&r.token, &chemin_d, &corps_d, StatusCode::FORBIDDEN),
+        (&etranger.token, &chemin_e, &corps_e, StatusCode::NOT_FOUND),
+        (&etranger.token, &chemin_d, &corps_d, StatusCode::NOT_FOUND),
+        (&f.token, &chemin_e, &json!({"raison_sociale": "", "siret": "123", "type": "etti"}), StatusCode::UNPROCESSABLE_ENTITY),
+        (&f.token, &chemin_e, &json!({"raison_sociale": "X", "siret": autre["siret"], "type": "etti"}), StatusCode::CONFLICT),
+        (&f.token, &inconnue, &corps_e, StatusCode::NOT_FOUND),
+    ] {
+        let (status, body) = app.put(chemin, token, corps).await;
+        assert_eq!(status, attendu, "{chemin} {body}");
+    }
+    assert_eq!(count(&app.db, "audit_log").await, audits);
+    assert_eq!(app.get(&chemin_e, &f.token).await.1, e);
+
+    let (status, corrige) = app.put(&chemin_e, &f.token, &corps_e).await;
+    assert_eq!(status, StatusCode::OK, "{corrige}");
+    assert_eq!((corrige["raison_sociale"].as_str(), corrige["type"].as_str(), corrige["siae"].as_bool(), corrige["commune"].as_str()), (Some("Intérim Solidaire"), Some("etti"), Some(true), Some("Lyon")));
+    assert_eq!(app.get(&chemin_e, &f.token).await.1, corrige);
+    let (status, corrige) = app.put(&chemin_d, &f.token, &corps_d).await;
+    assert_eq!((status, corrige["nom"].as_str()), (StatusCode::OK, Some("Ville de Lyon")));
+    assert_eq!(count(&app.db, "audit_log").await, audits + 2, "one audit row (before/after) per correction");
+}

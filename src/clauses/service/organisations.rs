@@ -74,6 +74,78 @@ pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur
     insert_unique_siret(db, clock, acteur, ("entreprise", |m: &entreprises::Model| m.id), entreprises::Column::Siret, &org.siret, model).await
 }
 
+/// Replaces a donneur d'ordre's name, SIRET, kind and address (facilitateur, admin): the
+/// kind guessed by a DECP import, say. 404 outside the structure, 409 if the SIRET is
+/// another's.
+pub async fn update_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: &DonneurOrdreInput) -> AppResult<donneurs_ordre::Model> {
+    acteur.require(GESTION)?;
+    let org = input.parse()?;
+    let siret = org.siret.clone();
+    let changer = |m: &mut donneurs_ordre::ActiveModel| {
+        m.nom = Set(org.nom);
+        m.siret = Set(org.siret.to_string());
+        m.r#type = Set(input.type_);
+        m.adresse = Set(org.adresse);
+        m.code_postal = Set(org.code_postal);
+        m.commune = Set(org.commune);
+        m.updated_at = Set(clock.now());
+    };
+    update_unique_siret(db, clock, acteur, ("donneur_ordre", |m: &donneurs_ordre::Model| m.id), donneurs_ordre::Column::Siret, id, &siret, changer).await
+}
+
+/// Replaces an entreprise's raison sociale, SIRET, kind and address (facilitateur,
+/// admin): an imported company found to be an SIAE, say. 404 outside the structure, 409
+/// if the SIRET is another's.
+pub async fn update_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: &EntrepriseInput) -> AppResult<entreprises::Model> {
+    acteur.require(GESTION)?;
+    let org = input.parse()?;
+    let siret = org.siret.clone();
+    let changer = |m: &mut entreprises::ActiveModel| {
+        m.raison_sociale = Set(org.nom);
+        m.siret = Set(org.siret.to_string());
+        m.r#type = Set(input.type_);
+        m.adresse = Set(org.adresse);
+        m.code_postal = Set(org.code_postal);
+        m.commune = Set(org.commune);
+        m.updated_at = Set(clock.now());
+    };
+    update_unique_siret(db, clock, acteur, ("entreprise", |m: &entreprises::Model| m.id), entreprises::Column::Siret, id, &siret, changer).await
+}
+
+/// Updates an organisation of the structure (404 otherwise) whose SIRET stays unique in
+/// it (409), with its audit row (before/after), in one transaction.
+async fn update_unique_siret<E, A>(
+    db: &impl TransactionTrait,
+    clock: &Clock,
+    acteur: &Acteur,
+    entite: (&str, fn(&E::Model) -> i64),
+    siret_column: E::Column,
+    id: i64,
+    siret: &Siret,
+    changer: impl FnOnce(&mut A),
+) -> AppResult<E::Model>
+where
+    E: Tenant,
+    A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
+    E::Model: IntoActiveModel<A> + Serialize + Clone,
+{
+    let duplicate = || AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."));
+    let txn = crate::db::ecrire(db).await?;
+    let avant = acteur.get::<E>(&txn, id).await?;
+    if acteur.scoped::<E>().filter(siret_column.eq(siret.as_str())).filter(E::id_column().ne(id)).one(&txn).await?.is_some() {
+        return Err(duplicate());
+    }
+    let mut modele = avant.clone().into_active_model();
+    changer(&mut modele);
+    let apres = modele.update(&txn).await.map_err(|e| match AppError::from(e) {
+        AppError::Conflict(_) => duplicate(),
+        other => other,
+    })?;
+    audit::record(&txn, clock, acteur, "modification", entite.0, entite.1(&apres), Some(&avant), Some(&apres)).await?;
+    txn.commit().await?;
+    Ok(apres)
+}
+
 /// Inserts an organisation whose SIRET is unique in the structure, with its audit row
 /// (`entite`: audit name and id getter), in one transaction: 409 if the SIRET is known
 /// (also when a concurrent insert wins the race on the unique index).
