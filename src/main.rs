@@ -327,7 +327,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let acteur = clausier::auth::Acteur::systeme(structure.id);
             let mut lisibles = 0;
             for f in &fichiers {
-                let rapport = clausier::decp::importer(&conn, &clock, &acteur, f, clauses_sociales).await?;
+                let progression = std::io::IsTerminal::is_terminal(&std::io::stderr());
+                let rapport = clausier::decp::importer(&conn, &clock, &acteur, f, clauses_sociales, progression).await?;
                 print!("{}", clausier::decp::afficher(&rapport));
                 lisibles += rapport.lisibles();
             }

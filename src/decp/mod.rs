@@ -6,8 +6,9 @@
 //! as versions. Importing a file again changes nothing; a newer file updates the marchés
 //! it carries.
 //!
-//! One transaction per file: a file that cannot be read to its end (malformed XML or
-//! JSON) imports nothing, and the report says where it stopped. A marché that cannot be
+//! A file is read to its end before anything is written: one that cannot be (malformed
+//! XML or JSON) imports nothing, and the report says where it stopped. It is then
+//! written by chunks of 500 marchés per transaction. A marché that cannot be
 //! kept (no id, no acheteur SIRET, no date) is left out and reported with its line; what
 //! is left out of a kept marché (a titulaire without SIRET, an unreadable amount) too.
 
@@ -78,29 +79,58 @@ struct Connus {
     entreprises: HashMap<String, i64>,
 }
 
-/// Imports one file into the caller's structure; only the marchés with a social
-/// consideration if `clauses_seulement`.
-pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, chemin: &Path, clauses_seulement: bool) -> anyhow::Result<Rapport> {
+/// Marchés written per transaction: another writer (the server, on SQLite) waits at
+/// most for one chunk, not for a whole national file.
+const PAR_TRANSACTION: u64 = 500;
+
+/// Opens a file for reading, and says whether it is XML (else JSON).
+fn ouvrir(chemin: &Path) -> anyhow::Result<(BufReader<std::fs::File>, bool)> {
     let fichier = std::fs::File::open(chemin).map_err(|e| anyhow::anyhow!("{} : fichier illisible ({e})", chemin.display()))?;
     let mut source = BufReader::with_capacity(1 << 16, fichier);
     let xml = arbre::est_xml(source.fill_buf()?);
-    // The file is read on a blocking thread and its marchés come one by one through a
-    // bounded channel: memory stays that of a few marchés, whatever the file's size.
-    let (envoi, mut reception) = tokio::sync::mpsc::channel::<MarcheLu>(64);
-    let lecteur = tokio::task::spawn_blocking(move || {
-        let chaque = |m: MarcheLu| {
-            let _ = envoi.blocking_send(m);
-        };
-        if xml { arbre::lire_xml(source, chaque) } else { arbre::lire_json(source, chaque) }
-    });
+    Ok((source, xml))
+}
+
+/// Starts reading every marché of a file on a blocking thread, handing each to `chaque`.
+fn parcourir(chemin: &Path, chaque: impl FnMut(MarcheLu) + Send + 'static) -> anyhow::Result<tokio::task::JoinHandle<Result<(), Illisible>>> {
+    let (source, xml) = ouvrir(chemin)?;
+    Ok(tokio::task::spawn_blocking(move || if xml { arbre::lire_xml(source, chaque) } else { arbre::lire_json(source, chaque) }))
+}
+
+/// Imports one file into the caller's structure; only the marchés with a social
+/// consideration if `clauses_seulement`; a progress bar on the terminal if `progression`.
+///
+/// The file is read twice. First to its end, writing nothing: a file malformed in the
+/// middle imports nothing. Then marché by marché through a bounded channel (memory stays
+/// that of a few marchés, whatever the file's size), written by chunks of
+/// [`PAR_TRANSACTION`] marchés; an import interrupted midway can be run again (what was
+/// written is found unchanged).
+pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, chemin: &Path, clauses_seulement: bool, progression: bool) -> anyhow::Result<Rapport> {
     let mut rapport = Rapport { fichier: chemin.display().to_string(), ..Rapport::default() };
-    let txn = crate::db::ecrire(db).await?;
+    let total = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let compte = total.clone();
+    let lu = parcourir(chemin, move |_| {
+        compte.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    })?
+    .await?;
+    let total = total.load(std::sync::atomic::Ordering::Relaxed);
+    if let Err(illisible) = lu {
+        rapport.lus = total;
+        rapport.illisible = Some(illisible);
+        return Ok(rapport);
+    }
+    let barre = if progression { indicatif::ProgressBar::new(total) } else { indicatif::ProgressBar::hidden() };
+    barre.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} marchés  {elapsed_precise}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    let (envoi, mut reception) = tokio::sync::mpsc::channel::<MarcheLu>(64);
+    let lecteur = parcourir(chemin, move |m| {
+        let _ = envoi.blocking_send(m);
+    })?;
+    let mut txn = crate::db::ecrire(db).await?;
     let mut connus = Connus::default();
     while let Some(lu) = reception.recv().await {
         rapport.lus += 1;
         let mut problemes = Vec::new();
-        let marche = lecture::lire(&lu.noeud, &mut problemes);
-        match marche {
+        match lecture::lire(&lu.noeud, &mut problemes) {
             Err(e) => {
                 rapport.ignores += 1;
                 problemes.push(e);
@@ -120,15 +150,19 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
             }
         }
         rapport.problemes.extend(problemes.into_iter().map(|p| (lu.ligne, p)));
-    }
-    match lecteur.await? {
-        Ok(()) => txn.commit().await?,
-        Err(illisible) => {
-            txn.rollback().await?;
-            let lus = rapport.lus;
-            rapport = Rapport { fichier: rapport.fichier, lus, problemes: rapport.problemes, illisible: Some(illisible), ..Rapport::default() };
+        barre.inc(1);
+        if rapport.lus % PAR_TRANSACTION == 0 {
+            txn.commit().await?;
+            txn = crate::db::ecrire(db).await?;
         }
     }
+    barre.finish_and_clear();
+    // The file read to its end a moment ago: failing now means it changed meanwhile.
+    if let Err(illisible) = lecteur.await? {
+        txn.rollback().await?;
+        anyhow::bail!("{} a changé pendant l'import (illisible à la ligne {} : {}) ; {} marché(s) déjà importé(s) : relancez l'import", rapport.fichier, illisible.ligne, illisible.message, rapport.importes());
+    }
+    txn.commit().await?;
     Ok(rapport)
 }
 
@@ -143,7 +177,9 @@ async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, 
     let uid = m.uid();
     let existant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(&uid)).one(txn).await?;
     let mut change = false;
-    let (marche, cree) = match existant {
+    // A new marché has its lot at hand and no attribution or version yet: no need to
+    // look them up (a third of the statements of an import of new marchés).
+    let (marche, lot_cree) = match existant {
         None => {
             let operation = operations::ActiveModel {
                 structure_id: Set(sid),
@@ -183,9 +219,9 @@ async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, 
             }
             .insert(txn)
             .await?;
-            lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set("unique".into()), intitule: Set("Lot unique".into()), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+            let lot = lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set("unique".into()), intitule: Set("Lot unique".into()), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
             audit::record(txn, clock, acteur, "import_decp", "marche", marche.id, None, Some(&marche)).await?;
-            (marche, true)
+            (marche, Some(lot))
         }
         Some(avant) => {
             let mut apres = avant.clone();
@@ -214,10 +250,15 @@ async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, 
                 let apres = actif.update(txn).await?;
                 audit::record(txn, clock, acteur, "import_decp", "marche", apres.id, Some(&avant), Some(&apres)).await?;
             }
-            (avant, false)
+            (avant, None)
         }
     };
-    let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(marche.id)).order_by_asc(lots::Column::Id).one(txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} sans lot", marche.id))?;
+    let cree = lot_cree.is_some();
+    let lot = match lot_cree {
+        Some(lot) => lot,
+        None => acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(marche.id)).order_by_asc(lots::Column::Id).one(txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} sans lot", marche.id))?,
+    };
+    let mut attribuees: Vec<i64> = Vec::new();
     // Titulaires (the first of the marché as notified is the titulaire, the others
     // cotraitants; a modification's are titulaires), then sous-traitants.
     let mut parties: Vec<(&Organisme, RoleAttribution, Option<i64>)> = m.titulaires.iter().enumerate().map(|(i, t)| (t, if i == 0 { RoleAttribution::Titulaire } else { RoleAttribution::Cotraitant }, None)).collect();
@@ -225,14 +266,15 @@ async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, 
     parties.extend(m.sous_traitants.iter().map(|(o, montant)| (o, RoleAttribution::Soustraitant, *montant)));
     for (organisme, role, montant) in parties {
         let entreprise = entreprise(txn, clock, acteur, connus, organisme, rapport).await?;
-        let deja = acteur.scoped::<attributions::Entity>().filter(attributions::Column::LotId.eq(lot.id)).filter(attributions::Column::EntrepriseId.eq(entreprise)).one(txn).await?;
-        if deja.is_none() {
+        let deja = attribuees.contains(&entreprise) || (!cree && acteur.scoped::<attributions::Entity>().filter(attributions::Column::LotId.eq(lot.id)).filter(attributions::Column::EntrepriseId.eq(entreprise)).one(txn).await?.is_some());
+        attribuees.push(entreprise);
+        if !deja {
             attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), lot_id: Set(lot.id), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
             change = true;
         }
     }
     // The marché as notified (version 0) and each modification, once.
-    let mut connues = versions_connues(txn, acteur, marche.id).await?;
+    let mut connues = if cree { Vec::new() } else { versions_connues(txn, acteur, marche.id).await? };
     let versions: Vec<(i32, &serde_json::Value)> = std::iter::once((0, &m.donnees)).chain(m.modifications.iter().map(|md| (md.numero, &md.donnees))).collect();
     for (version, donnees) in versions {
         if !connues.contains(&version) {

@@ -226,3 +226,26 @@ async fn the_structure_must_be_named_when_there_are_several() {
     let (ok, out) = importer(&app.db_url, &["--structure", "PLIE B", p]);
     assert!(ok && out.contains("1 créé(s)"), "{out}");
 }
+
+/// A file larger than one transaction's chunk (500 marchés) is written whole, and once.
+#[tokio::test]
+async fn a_file_of_several_chunks_is_written_whole_and_once() {
+    let app = spawn_app().await;
+    app.login("PLIE Nantes", Role::Facilitateur).await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("gros.xml");
+    let titulaire = clausier::demo::siret(31);
+    let mut xml = String::from("<marches>\n");
+    for i in 0..1201 {
+        xml.push_str(&format!("<marche><id>M{i}</id><acheteur><id>{PARIS}</id></acheteur><objet>Lot {i}</objet><dureeMois>12</dureeMois><dateNotification>2025-03-01</dateNotification><montant>{}</montant><titulaires><titulaire><id>{titulaire}</id></titulaire></titulaires></marche>\n", 1000 + i));
+    }
+    xml.push_str("</marches>\n");
+    std::fs::write(&p, xml).unwrap();
+    let p = p.to_str().unwrap();
+    let (ok, out) = importer(&app.db_url, &[p]);
+    assert!(ok && out.contains("1201 marché(s) lu(s), dont 0 avec clause sociale ; 1201 créé(s)"), "{out}");
+    assert_eq!((count(&app.db, "marches").await, count(&app.db, "attributions").await, count(&app.db, "entreprises").await), (1201, 1201, 1));
+    let (ok, out) = importer(&app.db_url, &[p]);
+    assert!(ok && out.contains("0 créé(s), 0 mis à jour, 1201 inchangé(s)"), "{out}");
+    assert_eq!(count(&app.db, "marches").await, 1201);
+}
