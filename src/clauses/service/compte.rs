@@ -284,10 +284,10 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Sele
         mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
     }
     let perimetre = (*selection != Selection::Structure).then(|| selection.contrats(acteur, filtre.attributaire));
-    // Three reads side by side: links with their contrats, participants, employers' and
-    // attributaires' kinds; the contrats' validated current months in the period; the
-    // participants' criteria. (Packing months and criteria inside each link's row made
-    // one query do all the work on one PostgreSQL backend.)
+    // Three reads side by side: links with their contrats and participants; the
+    // contrats' validated current months in the period; the participants' criteria.
+    // (Nesting months and criteria inside each link's row made one query do all the work
+    // on one PostgreSQL backend.)
     let colonnes: Vec<SimpleExpr> = [mises_en_emploi::Column::ContratId, mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::AttributaireId, mises_en_emploi::Column::Modalite]
         .map(IntoSimpleExpr::into_simple_expr)
         .into_iter()
