@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::auth::pages::routes())
         .merge(crate::relances::pages::routes())
         .merge(crate::bilans::pages::routes())
+        .merge(crate::clauses::pages::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .with_state(state)

@@ -2,6 +2,7 @@
 //! attributions, mises en emploi. Builds on the parcours core, never the reverse.
 
 pub mod forms;
+pub mod pages;
 pub mod routes;
 pub mod service;
 pub mod siret;

@@ -8,7 +8,7 @@
 //! [`scheduler`] is the loop each `clausier serve` runs: due occurrences, then the outbox.
 
 mod avis;
-mod declarations;
+pub mod declarations;
 mod destinataires;
 mod digests;
 pub mod pages;

@@ -323,3 +323,76 @@ async fn contacts_and_objective_bases_refuse_bad_input_wrong_roles_and_structure
     assert_eq!(app.put(&assiette, &batir.token, &json!({"heures_travaillees_marche": 1})).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.put(&assiette, &other.token, &json!({"heures_travaillees_marche": 1})).await.0, StatusCode::NOT_FOUND);
 }
+
+/// The CSRF token of the forms of a page.
+fn csrf_de(page: &str) -> String {
+    page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
+/// The declaration page: a company declares its contrats' hours of a month through the
+/// same service as the API; bad input is refused in French and writes nothing; other
+/// roles, other companies' contrats and other structures are refused.
+#[tokio::test]
+async fn companies_declare_their_hours_on_the_declaration_page() {
+    let s = scenario().await;
+    let app = &s.app;
+    let [c1, _c2, c3, c4] = s.contrats;
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    let cookie = se_connecter_a(app, &batir, "/declarations?mois=2025-06").await;
+    let (status, html) = page(app, "/declarations?mois=2025-06", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Heures de juin 2025 à déclarer") && html.contains(&format!("id=\"contrat-{c1}\"")), "{html}");
+    assert!(!html.contains(&format!("id=\"contrat-{c3}\"")), "Bâtir does not employ c3: {html}");
+    let csrf = csrf_de(&html);
+    let envoyer = |contrat: i64, travail: &str, jeton: &str| {
+        let (cookie, jeton, travail) = (cookie.clone(), jeton.to_string(), travail.to_string());
+        let url = app.url("/declarations");
+        async move {
+            let r = navigateur().post(url).header("cookie", cookie).form(&[("csrf", jeton.as_str()), ("contrat_id", &contrat.to_string()), ("mois", "2025-06"), ("heures_travail", travail.as_str()), ("heures_formation", "")]).send().await.unwrap();
+            let status = r.status();
+            let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
+        }
+    };
+    let lignes = count(&app.db, "heures_mensuelles").await;
+    for (contrat, travail, jeton, attendu, message) in [
+        (c1, "140,5", "faux", StatusCode::FORBIDDEN, "Formulaire expiré"),
+        (c1, "cent", csrf.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "« cent » n'est pas un nombre d'heures"),
+        (c1, "500", csrf.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "dépassent le plafond"),
+        (c1, "140,1", csrf.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "quart"),
+        (c4, "100", csrf.as_str(), StatusCode::NOT_FOUND, "Contrat introuvable"),
+    ] {
+        let (status, corps) = envoyer(contrat, travail, jeton).await;
+        assert_eq!(status, attendu, "{travail}: {corps}");
+        assert!(corps.contains(message), "{travail}: « {message} » missing in {corps}");
+    }
+    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes, "nothing written by refused declarations");
+
+    let (status, suite) = envoyer(c1, "140,5", &csrf).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, &format!("/declarations?mois=2025-06&fait={c1}")[..]));
+    let (_, html) = page(app, &suite, Some(&cookie)).await;
+    assert!(html.contains("Heures déclarées") && !html.contains(&format!("id=\"contrat-{c1}\"")), "{html}");
+    let (_, mois) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-06"), &s.f.token).await;
+    let courante = &mois["courante"];
+    assert_eq!((courante["statut"].as_str(), courante["heures_travail"].as_f64()), (Some("declaree"), Some(140.5)), "{mois}");
+
+    // The facilitateur sees the structure's list with the employers; other roles and
+    // other structures are refused.
+    let cookie_f = se_connecter_a(app, &s.f, "/declarations").await;
+    let (_, html) = page(app, "/declarations?mois=2025-06", Some(&cookie_f)).await;
+    assert!(html.contains(&format!("id=\"contrat-{c3}\"")) && html.contains("Second Œuvre Insertion"), "{html}");
+    for role in [Role::Referent, Role::DonneurOrdre] {
+        let login = if role == Role::DonneurOrdre { app.login_bound("PLIE A", role, None, Some(s.ville)).await } else { app.login("PLIE A", role).await };
+        let c = se_connecter_a(app, &login, "/declarations").await;
+        assert_eq!(page(app, "/declarations", Some(&c)).await.0, StatusCode::FORBIDDEN, "{role:?}");
+    }
+    let etranger = app.login("PLIE B", Role::Facilitateur).await;
+    let c = se_connecter_a(app, &etranger, "/declarations").await;
+    let (_, html) = page(app, "/declarations?mois=2025-06", Some(&c)).await;
+    assert!(html.contains("Rien à déclarer pour juin 2025"), "{html}");
+    let jeton = csrf_de(&page(app, "/", Some(&c)).await.1);
+    let r = navigateur().post(app.url("/declarations")).header("cookie", &c).form(&[("csrf", jeton.as_str()), ("contrat_id", &c3.to_string()), ("mois", "2025-06"), ("heures_travail", "10")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(page(app, "/declarations", None).await.1, "/connexion?suite=/declarations");
+    assert_eq!(page(app, "/declarations?mois=juin", Some(&cookie)).await.0, StatusCode::BAD_REQUEST);
+}

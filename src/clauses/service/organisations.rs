@@ -193,6 +193,11 @@ pub fn list_entreprises(acteur: &Acteur) -> AppResult<Select<entreprises::Entity
     Ok(entreprises_visibles(acteur)?.order_by_asc(entreprises::Column::RaisonSociale).order_by_asc(entreprises::Column::Id))
 }
 
+/// The raison sociale of each of these companies of the caller's structure.
+pub async fn noms_entreprises(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::HashMap<i64, String>> {
+    Ok(acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
+}
+
 /// Finds an entreprise of a structure by SIRET (CLI: binding a user to its company).
 pub async fn find_entreprise_by_siret(db: &impl ConnectionTrait, structure_id: i64, siret: &str) -> AppResult<Option<entreprises::Model>> {
     Ok(entreprises::Entity::find()

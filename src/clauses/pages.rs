@@ -1,0 +1,146 @@
+//! The declaration page (`/declarations?mois=AAAA-MM`): the clause contrats whose hours of
+//! a month are still to declare (or to correct), each with its form. A company sees the
+//! contrats it employs — the list its reminder e-mail gave; facilitateurs and admins
+//! the whole structure's, with the employer. The same service as
+//! `PUT /api/v1/contrats/{id}/heures/{mois}` checks and writes each declaration (a new
+//! revision), so the rules, the rights and the French messages are the API's.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{Months, NaiveDate};
+use entities::enums::Role;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::session::Connecte;
+use crate::error::AppError;
+use crate::parcours::forms::HeuresInput;
+use crate::parcours::limites::{format_mois, parse_mois, premier_du_mois};
+use crate::relances::declarations::contrats_a_declarer;
+use crate::state::AppState;
+use crate::web::{page_erreur, render, ApiForm, ApiQuery};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/declarations", get(page).post(declarer))
+}
+
+#[derive(Deserialize)]
+struct Choix {
+    mois: Option<String>,
+    /// The contrat just declared (after the redirect).
+    fait: Option<i64>,
+}
+
+/// One declaration as the browser posts it (hours with a comma or a point).
+#[derive(Deserialize)]
+struct Saisie {
+    csrf: String,
+    contrat_id: i64,
+    mois: String,
+    heures_travail: String,
+    #[serde(default)]
+    heures_formation: String,
+}
+
+#[derive(Serialize)]
+struct Ligne {
+    contrat_id: i64,
+    participant: String,
+    poste: String,
+    employeur: String,
+    etat: &'static str,
+    /// What was typed and refused, with why.
+    heures_travail: String,
+    heures_formation: String,
+    erreurs: Vec<String>,
+}
+
+const ROLES: &[Role] = &[Role::Entreprise, Role::Facilitateur, Role::Admin];
+
+/// The month shown: the one asked, else the month before today's (the one reminders are about).
+fn mois_choisi(state: &AppState, mois: Option<&str>) -> Result<NaiveDate, String> {
+    match mois.filter(|m| !m.is_empty()) {
+        Some(m) => parse_mois(m).ok_or_else(|| format!("Mois « {m} » illisible : AAAA-MM attendu.")),
+        None => Ok(premier_du_mois(state.clock.today()) - Months::new(1)),
+    }
+}
+
+async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(choix): ApiQuery<Choix>) -> Result<Response, AppError> {
+    let mois = match mois_choisi(&state, choix.mois.as_deref()) {
+        Ok(m) => m,
+        Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
+    };
+    afficher(&state, &connecte, mois, choix.fait, None).await
+}
+
+/// Renders the page; `refus`: the contrat whose declaration was refused, what was typed
+/// and why.
+async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<i64>, refus: Option<(&Saisie, Vec<String>)>) -> Result<Response, AppError> {
+    if !ROLES.contains(&connecte.acteur.role) {
+        return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
+    }
+    let acteur = &connecte.acteur;
+    let mut contrats = contrats_a_declarer(&state.db, acteur, mois).await?;
+    if acteur.role == Role::Entreprise {
+        contrats.retain(|c| Some(c.employeur_id) == acteur.entreprise_id);
+    }
+    let ids: Vec<i64> = contrats.iter().map(|c| c.employeur_id).collect();
+    let noms: std::collections::HashMap<i64, String> = crate::clauses::service::noms_entreprises(&state.db, acteur, ids).await?;
+    let lignes: Vec<Ligne> = contrats
+        .into_iter()
+        .map(|c| {
+            let (travail, formation, erreurs) = match &refus {
+                Some((s, e)) if s.contrat_id == c.contrat_id => (s.heures_travail.clone(), s.heures_formation.clone(), e.clone()),
+                _ => (String::new(), String::new(), Vec::new()),
+            };
+            Ligne { contrat_id: c.contrat_id, participant: c.participant, poste: c.poste, employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(), etat: c.etat, heures_travail: travail, heures_formation: formation, erreurs }
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("mois", &format_mois(mois));
+    ctx.insert("mois_fr", &crate::text::mois_fr(mois));
+    ctx.insert("lignes", &lignes);
+    ctx.insert("gestion", &(acteur.role != Role::Entreprise));
+    ctx.insert("fait", &fait.is_some());
+    let status = if refus.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, render(state, "clauses/declarations.html", Some(connecte), ctx)?).into_response())
+}
+
+/// Hours typed in French (`151,75`) or not at all (0).
+fn heures(champ: &str, texte: &str, erreurs: &mut Vec<String>) -> f64 {
+    let t = texte.trim().replace(',', ".");
+    if t.is_empty() {
+        return 0.0;
+    }
+    t.parse::<f64>().unwrap_or_else(|_| {
+        erreurs.push(format!("{champ} : « {} » n'est pas un nombre d'heures (par exemple 151,75).", texte.trim()));
+        0.0
+    })
+}
+
+async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(saisie): ApiForm<Saisie>) -> Result<Response, AppError> {
+    if saisie.csrf != connecte.csrf {
+        return page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Formulaire expiré", "Ce formulaire ne vient pas de votre session : rechargez la page puis recommencez.");
+    }
+    let mois = match mois_choisi(&state, Some(&saisie.mois)) {
+        Ok(m) => m,
+        Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
+    };
+    let mut erreurs = Vec::new();
+    let travail = heures("Heures de travail", &saisie.heures_travail, &mut erreurs);
+    let formation = heures("Heures de formation", &saisie.heures_formation, &mut erreurs);
+    if !erreurs.is_empty() {
+        return afficher(&state, &connecte, mois, None, Some((&saisie, erreurs))).await;
+    }
+    let input = HeuresInput { heures_travail: travail, heures_formation: formation, motif: None, revision: None, brouillon: false };
+    match crate::parcours::service::declarer_heures(&state.db, &state.clock, &connecte.acteur, saisie.contrat_id, &format_mois(mois), input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={}", format_mois(mois), saisie.contrat_id)).into_response()),
+        Err(AppError::Invalid(champs)) => afficher(&state, &connecte, mois, None, Some((&saisie, champs.into_iter().map(|c| c.message).collect()))).await,
+        Err(AppError::Conflict(message)) => afficher(&state, &connecte, mois, None, Some((&saisie, vec![message]))).await,
+        Err(AppError::NotFound) => page_erreur(&state, Some(&connecte), StatusCode::NOT_FOUND, "Contrat introuvable", "Ce contrat n'existe pas ou ne vous concerne pas."),
+        Err(AppError::Forbidden) => page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Accès refusé", "Vous ne pouvez pas déclarer les heures de ce contrat."),
+        Err(autre) => Err(autre),
+    }
+}
