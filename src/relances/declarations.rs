@@ -16,6 +16,7 @@ use super::{jour, nom_court, Redacteur, Relance};
 use crate::auth::Acteur;
 use crate::error::AppResult;
 use crate::mail::outbox::Message;
+use crate::parcours::limites::format_mois;
 use crate::text::{code, date_fr, mois_fr};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,6 +182,7 @@ impl Relance for RappelDeclaration {
             ctx.insert("echeance", &date_fr(echeance));
             ctx.insert("entreprises", &liste);
             ctx.insert("nombre", &liste.iter().map(|e| e.contrats.len()).sum::<usize>());
+            ctx.insert("lien", &redacteur.url(&format!("/declarations?mois={}", format_mois(mois))));
             messages.push(redacteur.message(structure.id, etape.kind(), email, periode.clone(), ctx)?);
         }
         if etape == Etape::DerniereRelance {
@@ -200,6 +202,7 @@ impl Relance for RappelDeclaration {
                 ctx.insert("mois", &mois_fr(mois));
                 ctx.insert("echeance", &date_fr(echeance));
                 ctx.insert("entreprises", &retard);
+                ctx.insert("lien", &redacteur.url(&format!("/declarations?mois={}", format_mois(mois))));
                 messages.push(redacteur.message(structure.id, "declarations_en_retard", &f.email, periode.clone(), ctx)?);
             }
         }

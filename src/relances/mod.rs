@@ -57,7 +57,10 @@ impl Redacteur {
         periode: impl Into<String>,
         mut context: tera::Context,
     ) -> AppResult<Message> {
-        context.insert("lien", &self.url(""));
+        // The page the message is about, else the home page.
+        if !context.contains_key("lien") {
+            context.insert("lien", &self.url(""));
+        }
         let email = crate::mail::compose(&self.state.templates, kind, destinataire, &context)
             .map_err(|e| anyhow::anyhow!("modèle d'e-mail {kind} : {e:?}"))?;
         Ok(Message { structure_id, kind, periode: periode.into(), email })

@@ -74,6 +74,7 @@ async fn the_declaration_reminder_tells_each_company_what_to_declare_once() {
     assert_eq!(batir.sujet, "Heures d'insertion de juin 2025 à déclarer");
     assert!(batir.corps_texte.starts_with("Bonjour Service Paie,"), "{}", batir.corps_texte);
     assert!(batir.corps_texte.contains("au plus tard le 10 juillet 2025"), "{}", batir.corps_texte);
+    assert!(batir.corps_texte.contains("Pour déclarer : http") && batir.corps_texte.contains("/declarations?mois=2025-06\n"), "the declaration page of the month: {}", batir.corps_texte);
     assert!(batir.corps_texte.contains("Bâtir (SIRET") && batir.corps_texte.contains("Léa U. — Ouvrier : à déclarer"), "{}", batir.corps_texte);
     assert!(!batir.corps_texte.contains("Second Œuvre"), "one company per e-mail here: {}", batir.corps_texte);
     assert!(batir.corps_html.contains("<li>Léa U. — Ouvrier : <strong>à déclarer</strong></li>"), "{}", batir.corps_html);
