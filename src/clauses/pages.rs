@@ -87,7 +87,7 @@ async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: 
         contrats.retain(|c| Some(c.employeur_id) == acteur.entreprise_id);
     }
     let ids: Vec<i64> = contrats.iter().map(|c| c.employeur_id).collect();
-    let noms: std::collections::HashMap<i64, String> = crate::clauses::service::noms_entreprises(&state.db, acteur, ids).await?;
+    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, ids).await?;
     let lignes: Vec<Ligne> = contrats
         .into_iter()
         .map(|c| {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use entities::enums::{Role, StatutDeclaration};
-use entities::{structures, clauses, contrats, criteres, donneurs_ordre, entreprises, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
+use entities::{structures, clauses, contrats, criteres, donneurs_ordre, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -38,10 +38,6 @@ impl Section {
     }
 }
 
-async fn raisons_sociales(txn: &DatabaseTransaction, a: &Acteur, ids: Vec<i64>) -> AppResult<BTreeMap<i64, String>> {
-    Ok(a.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(txn).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
-}
-
 /// Monday 08:00: what needs the facilitateurs this week.
 pub struct DigestFacilitateur;
 
@@ -71,7 +67,7 @@ impl Relance for DigestFacilitateur {
         let personnes: BTreeMap<i64, String> =
             a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(contrats_ids)).all(txn).await?.iter().map(|p| (p.id, nom_court(p))).collect();
         let employeurs: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.employeur_id)).collect();
-        let mut noms = raisons_sociales(txn, &a, employeurs).await?;
+        let mut noms = crate::clauses::service::noms_entreprises(txn, &a, employeurs).await?;
         let a_valider = Section::new(
             a_valider
                 .iter()
@@ -95,7 +91,7 @@ impl Relance for DigestFacilitateur {
                 *en_retard.entry(c.employeur_id).or_default() += 1;
             }
         }
-        noms.extend(raisons_sociales(txn, &a, en_retard.keys().copied().collect()).await?);
+        noms.extend(crate::clauses::service::noms_entreprises(txn, &a, en_retard.keys().copied().collect()).await?);
         let en_retard = Section::new(
             en_retard.iter().map(|(id, n)| format!("{} : {n} déclaration(s) mensuelle(s) manquante(s)", noms.get(id).map_or("?", String::as_str))).collect(),
         );

@@ -194,7 +194,7 @@ pub fn list_entreprises(acteur: &Acteur) -> AppResult<Select<entreprises::Entity
 }
 
 /// The raison sociale of each of these companies of the caller's structure.
-pub async fn noms_entreprises(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::HashMap<i64, String>> {
+pub async fn noms_entreprises(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::BTreeMap<i64, String>> {
     Ok(acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
 }
 
