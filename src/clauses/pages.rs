@@ -1,9 +1,13 @@
-//! The declaration page (`/declarations?mois=AAAA-MM`): the clause contrats whose hours of
-//! a month are still to declare (or to correct), each with its form. A company sees the
-//! contrats it employs — the list its reminder e-mail gave; facilitateurs and admins
-//! the whole structure's, with the employer. The same service as
-//! `PUT /api/v1/contrats/{id}/heures/{mois}` checks and writes each declaration (a new
-//! revision), so the rules, the rights and the French messages are the API's.
+//! The pages of the monthly hours of clause contrats, on the same services as the API
+//! (so the rules, the rights and the French messages are the API's):
+//! - `/declarations?mois=AAAA-MM`: the contrats whose hours of a month are still to
+//!   declare (or to correct), each with its form. A company sees the contrats it employs
+//!   — the list its reminder e-mail gave; facilitateurs and admins the whole
+//!   structure's, with the employer. Each declaration is a new revision
+//!   (`PUT /api/v1/contrats/{id}/heures/{mois}`).
+//! - `/validations`: for facilitateurs and admins, the months declared and waiting, each
+//!   to validate or to send back with a reason
+//!   (`POST /api/v1/contrats/{id}/heures/{mois}/validation`).
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -23,7 +27,7 @@ use crate::state::AppState;
 use crate::web::{page_erreur, render, ApiForm, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/declarations", get(page).post(declarer))
+    Router::new().route("/declarations", get(page).post(declarer)).route("/validations", get(page_validations).post(decider))
 }
 
 #[derive(Deserialize)]
@@ -120,9 +124,19 @@ fn heures(champ: &str, texte: &str, erreurs: &mut Vec<String>) -> f64 {
     })
 }
 
+/// The page refusing a form that does not carry the session's CSRF token.
+fn formulaire_etranger(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
+    page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Formulaire expiré", "Ce formulaire ne vient pas de votre session : rechargez la page puis recommencez.")
+}
+
+/// The page answering a contrat the caller may not reach.
+fn contrat_introuvable(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
+    page_erreur(state, Some(connecte), StatusCode::NOT_FOUND, "Contrat introuvable", "Ce contrat n'existe pas ou ne vous concerne pas.")
+}
+
 async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(saisie): ApiForm<Saisie>) -> Result<Response, AppError> {
     if saisie.csrf != connecte.csrf {
-        return page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Formulaire expiré", "Ce formulaire ne vient pas de votre session : rechargez la page puis recommencez.");
+        return formulaire_etranger(&state, &connecte);
     }
     let mois = match mois_choisi(&state, Some(&saisie.mois)) {
         Ok(m) => m,
@@ -139,8 +153,106 @@ async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(sai
         Ok(_) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={}", format_mois(mois), saisie.contrat_id)).into_response()),
         Err(AppError::Invalid(champs)) => afficher(&state, &connecte, mois, None, Some((&saisie, champs.into_iter().map(|c| c.message).collect()))).await,
         Err(AppError::Conflict(message)) => afficher(&state, &connecte, mois, None, Some((&saisie, vec![message]))).await,
-        Err(AppError::NotFound) => page_erreur(&state, Some(&connecte), StatusCode::NOT_FOUND, "Contrat introuvable", "Ce contrat n'existe pas ou ne vous concerne pas."),
+        Err(AppError::NotFound) => contrat_introuvable(&state, &connecte),
         Err(AppError::Forbidden) => page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Accès refusé", "Vous ne pouvez pas déclarer les heures de ce contrat."),
+        Err(autre) => Err(autre),
+    }
+}
+
+/// A decision as the browser posts it.
+#[derive(Deserialize)]
+struct Decision {
+    csrf: String,
+    contrat_id: i64,
+    mois: String,
+    /// The revision shown: deciding on a month declared again since is refused.
+    revision: i32,
+    decision: String,
+    #[serde(default)]
+    motif: String,
+}
+
+#[derive(Deserialize)]
+struct Retour {
+    fait: Option<String>,
+}
+
+#[derive(Serialize)]
+struct AValider {
+    contrat_id: i64,
+    mois: String,
+    mois_fr: String,
+    revision: i32,
+    employeur: String,
+    participant: String,
+    poste: String,
+    heures_travail: String,
+    heures_formation: String,
+    motif: String,
+    erreurs: Vec<String>,
+}
+
+async fn page_validations(State(state): State<AppState>, connecte: Connecte, ApiQuery(retour): ApiQuery<Retour>) -> Result<Response, AppError> {
+    afficher_validations(&state, &connecte, retour.fait.as_deref(), None).await
+}
+
+/// Renders the months waiting for a decision; `refus`: the decision refused and why.
+async fn afficher_validations(state: &AppState, connecte: &Connecte, fait: Option<&str>, refus: Option<(&Decision, Vec<String>)>) -> Result<Response, AppError> {
+    let acteur = &connecte.acteur;
+    if !crate::auth::GESTION.contains(&acteur.role) {
+        return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.");
+    }
+    let mois = crate::relances::declarations::declarations_a_valider(&state.db, acteur).await?;
+    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, mois.iter().map(|(_, c)| c.employeur_id).collect()).await?;
+    let personnes = crate::parcours::service::noms_courts(&state.db, acteur, mois.iter().map(|(_, c)| c.participant_id).collect()).await?;
+    let lignes: Vec<AValider> = mois
+        .into_iter()
+        .map(|(h, c)| {
+            let (motif, erreurs) = match &refus {
+                Some((d, e)) if d.contrat_id == c.id && d.mois == format_mois(h.mois) => (d.motif.clone(), e.clone()),
+                _ => (String::new(), Vec::new()),
+            };
+            AValider {
+                contrat_id: c.id,
+                mois: format_mois(h.mois),
+                mois_fr: crate::text::mois_fr(h.mois),
+                revision: h.revision,
+                employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(),
+                participant: personnes.get(&c.participant_id).cloned().unwrap_or_default(),
+                poste: c.poste,
+                heures_travail: crate::parcours::limites::heures_fr(i64::from(h.minutes_travail)),
+                heures_formation: crate::parcours::limites::heures_fr(i64::from(h.minutes_formation)),
+                motif,
+                erreurs,
+            }
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("lignes", &lignes);
+    ctx.insert("fait", &fait);
+    let status = if refus.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, render(state, "clauses/validations.html", Some(connecte), ctx)?).into_response())
+}
+
+async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(d): ApiForm<Decision>) -> Result<Response, AppError> {
+    if d.csrf != connecte.csrf {
+        return formulaire_etranger(&state, &connecte);
+    }
+    let decision = match d.decision.as_str() {
+        "validee" => crate::parcours::forms::Decision::Validee,
+        "a_corriger" => crate::parcours::forms::Decision::ACorriger,
+        autre => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Décision inconnue", &format!("« {autre} » : valider ou renvoyer pour correction.")),
+    };
+    let input = crate::parcours::forms::ValidationInput { decision, motif: Some(d.motif.clone()).filter(|m| !m.trim().is_empty()), revision: Some(d.revision) };
+    match crate::parcours::service::decider_heures(&state.db, &state.clock, &connecte.acteur, d.contrat_id, &d.mois, input).await {
+        Ok(h) => {
+            let quoi = if h.statut == entities::enums::StatutDeclaration::Validee { "validees" } else { "renvoyees" };
+            Ok(Redirect::to(&format!("/validations?fait={quoi}")).into_response())
+        }
+        Err(AppError::Invalid(champs)) => afficher_validations(&state, &connecte, None, Some((&d, champs.into_iter().map(|c| c.message).collect()))).await,
+        Err(AppError::Conflict(message)) => afficher_validations(&state, &connecte, None, Some((&d, vec![message]))).await,
+        Err(AppError::NotFound) => contrat_introuvable(&state, &connecte),
+        Err(AppError::Forbidden) => afficher_validations(&state, &connecte, None, None).await,
         Err(autre) => Err(autre),
     }
 }

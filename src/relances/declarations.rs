@@ -126,6 +126,23 @@ pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, moi
         .collect())
 }
 
+/// The structure's months declared and waiting for a facilitateur's decision (current
+/// revisions), with their contrats, oldest month first.
+pub async fn declarations_a_valider(db: &impl ConnectionTrait, acteur: &Acteur) -> AppResult<Vec<(heures_mensuelles::Model, contrats::Model)>> {
+    Ok(acteur
+        .scoped::<heures_mensuelles::Entity>()
+        .filter(heures_mensuelles::Column::Courante.eq(true))
+        .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
+        .find_also_related(contrats::Entity)
+        .order_by_asc(heures_mensuelles::Column::Mois)
+        .order_by_asc(heures_mensuelles::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(h, c)| c.map(|c| (h, c)))
+        .collect())
+}
+
 #[derive(Serialize)]
 struct EntrepriseEnRetard {
     raison_sociale: String,

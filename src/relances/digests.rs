@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
-use entities::enums::{Role, StatutDeclaration};
-use entities::{structures, clauses, contrats, criteres, donneurs_ordre, heures_mensuelles, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
+use entities::enums::Role;
+use entities::{structures, clauses, contrats, criteres, donneurs_ordre, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
@@ -54,24 +54,15 @@ impl Relance for DigestFacilitateur {
         let mut messages = Vec::new();
         let a = Acteur::systeme(structure.id);
 
-        let a_valider = a
-            .scoped::<heures_mensuelles::Entity>()
-            .filter(heures_mensuelles::Column::Courante.eq(true))
-            .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
-            .find_also_related(contrats::Entity)
-            .order_by_asc(heures_mensuelles::Column::Mois)
-            .order_by_asc(heures_mensuelles::Column::Id)
-            .all(txn)
-            .await?;
-        let contrats_ids: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect();
+        let a_valider = super::declarations::declarations_a_valider(txn, &a).await?;
+        let contrats_ids: Vec<i64> = a_valider.iter().map(|(_, c)| c.participant_id).collect();
         let personnes: BTreeMap<i64, String> =
-            a.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(contrats_ids)).all(txn).await?.iter().map(|p| (p.id, nom_court(p))).collect();
-        let employeurs: Vec<i64> = a_valider.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.employeur_id)).collect();
+            crate::parcours::service::noms_courts(txn, &a, contrats_ids).await?;
+        let employeurs: Vec<i64> = a_valider.iter().map(|(_, c)| c.employeur_id).collect();
         let mut noms = crate::clauses::service::noms_entreprises(txn, &a, employeurs).await?;
         let a_valider = Section::new(
             a_valider
                 .iter()
-                .filter_map(|(h, c)| c.as_ref().map(|c| (h, c)))
                 .map(|(h, c)| {
                     let qui = personnes.get(&c.participant_id).map_or("?", String::as_str);
                     format!("{} — {qui} ({}) : {}", noms.get(&c.employeur_id).map_or("?", String::as_str), c.poste, mois_fr(h.mois))

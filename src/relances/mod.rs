@@ -24,6 +24,7 @@ use sea_orm::DatabaseTransaction;
 use crate::error::AppResult;
 use crate::mail::outbox::{self, Message, ReglagesEnvoi};
 use crate::state::AppState;
+use crate::parcours::service::participants::nom_court;
 
 /// One reminder job: what it must send for one occurrence.
 pub trait Relance: Send + Sync + 'static {
@@ -218,10 +219,6 @@ pub async fn scheduler(state: AppState, engine: Engine, mut shutdown: tokio::syn
     tracing::info!("planificateur arrêté");
 }
 
-/// « Léa D. »: how reminders name a participant to its employer and in digests.
-fn nom_court(p: &entities::participants::Model) -> String {
-    format!("{} {}.", p.prenom, p.nom.chars().next().unwrap_or('?'))
-}
 
 /// The date in France of an occurrence.
 fn jour(occurrence: DateTime<Utc>) -> NaiveDate {

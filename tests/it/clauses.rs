@@ -396,3 +396,75 @@ async fn companies_declare_their_hours_on_the_declaration_page() {
     assert_eq!(page(app, "/declarations", None).await.1, "/connexion?suite=/declarations");
     assert_eq!(page(app, "/declarations?mois=juin", Some(&cookie)).await.0, StatusCode::BAD_REQUEST);
 }
+
+/// The validation page: the facilitateur validates a declared month or sends it back
+/// with a reason (required); a stale form is refused; other roles and structures too.
+#[tokio::test]
+async fn facilitateurs_validate_or_send_back_declared_months_on_their_page() {
+    let s = scenario().await;
+    let app = &s.app;
+    let [c1, _c2, c3, _c4] = s.contrats;
+    // May is declared for c1 (scenario); June for c3, by the facilitateur.
+    assert_eq!(app.declare(&s.f.token, c3, "2025-06", json!({"heures_travail": 98.25})).await.0, StatusCode::OK);
+    let cookie = se_connecter_a(app, &s.f, "/validations").await;
+    let (status, html) = page(app, "/validations", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains(&format!("id=\"mois-{c1}-2025-05\"")) && html.contains(&format!("id=\"mois-{c3}-2025-06\"")), "{html}");
+    assert!(html.contains("Bâtir") && html.contains("mai 2025") && html.contains("98,25"), "{html}");
+    let csrf = csrf_de(&html);
+    let poster = |champs: Vec<(&'static str, String)>| {
+        let cookie = cookie.clone();
+        let url = app.url("/validations");
+        async move {
+            let r = navigateur().post(url).header("cookie", cookie).form(&champs).send().await.unwrap();
+            let status = r.status();
+            let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+            (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
+        }
+    };
+    let champs = |contrat: i64, mois: &str, revision: i32, decision: &str, motif: &str, jeton: &str| {
+        vec![("csrf", jeton.to_string()), ("contrat_id", contrat.to_string()), ("mois", mois.to_string()), ("revision", revision.to_string()), ("decision", decision.to_string()), ("motif", motif.to_string())]
+    };
+    let lignes = count(&app.db, "heures_mensuelles").await;
+    let (_, mai) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-05"), &s.f.token).await;
+    let revision = mai["courante"]["revision"].as_i64().unwrap() as i32;
+    for (form, attendu, message) in [
+        (champs(c1, "2025-05", revision, "validee", "", "faux"), StatusCode::FORBIDDEN, "Formulaire expiré"),
+        (champs(c1, "2025-05", revision, "a_corriger", " ", &csrf), StatusCode::UNPROCESSABLE_ENTITY, "motif"),
+        (champs(c1, "2025-05", revision + 7, "validee", "", &csrf), StatusCode::UNPROCESSABLE_ENTITY, "Rechargez"),
+        (champs(c1, "2025-05", revision, "peut-etre", "", &csrf), StatusCode::BAD_REQUEST, "Décision inconnue"),
+    ] {
+        let (status, corps) = poster(form).await;
+        assert_eq!(status, attendu, "{corps}");
+        assert!(corps.to_lowercase().contains(&message.to_lowercase()), "« {message} » missing in {corps}");
+    }
+    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes, "refused decisions write nothing");
+
+    let (status, suite) = poster(champs(c1, "2025-05", revision, "validee", "", &csrf)).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=validees"));
+    let (_, mai) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-05"), &s.f.token).await;
+    assert_eq!(mai["courante"]["statut"], "validee");
+    let (_, juin) = app.get(&format!("/api/v1/contrats/{c3}/heures/2025-06"), &s.f.token).await;
+    let r = juin["courante"]["revision"].as_i64().unwrap() as i32;
+    let (status, suite) = poster(champs(c3, "2025-06", r, "a_corriger", "Planning : 96 h", &csrf)).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=renvoyees"));
+    let (_, juin) = app.get(&format!("/api/v1/contrats/{c3}/heures/2025-06"), &s.f.token).await;
+    assert_eq!((juin["courante"]["statut"].as_str(), juin["courante"]["motif_decision"].as_str()), (Some("a_corriger"), Some("Planning : 96 h")));
+    let (_, html) = page(app, "/validations?fait=renvoyees", Some(&cookie)).await;
+    assert!(html.contains("renvoyée") && html.contains("Aucune déclaration en attente"), "{html}");
+
+    // Companies, référents and buyers may not; another structure sees nothing of ours.
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    for login in [batir, app.login("PLIE A", Role::Referent).await] {
+        let c = se_connecter_a(app, &login, "/validations").await;
+        assert_eq!(page(app, "/validations", Some(&c)).await.0, StatusCode::FORBIDDEN);
+    }
+    assert_eq!(app.declare(&s.f.token, c3, "2025-07", json!({"heures_travail": 90})).await.0, StatusCode::OK);
+    let etranger = app.login("PLIE B", Role::Facilitateur).await;
+    let c = se_connecter_a(app, &etranger, "/validations").await;
+    let (_, html) = page(app, "/validations", Some(&c)).await;
+    assert!(html.contains("Aucune déclaration en attente"), "{html}");
+    let jeton = csrf_de(&page(app, "/", Some(&c)).await.1);
+    let r = navigateur().post(app.url("/validations")).header("cookie", &c).form(&champs(c3, "2025-07", 1, "validee", "", &jeton)).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+}

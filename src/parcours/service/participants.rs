@@ -220,3 +220,13 @@ pub async fn parcours(db: &impl ConnectionTrait, clock: &Clock, acteur: &Acteur,
         sorties: sorties.into_iter().map(Sortie::from).collect(),
     })
 }
+
+/// « Léa D. »: how a participant is named to an employer (reminders, hours pages).
+pub fn nom_court(p: &participants::Model) -> String {
+    format!("{} {}.", p.prenom, p.nom.chars().next().unwrap_or('?'))
+}
+
+/// The short names of these participants of the caller's structure.
+pub async fn noms_courts(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::BTreeMap<i64, String>> {
+    Ok(acteur.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(ids)).all(db).await?.iter().map(|p| (p.id, nom_court(p))).collect())
+}
