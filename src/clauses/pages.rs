@@ -104,7 +104,11 @@ async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: 
         .collect();
     let mut ctx = tera::Context::new();
     ctx.insert("mois", &format_mois(mois));
-    ctx.insert("mois_fr", &crate::text::mois_fr(mois));
+    let mois_fr = crate::text::mois_fr(mois);
+    // « d'avril », « d'août », « d'octobre », « de juin ».
+    let de = if mois_fr.starts_with(['a', 'o']) { "d'" } else { "de " };
+    ctx.insert("de_mois", &format!("{de}{mois_fr}"));
+    ctx.insert("mois_fr", &mois_fr);
     ctx.insert("lignes", &lignes);
     ctx.insert("gestion", &(acteur.role != Role::Entreprise));
     ctx.insert("fait", &fait.is_some());

@@ -395,6 +395,7 @@ async fn companies_declare_their_hours_on_the_declaration_page() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(page(app, "/declarations", None).await.1, "/connexion?suite=/declarations");
     assert_eq!(page(app, "/declarations?mois=juin", Some(&cookie)).await.0, StatusCode::BAD_REQUEST);
+    assert!(page(app, "/declarations?mois=2025-10", Some(&cookie)).await.1.contains("Heures d'octobre 2025 à déclarer"));
 }
 
 /// The validation page: the facilitateur validates a declared month or sends it back
