@@ -200,11 +200,16 @@ async fn page_validations(State(state): State<AppState>, connecte: Connecte, Api
     afficher_validations(&state, &connecte, retour.fait.as_deref(), None).await
 }
 
+/// The page refusing the validation of hours to other roles than gestion.
+fn validation_refusee(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
+    page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.")
+}
+
 /// Renders the months waiting for a decision; `refus`: the decision refused and why.
 async fn afficher_validations(state: &AppState, connecte: &Connecte, fait: Option<&str>, refus: Option<(&Decision, Vec<String>)>) -> Result<Response, AppError> {
     let acteur = &connecte.acteur;
     if !crate::auth::GESTION.contains(&acteur.role) {
-        return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.");
+        return validation_refusee(state, connecte);
     }
     let mois = crate::relances::declarations::declarations_a_valider(&state.db, acteur).await?;
     let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, mois.iter().map(|(_, c)| c.employeur_id).collect()).await?;
@@ -256,7 +261,7 @@ async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(d): 
         Err(AppError::Invalid(champs)) => afficher_validations(&state, &connecte, None, Some((&d, champs.into_iter().map(|c| c.message).collect()))).await,
         Err(AppError::Conflict(message)) => afficher_validations(&state, &connecte, None, Some((&d, vec![message]))).await,
         Err(AppError::NotFound) => contrat_introuvable(&state, &connecte),
-        Err(AppError::Forbidden) => afficher_validations(&state, &connecte, None, None).await,
+        Err(AppError::Forbidden) => validation_refusee(&state, &connecte),
         Err(autre) => Err(autre),
     }
 }

@@ -171,92 +171,26 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
 async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, m: &MarcheDecp, rapport: &mut Rapport) -> anyhow::Result<Issue> {
     let sid = acteur.structure_id;
     let now = clock.now();
-    let donneur = donneur_ordre(txn, clock, acteur, connus, &m.acheteur, rapport).await?;
-    let (montant, duree) = m.en_vigueur();
-    let (debut, fin) = m.execution().ok_or_else(|| anyhow::anyhow!("marché {} sans date", m.id))?;
     let uid = m.uid();
     let existant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(&uid)).one(txn).await?;
-    let mut change = false;
-    // A new marché has its lot at hand and no attribution or version yet: no need to
-    // look them up (a third of the statements of an import of new marchés).
-    let (marche, lot_cree) = match existant {
+    // A new marché has its lot at hand and no attribution or version yet: nothing to
+    // look up (a third of the statements of an import of new marchés).
+    let (marche, lot, versions) = match existant {
         None => {
-            let operation = operations::ActiveModel {
-                structure_id: Set(sid),
-                donneur_ordre_id: Set(donneur),
-                nom: Set(m.objet.chars().take(200).collect()),
-                commune: Set(m.lieu.clone().unwrap_or_default()),
-                qpv: Set(false),
-                anru: Set(false),
-                secteur: Set(m.secteur()),
-                date_debut: Set(Some(debut)),
-                date_fin: Set(Some(fin)),
-                facilitateur_id: Set(None),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            let marche = marches::ActiveModel {
-                structure_id: Set(sid),
-                operation_id: Set(operation.id),
-                numero: Set(m.id.clone()),
-                decp_uid: Set(Some(uid)),
-                objet: Set(m.objet.clone()),
-                nature: Set(m.nature()),
-                code_cpv: Set(m.code_cpv.clone()),
-                procedure: Set(m.procedure.clone()),
-                montant_ht_cents: Set(montant),
-                date_notification: Set(m.date_notification),
-                date_debut: Set(debut),
-                date_fin: Set(fin),
-                duree_mois: Set(duree),
-                lieu_execution: Set(m.lieu.clone()),
-                created_at: Set(now),
-                updated_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            let lot = lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set("unique".into()), intitule: Set("Lot unique".into()), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
-            audit::record(txn, clock, acteur, "import_decp", "marche", marche.id, None, Some(&marche)).await?;
-            (marche, Some(lot))
+            let donneur = donneur_ordre(txn, clock, acteur, connus, &m.acheteur, rapport).await?;
+            let (marche, lot) = creer(txn, clock, acteur, donneur, m).await?;
+            (marche, lot, None)
         }
         Some(avant) => {
-            let mut apres = avant.clone();
-            apres.objet = m.objet.clone();
-            apres.nature = m.nature();
-            apres.code_cpv = m.code_cpv.clone();
-            apres.procedure = m.procedure.clone();
-            apres.lieu_execution = m.lieu.clone();
-            // A file older than the modifications already known (a later one was
-            // imported before) does not bring the amount and duration back.
-            let plus_recente = m.modifications.iter().map(|md| md.numero).max().unwrap_or(0);
-            if versions_connues(txn, acteur, avant.id).await?.iter().all(|v| *v <= plus_recente) {
-                apres.montant_ht_cents = montant;
-                apres.date_notification = m.date_notification;
-                apres.date_debut = debut;
-                apres.date_fin = fin;
-                apres.duree_mois = duree;
-            }
-            if apres != avant {
-                change = true;
-                apres.updated_at = now;
-                let mut actif: marches::ActiveModel = apres.clone().into();
-                for c in [marches::Column::Objet, marches::Column::Nature, marches::Column::CodeCpv, marches::Column::Procedure, marches::Column::MontantHtCents, marches::Column::DateNotification, marches::Column::DateDebut, marches::Column::DateFin, marches::Column::DureeMois, marches::Column::LieuExecution, marches::Column::UpdatedAt] {
-                    actif.reset(c);
-                }
-                let apres = actif.update(txn).await?;
-                audit::record(txn, clock, acteur, "import_decp", "marche", apres.id, Some(&avant), Some(&apres)).await?;
-            }
-            (avant, None)
+            let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(avant.id)).order_by_asc(lots::Column::Id).one(txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} sans lot", avant.id))?;
+            let versions = versions_connues(txn, acteur, avant.id).await?;
+            (avant, lot, Some(versions))
         }
     };
-    let cree = lot_cree.is_some();
-    let lot = match lot_cree {
-        Some(lot) => lot,
-        None => acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(marche.id)).order_by_asc(lots::Column::Id).one(txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} sans lot", marche.id))?,
+    let cree = versions.is_none();
+    let mut change = match &versions {
+        Some(connues) => mettre_a_jour(txn, clock, acteur, &marche, m, connues).await?,
+        None => false,
     };
     let mut attribuees: Vec<i64> = Vec::new();
     // Titulaires (the first of the marché as notified is the titulaire, the others
@@ -274,9 +208,9 @@ async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, 
         }
     }
     // The marché as notified (version 0) and each modification, once.
-    let mut connues = if cree { Vec::new() } else { versions_connues(txn, acteur, marche.id).await? };
-    let versions: Vec<(i32, &serde_json::Value)> = std::iter::once((0, &m.donnees)).chain(m.modifications.iter().map(|md| (md.numero, &md.donnees))).collect();
-    for (version, donnees) in versions {
+    let mut connues = versions.unwrap_or_default();
+    let nouvelles: Vec<(i32, &serde_json::Value)> = std::iter::once((0, &m.donnees)).chain(m.modifications.iter().map(|md| (md.numero, &md.donnees))).collect();
+    for (version, donnees) in nouvelles {
         if !connues.contains(&version) {
             connues.push(version);
             marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), version: Set(version), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() }.insert(txn).await?;
@@ -293,6 +227,87 @@ async fn enregistrer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, 
     } else {
         Issue::Inchange
     })
+}
+
+/// A new marché with its own opération and its single lot.
+async fn creer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, donneur: i64, m: &MarcheDecp) -> anyhow::Result<(marches::Model, lots::Model)> {
+    let (sid, now) = (acteur.structure_id, clock.now());
+    let (montant, duree) = m.en_vigueur();
+    let (debut, fin) = m.execution().ok_or_else(|| anyhow::anyhow!("marché {} sans date", m.id))?;
+    let operation = operations::ActiveModel {
+        structure_id: Set(sid),
+        donneur_ordre_id: Set(donneur),
+        nom: Set(m.objet.chars().take(200).collect()),
+        commune: Set(m.lieu.clone().unwrap_or_default()),
+        qpv: Set(false),
+        anru: Set(false),
+        secteur: Set(m.secteur()),
+        date_debut: Set(Some(debut)),
+        date_fin: Set(Some(fin)),
+        facilitateur_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let marche = marches::ActiveModel {
+        structure_id: Set(sid),
+        operation_id: Set(operation.id),
+        numero: Set(m.id.clone()),
+        decp_uid: Set(Some(m.uid())),
+        objet: Set(m.objet.clone()),
+        nature: Set(m.nature()),
+        code_cpv: Set(m.code_cpv.clone()),
+        procedure: Set(m.procedure.clone()),
+        montant_ht_cents: Set(montant),
+        date_notification: Set(m.date_notification),
+        date_debut: Set(debut),
+        date_fin: Set(fin),
+        duree_mois: Set(duree),
+        lieu_execution: Set(m.lieu.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    let lot = lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set("unique".into()), intitule: Set("Lot unique".into()), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+    audit::record(txn, clock, acteur, "import_decp", "marche", marche.id, None, Some(&marche)).await?;
+    Ok((marche, lot))
+}
+
+/// Brings a known marché up to date (audited); whether it changed. A file older than
+/// the modifications already kept (`versions`: a later one was imported before) does not
+/// bring the amount and duration back.
+async fn mettre_a_jour(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, avant: &marches::Model, m: &MarcheDecp, versions: &[i32]) -> anyhow::Result<bool> {
+    let mut apres = avant.clone();
+    apres.objet = m.objet.clone();
+    apres.nature = m.nature();
+    apres.code_cpv = m.code_cpv.clone();
+    apres.procedure = m.procedure.clone();
+    apres.lieu_execution = m.lieu.clone();
+    let plus_recente = m.modifications.iter().map(|md| md.numero).max().unwrap_or(0);
+    if versions.iter().all(|v| *v <= plus_recente) {
+        let (montant, duree) = m.en_vigueur();
+        let (debut, fin) = m.execution().ok_or_else(|| anyhow::anyhow!("marché {} sans date", m.id))?;
+        apres.montant_ht_cents = montant;
+        apres.date_notification = m.date_notification;
+        apres.date_debut = debut;
+        apres.date_fin = fin;
+        apres.duree_mois = duree;
+    }
+    if apres == *avant {
+        return Ok(false);
+    }
+    apres.updated_at = clock.now();
+    let mut actif: marches::ActiveModel = apres.into();
+    for c in [marches::Column::Objet, marches::Column::Nature, marches::Column::CodeCpv, marches::Column::Procedure, marches::Column::MontantHtCents, marches::Column::DateNotification, marches::Column::DateDebut, marches::Column::DateFin, marches::Column::DureeMois, marches::Column::LieuExecution, marches::Column::UpdatedAt] {
+        actif.reset(c);
+    }
+    let apres = actif.update(txn).await?;
+    audit::record(txn, clock, acteur, "import_decp", "marche", apres.id, Some(avant), Some(&apres)).await?;
+    Ok(true)
 }
 
 /// The versions of a marché already kept.

@@ -5,7 +5,8 @@
 //!
 //! Every query finds the selection's rows by the marché and opération copied on clauses
 //! and links (one index range, no id lists whatever the size of the perimeter) and reads
-//! only the columns it needs; a fixed number of queries in all. What was loaded is returned (`Chargement`) so that bilans reuse it.
+//! only the columns it needs; a fixed number of queries in all. What was loaded is
+//! returned (`Chargement`) so that bilans reuse it.
 
 use foldhash::{HashMap, HashMapExt, HashSet};
 
@@ -13,7 +14,7 @@ use chrono::NaiveDate;
 use entities::enums::{CodeCritere, Modalite, NiveauFormation, RoleAttribution, Secteur, Sexe, StatutDeclaration, TypeContrat, TypeEntreprise};
 use entities::{attributions, clauses, contrats, criteres, entreprises, heures_mensuelles, mises_en_emploi, operations, participants};
 use sea_orm::sea_query::{Expr, Query, SelectStatement, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, IntoSimpleExpr, JoinType, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
 
 use super::clauses::source_objectif;
 use crate::auth::Acteur;
@@ -87,19 +88,18 @@ impl Selection {
         })
     }
 
+    /// The condition on mises en emploi: the links to a clause of the selection's
+    /// marchés, to `attributaire` only if set.
+    fn des_liens(&self, acteur: &Acteur, attributaire: Option<i64>) -> Condition {
+        use mises_en_emploi::Column as M;
+        Condition::all().add_option(self.des_marches(acteur, M::OperationId, M::MarcheId)).add_option(attributaire.map(|a| M::AttributaireId.eq(a)))
+    }
+
     /// The contrats linked to a clause of the selection's marchés (to `attributaire` only
     /// if set), as a subquery.
     pub fn contrats(&self, acteur: &Acteur, attributaire: Option<i64>) -> SelectStatement {
         use mises_en_emploi::Column as M;
-        let mut q = Query::select();
-        q.column(M::ContratId).from(mises_en_emploi::Entity).and_where(M::StructureId.eq(acteur.structure_id));
-        if let Some(c) = self.des_marches(acteur, M::OperationId, M::MarcheId) {
-            q.and_where(c);
-        }
-        if let Some(a) = attributaire {
-            q.and_where(M::AttributaireId.eq(a));
-        }
-        q
+        Query::select().column(M::ContratId).from(mises_en_emploi::Entity).cond_where(M::StructureId.eq(acteur.structure_id)).cond_where(self.des_liens(acteur, attributaire)).to_owned()
     }
 }
 
@@ -174,7 +174,7 @@ pub async fn compter_clauses(db: &impl ConnectionTrait, acteur: &Acteur, ids: &[
 pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Selection, filtre: Filtre) -> AppResult<Chargement> {
     let date = filtre.au;
     let sid = acteur.structure_id;
-    // The four reads are independent: on a pool they run side by side on their own
+    // The five reads are independent: on a pool they run side by side on their own
     // connections (in a transaction, one after the other).
     let (mut toutes, liens, parametres, sous_traitants, entreprises) =
         tokio::try_join!(lire_clauses(db, acteur, &selection), lire_liens(db, acteur, &selection, filtre), parametres(db, sid), lire_sous_traitants(db, acteur), lire_types_entreprises(db, acteur))?;
@@ -276,13 +276,7 @@ async fn lire_liens(db: &impl ConnectionTrait, acteur: &Acteur, selection: &Sele
     // The perimeter's links: to the clauses of those marchés, restricted to the attributaire
     // if asked (for the whole structure the tenant scope is the whole filter); and their
     // contrats as a subquery, for the months and criteria.
-    let mut mises_select = acteur.scoped::<mises_en_emploi::Entity>();
-    if let Some(c) = selection.des_marches(acteur, mises_en_emploi::Column::OperationId, mises_en_emploi::Column::MarcheId) {
-        mises_select = mises_select.filter(c);
-    }
-    if let Some(a) = filtre.attributaire {
-        mises_select = mises_select.filter(mises_en_emploi::Column::AttributaireId.eq(a));
-    }
+    let mises_select = acteur.scoped::<mises_en_emploi::Entity>().filter(selection.des_liens(acteur, filtre.attributaire));
     let perimetre = (*selection != Selection::Structure).then(|| selection.contrats(acteur, filtre.attributaire));
     // Three reads side by side: links with their contrats and participants; the
     // contrats' validated current months in the period; the participants' criteria.
@@ -425,4 +419,22 @@ pub async fn clauses_de(db: &impl ConnectionTrait, acteur: &Acteur, operation_id
         select = select.filter(clauses::Column::OperationId.eq(o));
     }
     Ok(select.select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::sea_query::SqliteQueryBuilder;
+
+    #[test]
+    fn perimeters_filter_links_by_their_copied_keys() {
+        let a = Acteur::systeme(7);
+        let sql = |s: Selection, attributaire| s.contrats(&a, attributaire).to_string(SqliteQueryBuilder);
+        assert_eq!(sql(Selection::Structure, None), r#"SELECT "contrat_id" FROM "mises_en_emploi" WHERE "mises_en_emploi"."structure_id" = 7"#);
+        assert_eq!(sql(Selection::Operation(3), None), r#"SELECT "contrat_id" FROM "mises_en_emploi" WHERE "mises_en_emploi"."structure_id" = 7 AND "mises_en_emploi"."operation_id" = 3"#);
+        assert_eq!(
+            sql(Selection::Entreprise(5), Some(5)),
+            r#"SELECT "contrat_id" FROM "mises_en_emploi" WHERE "mises_en_emploi"."structure_id" = 7 AND "mises_en_emploi"."marche_id" IN (SELECT "marche_id" FROM "attributions" WHERE "attributions"."structure_id" = 7 AND "attributions"."entreprise_id" = 5) AND "mises_en_emploi"."attributaire_id" = 5"#
+        );
+    }
 }
