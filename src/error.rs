@@ -170,14 +170,25 @@ impl From<PathRejection> for AppError {
 
 impl From<FormRejection> for AppError {
     fn from(rejection: FormRejection) -> Self {
-        AppError::BadRequest(format!("Formulaire incomplet ou illisible : {}", rejection.body_text()))
+        match rejection {
+            FormRejection::InvalidFormContentType(_) => AppError::UnsupportedMediaType,
+            other => AppError::BadRequest(format!("Formulaire incomplet ou illisible : {}", en_francais(&other.body_text()))),
+        }
     }
 }
 
 impl From<QueryRejection> for AppError {
     fn from(rejection: QueryRejection) -> Self {
-        AppError::BadRequest(format!("Paramètres de requête invalides : {}", rejection.body_text()))
+        AppError::BadRequest(format!("Paramètres de l'adresse invalides : {}", en_francais(&rejection.body_text())))
     }
+}
+
+/// serde's English about a query string or a form ("Failed to deserialize query string:
+/// du: input contains invalid characters") said in French, naming the field.
+fn en_francais(text: &str) -> String {
+    let text = text.split_once(": ").map(|(debut, reste)| if debut.starts_with("Failed to deserialize") { reste } else { text }).unwrap_or(text);
+    let FieldError { field, message } = serde_en_francais(text);
+    if field.is_empty() { message } else { format!("« {field} » : {message}") }
 }
 
 fn source_text(err: &dyn std::error::Error) -> String {
@@ -193,6 +204,12 @@ fn source_text(err: &dyn std::error::Error) -> String {
 /// serde's message for well-formed JSON of the wrong shape ("lots[0]: missing field
 /// `numero` at line 1 column 9") as a 422 on the field it names.
 fn json_data_error(text: &str) -> AppError {
+    AppError::Invalid(vec![serde_en_francais(text)])
+}
+
+/// One serde message ("lots[0]: missing field `numero` at line 1 column 9") as the field
+/// it names and a French message, with none of serde's English.
+fn serde_en_francais(text: &str) -> FieldError {
     let text = text.split(" at line ").next().unwrap_or(text);
     let (path, message) = match text.split_once(": ") {
         Some((p, m)) if !p.contains(' ') => (p.trim_start_matches('.'), m),
@@ -215,11 +232,31 @@ fn json_data_error(text: &str) -> AppError {
         let expected = message.split("expected ").nth(1).unwrap_or("").replace("one of ", "").replace("` or `", ", ").replace("`, `", ", ").replace('`', "");
         (path.to_string(), format!("Valeur « {named} » non reconnue ; valeurs possibles : {expected}."))
     } else if message.starts_with("invalid type") {
-        (path.to_string(), format!("Type de valeur incorrect ({message})."))
+        let attendu = message.split("expected ").nth(1).unwrap_or("");
+        let quoi = if attendu.contains("bool") {
+            "un booléen (true ou false)"
+        } else if attendu.contains("integer") || attendu.contains("i64") || attendu.contains("u64") || attendu.contains("i32") {
+            "un nombre entier"
+        } else if attendu.contains("f64") || attendu.contains("float") || attendu.contains("number") {
+            "un nombre"
+        } else if attendu.contains("string") || attendu.contains("date") {
+            "un texte"
+        } else if attendu.contains("sequence") {
+            "une liste"
+        } else if attendu.contains("map") || attendu.contains("struct") {
+            "un objet"
+        } else {
+            "une autre sorte de valeur"
+        };
+        (path.to_string(), format!("Type de valeur incorrect : {quoi} est attendu."))
+    } else if message.contains("premature end of input") || message.contains("input contains invalid characters") || message.contains("input is out of range") || message.contains("input is not enough for unique") || message.contains("trailing input") {
+        (path.to_string(), "Date illisible : AAAA-MM-JJ attendu.".to_string())
+    } else if message.contains("invalid digit") || message.contains("cannot parse integer") || message.contains("invalid float") || message.contains("number too large") || message.contains("too small") {
+        (path.to_string(), "Nombre illisible ou hors limites.".to_string())
     } else {
-        (path.to_string(), format!("Valeur invalide ({message})."))
+        (path.to_string(), "Valeur illisible.".to_string())
     };
-    AppError::Invalid(vec![FieldError::new(field, french)])
+    FieldError::new(field, french)
 }
 
 #[cfg(test)]

@@ -43,6 +43,7 @@ pub mod db;
 pub mod decp;
 pub mod demo;
 pub mod error;
+pub mod libelles;
 pub mod mail;
 pub mod parcours;
 pub mod relances;

@@ -33,14 +33,16 @@ pub fn state_with(settings: Settings, clock: Clock, db: DatabaseConnection, mail
         None => Mailer::from_settings(&settings.mail)?,
     };
     let templates = Arc::new(crate::web::templates(&settings.server.templates_dir)?);
-    Ok(AppState { db, settings: Arc::new(settings), mailer, clock, templates })
+    let statiques = Arc::new(crate::web::statics::Statiques::charger(&settings.server.templates_dir.join("static"))?);
+    Ok(AppState { db, settings: Arc::new(settings), mailer, clock, templates, statiques })
 }
 
 pub fn router(state: AppState) -> Router {
     let (api, openapi) = crate::api::router();
     let openapi = Arc::new(openapi);
     Router::new()
-        .route("/", get(crate::web::home))
+        .route("/", get(crate::clauses::pages::accueil))
+        .route("/static/{nom}", get(crate::web::statics::servir))
         .route("/health", get(health))
         .route("/api/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
         .merge(api)
@@ -50,8 +52,9 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::clauses::pages::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
-        .with_state(state)
+        .with_state(state.clone())
         .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
+        .layer(axum::middleware::from_fn_with_state(state, crate::web::html::couche))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
         .layer(TraceLayer::new_for_http())
 }

@@ -15,4 +15,6 @@ pub struct AppState {
     pub mailer: Mailer,
     pub clock: Clock,
     pub templates: Arc<tera::Tera>,
+    /// Static files under fingerprinted names.
+    pub statiques: Arc<crate::web::statics::Statiques>,
 }

@@ -51,13 +51,18 @@ pub async fn fermer(db: &impl ConnectionTrait, secret: &str) -> AppResult<()> {
 
 /// The session secret sent by the browser, if any.
 pub fn secret(headers: &HeaderMap) -> Option<&str> {
+    cookie(headers, COOKIE)
+}
+
+/// The value of a cookie the browser sent, if any (not empty).
+pub fn cookie<'a>(headers: &'a HeaderMap, nom: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
+        .find(|(k, _)| *k == nom)
         .map(|(_, v)| v.trim())
         .filter(|v| !v.is_empty())
 }
@@ -79,12 +84,21 @@ pub struct Connecte {
     pub acteur: Acteur,
     /// To put in every form that changes something.
     pub csrf: String,
+    /// The message of the last action, to show once (`web::flash`).
+    pub flash: Option<String>,
+    /// The page's path (the menu marks where the user is).
+    pub chemin: String,
 }
 
 /// Who the browser's session cookie names, if anyone.
 pub async fn connecte(state: &AppState, headers: &HeaderMap) -> AppResult<Option<Connecte>> {
     let Some(secret) = secret(headers) else { return Ok(None) };
-    Ok(trouver(&state.db, state.clock.now(), secret).await?.map(|(session, user)| Connecte { acteur: Acteur::from_user(&user), csrf: session.csrf_token }))
+    Ok(trouver(&state.db, state.clock.now(), secret).await?.map(|(session, user)| Connecte {
+        acteur: Acteur::from_user(&user),
+        csrf: session.csrf_token,
+        flash: crate::web::flash::lire(headers),
+        chemin: String::new(),
+    }))
 }
 
 impl FromRequestParts<AppState> for Connecte {
@@ -92,7 +106,10 @@ impl FromRequestParts<AppState> for Connecte {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         match connecte(state, &parts.headers).await {
-            Ok(Some(c)) => Ok(c),
+            Ok(Some(mut c)) => {
+                c.chemin = parts.uri.path().to_string();
+                Ok(c)
+            }
             Ok(None) => {
                 let suite = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("/");
                 Err(Redirect::to(&format!("/connexion?suite={}", encode(suite))).into_response())

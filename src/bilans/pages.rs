@@ -18,7 +18,7 @@ use super::service::{self, Cible};
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::state::AppState;
-use crate::text::{heures_fr, nombre_fr};
+use crate::text::heures_fr;
 use crate::web::{page_erreur, render, ApiPath, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
@@ -74,19 +74,19 @@ fn barres(b: &Bilan) -> Vec<Barre> {
                 h_realisees: hr,
                 y_retenues: HAUTEUR - ht,
                 h_retenues: ht,
-                mois: m.mois.clone(),
-                titre: format!("{} : {} réalisées, {} retenues", m.mois, heures_fr(m.heures_realisees), heures_fr(m.heures_retenues)),
+                mois: crate::parcours::limites::parse_mois(&m.mois).map(crate::text::mois_fr).unwrap_or_else(|| m.mois.clone()),
+                titre: format!("{} : {} réalisées, {} retenues", crate::parcours::limites::parse_mois(&m.mois).map(crate::text::mois_fr).unwrap_or_else(|| m.mois.clone()), heures_fr(m.heures_realisees), heures_fr(m.heures_retenues)),
             }
         })
         .collect()
 }
 
-fn tableau(titre: &'static str, v: &BTreeMap<String, Ventilation>) -> Tableau {
+fn tableau(titre: &'static str, kind: &str, v: &BTreeMap<String, Ventilation>) -> Tableau {
     Tableau {
         titre,
         lignes: v
             .iter()
-            .map(|(k, c)| Ligne { cle: k.replace('_', " "), contrats: c.contrats.texte(), participants: c.participants.texte(), heures_retenues: heures_fr(c.heures_retenues) })
+            .map(|(k, c)| Ligne { cle: crate::libelles::ou_texte(kind, k), contrats: c.contrats.texte(), participants: c.participants.texte(), heures_retenues: heures_fr(c.heures_retenues) })
             .collect(),
     }
 }
@@ -112,6 +112,7 @@ async fn page_operation(State(state): State<AppState>, connecte: Connecte, ApiPa
     }
     let mut ctx = tera::Context::new();
     ctx.insert("nom", &b.perimetre.nom);
+    ctx.insert("fil", &vec![("Opérations".to_string(), "/operations".to_string()), (b.perimetre.nom.clone(), format!("/operations/{id}")), ("Bilan".to_string(), String::new())]);
     ctx.insert("id", &id);
     ctx.insert("du", &b.periode.du.map(|d| d.to_string()).unwrap_or_default());
     ctx.insert("au", &b.periode.au.map(|d| d.to_string()).unwrap_or_default());
@@ -119,7 +120,7 @@ async fn page_operation(State(state): State<AppState>, connecte: Connecte, ApiPa
     ctx.insert("realisees", &heures_fr(b.heures_realisees));
     ctx.insert("retenues", &heures_fr(b.heures_retenues));
     ctx.insert("ecart", &heures_fr(b.ecart));
-    ctx.insert("taux", &format!("{} %", nombre_fr((b.taux_realisation * 1000.0).round() / 10.0)));
+    ctx.insert("taux", &crate::text::pourcent_fr(b.taux_realisation));
     ctx.insert("taux_largeur", &((b.taux_realisation.clamp(0.0, 1.0) * 400.0).round()));
     ctx.insert("participants", &b.participants.texte());
     ctx.insert("contrats", &b.contrats.texte());
@@ -133,15 +134,15 @@ async fn page_operation(State(state): State<AppState>, connecte: Connecte, ApiPa
     ctx.insert("largeur", &LARGEUR);
     ctx.insert("hauteur", &HAUTEUR);
     let tableaux = [
-        tableau("Par type de contrat", &b.par_type_contrat),
-        tableau("Par modalité", &b.par_modalite),
-        tableau("Par type d'employeur", &b.par_type_employeur),
-        tableau("Par niveau de formation", &b.par_niveau),
-        tableau("Par métier", &b.par_metier),
-        tableau("Par secteur", &b.par_secteur),
+        tableau("Par type de contrat", "type_contrat", &b.par_type_contrat),
+        tableau("Par modalité", "modalite", &b.par_modalite),
+        tableau("Par type d'employeur", "type_entreprise", &b.par_type_employeur),
+        tableau("Par niveau de formation", "niveau_formation", &b.par_niveau),
+        tableau("Par métier", "", &b.par_metier),
+        tableau("Par secteur", "secteur", &b.par_secteur),
     ];
     ctx.insert("tableaux", &tableaux);
-    let public: Vec<(String, String)> = b.par_public.iter().map(|(k, c)| (k.replace('_', " "), c.texte())).collect();
+    let public: Vec<(String, String)> = b.par_public.iter().map(|(k, c)| (crate::libelles::public(k), c.texte())).collect();
     ctx.insert("public", &public);
     Ok(render(&state, "bilans/operation.html", Some(&connecte), ctx)?.into_response())
 }

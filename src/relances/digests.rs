@@ -5,12 +5,12 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use entities::enums::Role;
-use entities::{structures, clauses, contrats, criteres, donneurs_ordre, lots, marches, mises_en_emploi, operations, participants, suivis_six_mois};
+use entities::{structures, clauses, contrats, donneurs_ordre, lots, marches, mises_en_emploi, operations, participants};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{ColumnTrait, DatabaseTransaction, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
-use super::declarations::{contrats_a_declarer, mois_concerne};
+use super::declarations::mois_concerne;
 use super::destinataires;
 use super::{jour, nom_court, Redacteur, Relance};
 use crate::auth::Acteur;
@@ -48,20 +48,17 @@ impl Relance for DigestFacilitateur {
 
     async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let today = jour(occurrence);
-        let dans_30 = today + Days::new(30);
         let semaine = today.iso_week();
         let periode = format!("{}-S{:02}", semaine.year(), semaine.week());
         let mut messages = Vec::new();
         let a = Acteur::systeme(structure.id);
 
-        let a_valider = super::declarations::declarations_a_valider(txn, &a).await?;
-        let contrats_ids: Vec<i64> = a_valider.iter().map(|(_, c)| c.participant_id).collect();
-        let personnes: BTreeMap<i64, String> =
-            crate::parcours::service::noms_courts(txn, &a, contrats_ids).await?;
-        let employeurs: Vec<i64> = a_valider.iter().map(|(_, c)| c.employeur_id).collect();
-        let mut noms = crate::clauses::service::noms_entreprises(txn, &a, employeurs).await?;
+        let t = super::travail::travail(txn, &a, today).await?;
+        let personnes: BTreeMap<i64, String> = crate::parcours::service::noms_courts(txn, &a, t.a_valider.iter().map(|(_, c)| c.participant_id).collect()).await?;
+        let employeurs: Vec<i64> = t.a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
+        let noms = crate::clauses::service::noms_entreprises(txn, &a, employeurs).await?;
         let a_valider = Section::new(
-            a_valider
+            t.a_valider
                 .iter()
                 .map(|(h, c)| {
                     let qui = personnes.get(&c.participant_id).map_or("?", String::as_str);
@@ -70,19 +67,10 @@ impl Relance for DigestFacilitateur {
                 .collect(),
         );
 
-        // Late: the month before last is always due; last month once its 10th has passed.
         let mut en_retard: BTreeMap<i64, usize> = BTreeMap::new();
-        let dernier = mois_concerne(occurrence);
-        let mut mois = vec![dernier - Months::new(1)];
-        if today.day() > 10 {
-            mois.push(dernier);
+        for r in &t.en_retard {
+            *en_retard.entry(r.employeur_id).or_default() += r.contrats;
         }
-        for m in mois {
-            for c in contrats_a_declarer(txn, &a, m).await? {
-                *en_retard.entry(c.employeur_id).or_default() += 1;
-            }
-        }
-        noms.extend(crate::clauses::service::noms_entreprises(txn, &a, en_retard.keys().copied().collect()).await?);
         let en_retard = Section::new(
             en_retard.iter().map(|(id, n)| format!("{} : {n} déclaration(s) mensuelle(s) manquante(s)", noms.get(id).map_or("?", String::as_str))).collect(),
         );
@@ -99,54 +87,20 @@ impl Relance for DigestFacilitateur {
                 })
                 .collect(),
         );
-
-        let fin_proche = a
-            .scoped::<contrats::Entity>()
-            .filter(contrats::Column::DateFinReelle.is_null())
-            .filter(contrats::Column::DateFinPrevue.between(today, dans_30))
-            .filter(contrats::Column::Id.in_subquery(Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned()))
-            .find_also_related(participants::Entity)
-            .order_by_asc(contrats::Column::DateFinPrevue)
-            .all(txn)
-            .await?;
         let fin_proche = Section::new(
-            fin_proche
+            t.fin_proche
                 .iter()
                 .map(|(c, p)| format!("{} — {} : fin prévue le {}", p.as_ref().map(nom_court).unwrap_or_default(), c.poste, c.date_fin_prevue.map(date_fr).unwrap_or_default()))
                 .collect(),
         );
-
-        let criteres = a
-            .scoped::<criteres::Entity>()
-            .filter(criteres::Column::RetireAt.is_null())
-            .filter(criteres::Column::ValideJusquAu.between(today, dans_30))
-            .find_also_related(participants::Entity)
-            .order_by_asc(criteres::Column::ValideJusquAu)
-            .all(txn)
-            .await?;
         let criteres = Section::new(
-            criteres
+            t.criteres
                 .iter()
-                .map(|(c, p)| format!("{} — {} : valable jusqu'au {}", p.as_ref().map(nom_court).unwrap_or_default(), crate::text::code(c.code), c.valide_jusqu_au.map(date_fr).unwrap_or_default()))
+                .map(|(c, p)| format!("{} — {} : valable jusqu'au {}", p.as_ref().map(nom_court).unwrap_or_default(), crate::libelles::de("critere", c.code), c.valide_jusqu_au.map(date_fr).unwrap_or_default()))
                 .collect(),
         );
-
-        let suivis = a
-            .scoped::<suivis_six_mois::Entity>()
-            .filter(suivis_six_mois::Column::DateRealisation.is_null())
-            .filter(suivis_six_mois::Column::DateEcheance.lte(today + Days::new(7)))
-            .order_by_asc(suivis_six_mois::Column::DateEcheance)
-            .all(txn)
-            .await?;
-        let suivis = Section::new(suivis.iter().map(|s| format!("contrat n° {} : suivi dû le {}", s.contrat_id, date_fr(s.date_echeance))).collect());
-
-        let demarrages = a
-            .scoped::<marches::Entity>()
-            .filter(marches::Column::DateDebut.between(today, dans_30))
-            .order_by_asc(marches::Column::DateDebut)
-            .all(txn)
-            .await?;
-        let demarrages = Section::new(demarrages.iter().map(|m| format!("marché {} — {} : début le {}", m.numero, m.objet, date_fr(m.date_debut))).collect());
+        let suivis = Section::new(t.suivis.iter().map(|s| format!("contrat n° {} : suivi dû le {}", s.contrat_id, date_fr(s.date_echeance))).collect());
+        let demarrages = Section::new(t.demarrages.iter().map(|m| format!("marché {} — {} : début le {}", m.numero, m.objet, date_fr(m.date_debut))).collect());
 
         let sections = [&a_valider, &en_retard, &clauses_alerte, &fin_proche, &criteres, &suivis, &demarrages];
         if sections.iter().all(|s| s.nombre == 0) {

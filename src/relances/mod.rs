@@ -12,6 +12,7 @@ pub mod declarations;
 mod destinataires;
 mod digests;
 pub mod pages;
+pub mod travail;
 pub mod routes;
 
 use std::future::Future;

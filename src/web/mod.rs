@@ -1,9 +1,17 @@
 //! Shared web pieces: JSON and path extractors whose rejections are problem+json, the
-//! home page, the fallbacks.
+//! layout's context (menu by role, flash, stylesheet), French formats, error pages,
+//! static files, lists (search, sort, pages) and the fallbacks.
 
+pub mod flash;
+pub mod format;
+pub mod formulaire;
+pub mod html;
+pub mod liste;
+pub mod menu;
 pub mod page;
+pub mod statics;
 
-use axum::extract::{FromRequest, FromRequestParts, State};
+use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::{StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 
@@ -38,46 +46,55 @@ pub struct ApiForm<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
-pub async fn home(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Result<Html<String>, AppError> {
-    let connecte = crate::auth::session::connecte(&state, &headers).await?;
-    render(&state, "accueil.html", connecte.as_ref(), tera::Context::new())
-}
-
 /// A French error page (`erreur.html`) with its status.
 pub fn page_erreur(state: &AppState, connecte: Option<&crate::auth::session::Connecte>, status: StatusCode, titre: &str, message: &str) -> Result<Response, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("titre", titre);
     ctx.insert("message", message);
+    ctx.insert("details", &Vec::<String>::new());
+    ctx.insert("status", &status.as_u16());
     Ok((status, render(state, "erreur.html", connecte, ctx)?).into_response())
 }
 
-/// Renders a page with what the layout needs: the version and who is logged in (their
-/// name, role and the CSRF token of the logout form).
+/// A breadcrumb step: its label and address.
+pub type Etape = (String, String);
+
+/// Renders a page with what the layout needs: the version, the stylesheet's address, who
+/// is logged in (name, role in words, the logout form's CSRF token), the menu of its
+/// role, the flash message and the breadcrumb (`fil`, the page's own steps above it).
 pub fn render(state: &AppState, template: &str, connecte: Option<&crate::auth::session::Connecte>, mut ctx: tera::Context) -> Result<Html<String>, AppError> {
     ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("css", &state.statiques.url("clausier.css"));
     ctx.insert(
         "connecte",
-        &connecte.map(|c| serde_json::json!({"nom": c.acteur.nom, "role": crate::text::code(c.acteur.role), "csrf": c.csrf})),
+        &connecte.map(|c| {
+            serde_json::json!({
+                "nom": c.acteur.nom,
+                "role": crate::text::code(c.acteur.role),
+                "role_libelle": crate::libelles::de("role", c.acteur.role),
+                "csrf": c.csrf,
+            })
+        }),
     );
+    ctx.insert("menu", &connecte.map(|c| menu::menu(c.acteur.role, &c.chemin)).unwrap_or_default());
+    ctx.insert("flash", &connecte.and_then(|c| c.flash.clone()));
+    if !ctx.contains_key("fil") {
+        ctx.insert("fil", &Vec::<Etape>::new());
+    }
     state.templates.render(template, &ctx).map(Html).map_err(|e| AppError::Internal(anyhow::anyhow!("page {template} : {e:?}")))
 }
 
-/// Unknown routes: problem+json under /api, a French page elsewhere.
-pub async fn not_found(uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        AppError::NotFound.into_response()
-    } else {
-        (StatusCode::NOT_FOUND, Html(NOT_FOUND_PAGE)).into_response()
-    }
+/// Unknown routes: problem+json (the pages' layer makes it a French page off /api).
+pub async fn not_found(_uri: Uri) -> Response {
+    AppError::NotFound.into_response()
 }
 
-const NOT_FOUND_PAGE: &str = "<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Page introuvable — Clausier</title><body><h1>Page introuvable</h1><p><a href=\"/\">Retour à l'accueil</a></p></body></html>";
-
 /// Loads the Tera templates, pages and e-mails (strict: an unknown variable is an error;
-/// only `.html` files are HTML-escaped).
+/// only `.html` files are HTML-escaped), with the French formats (`format`).
 pub fn templates(dir: &std::path::Path) -> anyhow::Result<tera::Tera> {
     let glob = format!("{}/**/*.{{html,txt}}", dir.display());
-    let tera = tera::Tera::new(&glob).map_err(|e| anyhow::anyhow!("modèles {glob} : {e}"))?;
+    let mut tera = tera::Tera::new(&glob).map_err(|e| anyhow::anyhow!("modèles {glob} : {e}"))?;
+    format::register(&mut tera);
     anyhow::ensure!(
         tera.get_template_names().any(|n| n == "accueil.html"),
         "modèles introuvables dans {} (réglage server.templates_dir)",

@@ -289,7 +289,7 @@ async fn the_bilan_page_shows_the_same_figures_with_a_chart_and_the_same_rights(
     let objectif = clausier::text::heures_fr(json["heures_objectif"].as_f64().unwrap());
     assert!(html.contains(&format!("<strong>{retenues}</strong> retenues sur un objectif de <strong>{objectif}</strong>")), "{html}");
     assert!(html.contains("<svg") && html.contains("<title>Heures réalisées (clair) et retenues (foncé) par mois</title>"), "{html}");
-    assert!(html.contains("Par type de contrat") && html.contains("<td>mission etti</td>"), "{html}");
+    assert!(html.contains("Par type de contrat") && html.contains("<td>Mission d'ETTI</td>"), "{html}");
     let xlsx = navigateur().get(app.url(&format!("{path}?format=xlsx"))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let (status, html) = page(app, &format!("{path}?du=2025-01-15"), Some(&cookie)).await;

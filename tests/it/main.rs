@@ -7,6 +7,7 @@ mod heures;
 
 mod auth;
 mod bilans;
+mod pages;
 mod parcours;
 mod clauses;
 mod cli;

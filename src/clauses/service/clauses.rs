@@ -118,7 +118,7 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
             model.marche_id = Set(marche.id);
             model.operation_id = Set(marche.operation_id);
             if input.date_debut < marche.date_debut || input.date_fin > marche.date_fin {
-                errors.push(FieldError::new("date_debut", format!("La période de la clause doit tenir dans l'exécution du marché ({} – {}).", marche.date_debut, marche.date_fin)));
+                errors.push(FieldError::new("date_debut", format!("La période de la clause doit tenir dans l'exécution du marché (du {} au {}).", crate::text::date_num(marche.date_debut), crate::text::date_num(marche.date_fin))));
             }
         }
         _ => errors.push(FieldError::new("lot_id", "Ce lot n'existe pas dans votre structure.")),

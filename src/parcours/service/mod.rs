@@ -12,7 +12,7 @@ pub mod sorties;
 pub use contrats::{contrats_visibles, create_contrat, get_contrat};
 pub use criteres::eligibilite_participant;
 pub use heures::{decider_heures, declarer_heures};
-pub use participants::{get_participant, noms_courts, participants_visibles};
+pub use participants::{get_participant, nom_court, noms_courts, participants_visibles};
 
 use entities::enums::Role;
 use entities::structures;

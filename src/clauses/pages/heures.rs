@@ -26,7 +26,7 @@ use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
 use crate::web::{page_erreur, render, ApiForm, ApiQuery};
 
-pub fn routes() -> Router<AppState> {
+pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/declarations", get(page).post(declarer)).route("/validations", get(page_validations).post(decider))
 }
 

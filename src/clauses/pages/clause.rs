@@ -1,0 +1,263 @@
+//! The clause page (progress against the expected line, hours per month as a chart and a
+//! table, the contrats on it, the counting drill-down) and the creation of a clause on a
+//! lot, whose computed objective is shown before saving.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use entities::enums::ModeObjectif;
+use serde::Serialize;
+
+use crate::auth::session::Connecte;
+use crate::auth::GESTION;
+use crate::clauses::forms::{ClauseInput, ObjectifInput};
+use crate::clauses::service::{clauses as service_c, compte, marches as service_m, mises_en_emploi, operations as service_op};
+use crate::clauses::views::Clause;
+use crate::comptage::objectif::{objectif_minutes, ObjectifSource};
+use crate::error::AppError;
+use crate::parcours::limites::heures;
+use crate::state::AppState;
+use crate::web::formulaire::Formulaire;
+use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/clauses/nouvelle", get(nouvelle).post(creer)).route("/clauses/{id}", get(fiche))
+}
+
+#[derive(Serialize)]
+struct Mois {
+    mois: String,
+    realisees: f64,
+    retenues: f64,
+    cumul: f64,
+    attendu: f64,
+}
+
+/// The chart's drawing: bars per month, the cumulative retained line and the expected
+/// line, on axes with values (SVG coordinates computed here; no style attribute).
+#[derive(Serialize, Default)]
+struct Graphique {
+    largeur: f64,
+    hauteur: f64,
+    barres: Vec<(f64, f64, f64, f64, f64)>,
+    cumul: String,
+    attendu: String,
+    graduations: Vec<(f64, String)>,
+    etiquettes: Vec<(f64, String)>,
+    echelle_cumul: Vec<(f64, String)>,
+}
+
+const L: f64 = 640.0;
+const H: f64 = 220.0;
+const G: f64 = 56.0;
+const D: f64 = 64.0;
+
+fn graphique(mois: &[Mois], objectif: f64) -> Graphique {
+    if mois.is_empty() {
+        return Graphique::default();
+    }
+    let max_mois = mois.iter().map(|m| m.realisees.max(m.retenues)).fold(1.0, f64::max);
+    let max_cumul = mois.iter().map(|m| m.cumul.max(m.attendu)).fold(objectif.max(1.0), f64::max);
+    let pas = (L - G - D) / mois.len() as f64;
+    let y = |v: f64, max: f64| ((H - v / max * H) * 10.0).round() / 10.0 + 10.0;
+    let r = |v: f64| (v * 10.0).round() / 10.0;
+    let barres = mois.iter().enumerate().map(|(i, m)| (r(G + i as f64 * pas + pas * 0.15), r(pas * 0.7), y(m.realisees, max_mois), y(m.retenues, max_mois), r(H + 10.0))).collect();
+    let ligne = |f: &dyn Fn(&Mois) -> f64| mois.iter().enumerate().map(|(i, m)| format!("{},{}", r(G + (i as f64 + 0.5) * pas), y(f(m), max_cumul))).collect::<Vec<_>>().join(" ");
+    let graduations = (0..=4).map(|k| (y(max_mois * k as f64 / 4.0, max_mois), crate::text::nombre_fr((max_mois * k as f64 / 4.0).round()))).collect();
+    let echelle_cumul = (0..=4).map(|k| (y(max_cumul * k as f64 / 4.0, max_cumul), crate::text::nombre_fr((max_cumul * k as f64 / 4.0).round()))).collect();
+    let chaque = (mois.len() / 8).max(1);
+    let etiquettes = mois.iter().enumerate().filter(|(i, _)| i % chaque == 0).map(|(i, m)| (r(G + (i as f64 + 0.5) * pas), m.mois.clone())).collect();
+    Graphique { largeur: L, hauteur: H + 40.0, barres, cumul: ligne(&|m| m.cumul), attendu: ligne(&|m| m.attendu), graduations, etiquettes, echelle_cumul }
+}
+
+#[derive(Serialize)]
+struct LigneDetail {
+    contrat_id: i64,
+    personne: String,
+    mois: String,
+    realisees: f64,
+    retenues: f64,
+    explication: String,
+}
+
+async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    service_c::get_clause(&state.db, &c.acteur, id).await?;
+    let today = state.clock.today();
+    let cc = compte::compter_clauses(&state.db, &c.acteur, &[id], today).await?.pop().ok_or(AppError::NotFound)?;
+    let vue = Clause::from(&cc);
+    let (m, lots) = service_m::get_marche(&state.db, &c.acteur, cc.marche_id).await?;
+    let o = service_op::get_operation(&state.db, &c.acteur, m.operation_id).await?;
+    let lot = lots.iter().find(|l| l.id == cc.clause.lot_id);
+    let contrats = mises_en_emploi::contrats_de_la_clause(&state.db, &c.acteur, &cc).await?;
+    let noms: BTreeMap<i64, String> = contrats.iter().map(|k| (k.contrat_id, format!("{} {}", k.participant_prenom, k.participant_nom))).collect();
+    // Months of the execution period up to today, with the counting's lines summed.
+    let mut par_mois: BTreeMap<String, (i64, i64)> = BTreeMap::new();
+    for l in &cc.comptage.lignes {
+        let e = par_mois.entry(l.mois.clone()).or_default();
+        e.0 += l.realisees;
+        e.1 += l.retenues;
+    }
+    let mut mois = Vec::new();
+    let mut cumul = 0;
+    let (debut, fin) = (cc.clause.date_debut, cc.clause.date_fin.min(today));
+    let mut d = crate::parcours::limites::premier_du_mois(debut);
+    while d <= fin && mois.len() < 120 {
+        let cle = crate::parcours::limites::format_mois(d);
+        let (r, t) = par_mois.get(&cle).copied().unwrap_or_default();
+        cumul += t;
+        let fin_mois = (d + chrono::Months::new(1)).pred_opt().unwrap_or(d);
+        let attendu = crate::comptage::avancement::avancement(cc.objectif_minutes, 0, cc.clause.date_debut, cc.clause.date_fin, fin_mois, &cc.clause.regles.avancement).attendu;
+        mois.push(Mois { mois: crate::text::mois_fr(d), realisees: heures(r), retenues: heures(t), cumul: heures(cumul), attendu: heures(attendu) });
+        d = d + chrono::Months::new(1);
+    }
+    let detail: Vec<LigneDetail> = cc
+        .comptage
+        .lignes
+        .iter()
+        .map(|l| LigneDetail {
+            contrat_id: l.contrat_id,
+            personne: noms.get(&l.contrat_id).cloned().unwrap_or_default(),
+            mois: crate::parcours::limites::parse_mois(&l.mois).map(crate::text::mois_fr).unwrap_or_else(|| l.mois.clone()),
+            realisees: heures(l.realisees),
+            retenues: heures(l.retenues),
+            explication: l.explication.join(" "),
+        })
+        .collect();
+    let objectif = heures(cc.objectif_minutes);
+    let mut ctx = tera::Context::new();
+    ctx.insert("graphique", &graphique(&mois, objectif));
+    ctx.insert("mois", &mois);
+    ctx.insert("k", &vue);
+    ctx.insert("barre", &((vue.taux_realisation.clamp(0.0, 1.0) * 1000.0).round() / 10.0));
+    ctx.insert("repere", &((vue.part_ecoulee.clamp(0.0, 1.0) * 990.0).round() / 10.0));
+    ctx.insert("texte_barre", &format!("{} réalisés, {} attendus à ce jour", crate::text::pourcent_fr(vue.taux_realisation), crate::text::pourcent_fr(vue.part_ecoulee)));
+    ctx.insert("statut", &crate::text::code(vue.statut_avancement));
+    ctx.insert("type_clause", &crate::text::code(vue.type_));
+    ctx.insert("contrats", &contrats);
+    ctx.insert("detail", &detail);
+    ctx.insert("marche", &(m.id, format!("{} — {}", m.numero, m.objet)));
+    ctx.insert("lot", &lot.map(|l| if l.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", l.numero, l.intitule) }).unwrap_or_default());
+    ctx.insert("operation", &(o.id, o.nom.clone()));
+    ctx.insert("aujourdhui", &today);
+    ctx.insert("fil", &vec![("Clauses".to_string(), "/clauses".to_string()), (o.nom, format!("/operations/{}", o.id)), (format!("Marché {}", m.numero), format!("/marches/{}", m.id)), (format!("Clause n° {id}"), String::new())]);
+    Ok(render(&state, "clauses/clause.html", Some(&c), ctx)?.into_response())
+}
+
+async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, apercu: Option<String>, status: StatusCode) -> Result<Response, AppError> {
+    let lot_id = f.valeurs.get("lot_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
+    let lot = c.acteur.get::<entities::lots::Entity>(&state.db, lot_id).await?;
+    let (m, _) = service_m::get_marche(&state.db, &c.acteur, lot.marche_id).await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("f", f);
+    ctx.insert("apercu", &apercu);
+    ctx.insert("types", crate::libelles::options("type_clause"));
+    ctx.insert("modes", crate::libelles::options("mode_objectif"));
+    ctx.insert("lot", &(lot.id, if lot.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", lot.numero, lot.intitule) }));
+    ctx.insert("marche", &(m.id, format!("{} — {}", m.numero, m.objet), m.date_debut, m.date_fin));
+    ctx.insert("fil", &vec![("Marchés".to_string(), "/marches".to_string()), (format!("Marché {}", m.numero), format!("/marches/{}", m.id)), ("Nouvelle clause".to_string(), String::new())]);
+    Ok((status, render(state, "clauses/clause_form.html", Some(c), ctx)?).into_response())
+}
+
+async fn nouvelle(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let lot = query.get("lot").and_then(|l| l.parse::<i64>().ok()).ok_or(AppError::NotFound)?;
+    let lot_m = c.acteur.get::<entities::lots::Entity>(&state.db, lot).await?;
+    let (m, _) = service_m::get_marche(&state.db, &c.acteur, lot_m.marche_id).await?;
+    let valeurs = [
+        ("lot_id", lot.to_string()),
+        ("type", "execution".to_string()),
+        ("mode", "calcul".to_string()),
+        ("date_debut", m.date_debut.to_string()),
+        ("date_fin", m.date_fin.to_string()),
+        ("montant_ht", crate::text::nombre_fr(lot_m.montant_ht_cents as f64 / 100.0)),
+    ];
+    let f = Formulaire::de(valeurs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
+    page_form(&state, &c, &f, None, StatusCode::OK).await
+}
+
+/// The objective as the form gives it, by mode.
+fn objectif(f: &mut Formulaire) -> Option<ObjectifInput> {
+    match f.code::<ModeObjectif>("mode")? {
+        ModeObjectif::Heures => Some(ObjectifInput::Heures { heures: f.nombre_obligatoire("heures") }),
+        ModeObjectif::Calcul => Some(ObjectifInput::Calcul {
+            montant_ht: f.nombre_obligatoire("montant_ht"),
+            part_main_oeuvre: f.pourcentage("part_main_oeuvre").unwrap_or_else(|| {
+                f.erreur("part_main_oeuvre", "Part de main-d'œuvre obligatoire, en %.");
+                0.0
+            }),
+            taux_insertion: f.pourcentage("taux_insertion").unwrap_or_else(|| {
+                f.erreur("taux_insertion", "Taux d'insertion obligatoire, en %.");
+                0.0
+            }),
+            cout_horaire: f.nombre_obligatoire("cout_horaire"),
+        }),
+        ModeObjectif::PourcentageHeures => Some(ObjectifInput::PourcentageHeures {
+            pourcentage: f.pourcentage("pourcentage").unwrap_or_else(|| {
+                f.erreur("pourcentage", "Part des heures obligatoire, en %.");
+                0.0
+            }),
+            heures_travaillees_marche: f.nombre("heures_travaillees_marche"),
+        }),
+        ModeObjectif::HeuresParEuro => Some(ObjectifInput::HeuresParEuro { euros_par_heure: f.nombre_obligatoire("euros_par_heure"), montant_facture_ht: f.nombre("montant_facture_ht") }),
+    }
+}
+
+/// The objective in hours and how, before saving (same engine as the counting).
+fn apercu(o: &ObjectifInput) -> String {
+    let c = |e: f64| (e * 100.0).round() as i64;
+    let p = |r: f64| (r * 1_000_000.0).round() as i64;
+    let s = match *o {
+        ObjectifInput::Heures { heures } => ObjectifSource { mode: Some(ModeObjectif::Heures), heures_minutes: Some((heures * 60.0).round() as i64), ..Default::default() },
+        ObjectifInput::Calcul { montant_ht, part_main_oeuvre, taux_insertion, cout_horaire } => ObjectifSource {
+            mode: Some(ModeObjectif::Calcul),
+            montant_ht_cents: Some(c(montant_ht)),
+            part_main_oeuvre_ppm: Some(p(part_main_oeuvre)),
+            taux_insertion_ppm: Some(p(taux_insertion)),
+            cout_horaire_cents: Some(c(cout_horaire)),
+            ..Default::default()
+        },
+        ObjectifInput::PourcentageHeures { pourcentage, heures_travaillees_marche } => ObjectifSource {
+            mode: Some(ModeObjectif::PourcentageHeures),
+            pourcentage_heures_ppm: Some(p(pourcentage)),
+            heures_travaillees_marche_minutes: heures_travaillees_marche.map(|h| (h * 60.0).round() as i64),
+            ..Default::default()
+        },
+        ObjectifInput::HeuresParEuro { euros_par_heure, montant_facture_ht } => {
+            ObjectifSource { mode: Some(ModeObjectif::HeuresParEuro), cents_par_heure: Some(c(euros_par_heure)), montant_facture_cents: montant_facture_ht.map(c), ..Default::default() }
+        }
+    };
+    let o = objectif_minutes(&s);
+    format!("Objectif : {}. {}", crate::text::heures_fr(heures(o.minutes)), o.explication)
+}
+
+async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let mut f = Formulaire::de(valeurs);
+    if !f.csrf_valide(&c) {
+        return Err(AppError::Forbidden);
+    }
+    let lot_id = f.id_obligatoire("lot_id");
+    let type_ = f.code("type");
+    let date_debut = f.date_obligatoire("date_debut");
+    let date_fin = f.date_obligatoire("date_fin");
+    let globalisable = f.case("globalisable");
+    let penalite_par_heure = f.nombre("penalite_par_heure");
+    let objectif = objectif(&mut f);
+    let vu = objectif.as_ref().filter(|_| f.valide()).map(apercu);
+    if f.case("apercu") || f.valeurs.get("action").is_some_and(|a| a == "apercu") {
+        return page_form(&state, &c, &f, vu, if f.valide() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }).await;
+    }
+    if let (true, Some(type_), Some(objectif)) = (f.valide(), type_, objectif) {
+        let input = ClauseInput { lot_id, type_, date_debut, date_fin, globalisable, objectif, penalite_par_heure, regles: None };
+        match service_c::create_clause(&state.db, &state.clock, &c.acteur, input).await {
+            Ok(k) => return Ok(flash::rediriger(&format!("/clauses/{}", k.id), "Clause créée.")),
+            Err(e) => f.refus(e, "lot_id")?,
+        }
+    }
+    page_form(&state, &c, &f, vu, StatusCode::UNPROCESSABLE_ENTITY).await
+}

@@ -1,0 +1,214 @@
+//! Marchés in the back office: list (search, opération, sort, pages), the marché with
+//! its lots, attributions and clauses, its creation with its lots, and attributions.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use entities::{clauses, entreprises, marches, operations};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QueryTrait};
+use serde::Serialize;
+
+use crate::auth::session::Connecte;
+use crate::auth::GESTION;
+use crate::clauses::forms::{AttributionInput, LotInput, MarcheInput};
+use crate::clauses::service::{self, marches as service_m, operations as service_op};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::formulaire::Formulaire;
+use crate::web::liste::{like, Params};
+use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
+
+/// Lot lines offered by the creation form (blank lines are ignored).
+const LIGNES_LOTS: usize = 6;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/marches", get(liste))
+        .route("/marches/nouveau", get(nouveau).post(creer))
+        .route("/marches/{id}", get(fiche))
+        .route("/marches/{id}/attributions", post(attribuer))
+}
+
+#[derive(Serialize)]
+struct Ligne {
+    id: i64,
+    numero: String,
+    objet: String,
+    operation_id: i64,
+    operation: String,
+    nature: String,
+    montant: f64,
+    date_debut: chrono::NaiveDate,
+    date_fin: chrono::NaiveDate,
+}
+
+const TRIS: &[&str] = &["numero", "objet", "montant", "debut", "fin"];
+
+async fn noms_operations(state: &AppState, c: &Connecte) -> AppResult<Vec<(String, String)>> {
+    Ok(service_op::list_operations(&c.acteur, None)?.all(&state.db).await?.into_iter().map(|o| (o.id.to_string(), o.nom)).collect())
+}
+
+async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let p = Params::lire("/marches", &query, TRIS);
+    use marches::Column as C;
+    let mut s = service_m::list_marches(&c.acteur, p.filtre_id("operation"))?;
+    if let Some(m) = p.motif() {
+        s = s.filter(Condition::any().add(like(C::Numero, &m)).add(like(C::Objet, &m)));
+    }
+    let col = match p.tri.as_str() { "objet" => C::Objet, "montant" => C::MontantHtCents, "debut" => C::DateDebut, "fin" => C::DateFin, _ => C::Numero };
+    QueryTrait::query(&mut s).clear_order_by();
+    let s = if p.desc { s.order_by_desc(col) } else { s.order_by_asc(col) }.order_by_asc(C::Id);
+    let (items, pagination) = p.charger(&state.db, s).await?;
+    let noms: BTreeMap<i64, String> = c.acteur.scoped::<operations::Entity>().filter(operations::Column::Id.is_in(items.iter().map(|m| m.operation_id).collect::<Vec<_>>())).all(&state.db).await?.into_iter().map(|o| (o.id, o.nom)).collect();
+    let lignes: Vec<Ligne> = items
+        .into_iter()
+        .map(|m| Ligne {
+            id: m.id,
+            operation: noms.get(&m.operation_id).cloned().unwrap_or_default(),
+            numero: m.numero,
+            objet: m.objet,
+            operation_id: m.operation_id,
+            nature: crate::text::code(m.nature),
+            montant: m.montant_ht_cents as f64 / 100.0,
+            date_debut: m.date_debut,
+            date_fin: m.date_fin,
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("lignes", &lignes);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&[("numero", "Numéro"), ("objet", "Objet"), ("", "Opération"), ("montant", "Montant HT"), ("debut", "Début"), ("fin", "Fin")]));
+    ctx.insert("q", &p.q);
+    ctx.insert("choix", &p.filtres);
+    ctx.insert("operations", &noms_operations(&state, &c).await?);
+    ctx.insert("fil", &super::fil(&[("Marchés", "")]));
+    Ok(render(&state, "clauses/marches.html", Some(&c), ctx)?.into_response())
+}
+
+#[derive(Serialize)]
+struct LotVue {
+    id: i64,
+    numero: String,
+    intitule: String,
+    montant: f64,
+    attributions: Vec<(i64, String, String, Option<f64>)>,
+    clauses: Vec<(i64, String)>,
+}
+
+async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    afficher(&state, &c, id, Formulaire::default(), StatusCode::OK).await
+}
+
+async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, status: StatusCode) -> Result<Response, AppError> {
+    let (m, lots) = service_m::get_marche(&state.db, &c.acteur, id).await?;
+    let o = service_op::get_operation(&state.db, &c.acteur, m.operation_id).await?;
+    let attributions = service_m::attributions_du_marche(&state.db, &c.acteur, id).await?;
+    let noms = service::noms_entreprises(&state.db, &c.acteur, attributions.iter().map(|a| a.entreprise_id).collect()).await?;
+    let clauses_m = c.acteur.scoped::<clauses::Entity>().filter(clauses::Column::MarcheId.eq(id)).order_by_asc(clauses::Column::Id).all(&state.db).await?;
+    let lots_vus: Vec<LotVue> = lots
+        .iter()
+        .map(|l| LotVue {
+            id: l.id,
+            numero: l.numero.clone(),
+            intitule: l.intitule.clone(),
+            montant: l.montant_ht_cents as f64 / 100.0,
+            attributions: attributions
+                .iter()
+                .filter(|a| a.lot_id == l.id)
+                .map(|a| (a.entreprise_id, noms.get(&a.entreprise_id).cloned().unwrap_or_default(), crate::libelles::de("role_attribution", a.role), a.montant_ht_cents.map(|c| c as f64 / 100.0)))
+                .collect(),
+            clauses: clauses_m.iter().filter(|k| k.lot_id == l.id).map(|k| (k.id, crate::libelles::de("type_clause", k.r#type))).collect(),
+        })
+        .collect();
+    let entreprises: Vec<(String, String)> = c.acteur.scoped::<entreprises::Entity>().order_by_asc(entreprises::Column::RaisonSociale).all(&state.db).await?.into_iter().map(|e| (e.id.to_string(), e.raison_sociale)).collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("m", &crate::clauses::views::Marche::new(m.clone(), Vec::new()));
+    ctx.insert("nature", &crate::text::code(m.nature));
+    ctx.insert("operation", &(o.id, o.nom.clone()));
+    ctx.insert("lots", &lots_vus);
+    ctx.insert("choix_lots", &lots.iter().map(|l| (l.id.to_string(), if l.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", l.numero, l.intitule) })).collect::<Vec<_>>());
+    ctx.insert("entreprises", &entreprises);
+    ctx.insert("roles", crate::libelles::options("role_attribution"));
+    ctx.insert("f", &f);
+    ctx.insert("fil", &vec![("Marchés".to_string(), "/marches".to_string()), (o.nom, format!("/operations/{}", o.id)), (format!("Marché {}", m.numero), String::new())]);
+    Ok((status, render(state, "clauses/marche.html", Some(c), ctx)?).into_response())
+}
+
+async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("f", f);
+    ctx.insert("operations", &noms_operations(state, c).await?);
+    ctx.insert("natures", crate::libelles::options("nature_marche"));
+    ctx.insert("lignes_lots", &(0..LIGNES_LOTS).map(|i| (i, i + 1)).collect::<Vec<_>>());
+    ctx.insert("fil", &super::fil(&[("Marchés", "/marches"), ("Nouveau marché", "")]));
+    Ok((status, render(state, "clauses/marche_form.html", Some(c), ctx)?).into_response())
+}
+
+async fn nouveau(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let mut f = Formulaire::default();
+    if let Some(o) = query.get("operation") {
+        f.valeurs.insert("operation_id".into(), o.clone());
+    }
+    page_form(&state, &c, &f, StatusCode::OK).await
+}
+
+async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let mut f = Formulaire::de(valeurs);
+    if !f.csrf_valide(&c) {
+        return Err(AppError::Forbidden);
+    }
+    let operation_id = f.id_obligatoire("operation_id");
+    let numero = f.obligatoire("numero");
+    let objet = f.obligatoire("objet");
+    let nature = f.code("nature");
+    let montant_ht = f.nombre_obligatoire("montant_ht");
+    let date_debut = f.date_obligatoire("date_debut");
+    let date_fin = f.date_obligatoire("date_fin");
+    let mut lots = Vec::new();
+    for i in 0..LIGNES_LOTS {
+        let (n, t) = (format!("lots[{i}].numero"), format!("lots[{i}].intitule"));
+        let (numero, intitule) = (f.texte(&n), f.texte(&t));
+        let montant = f.nombre(&format!("lots[{i}].montant_ht"));
+        if numero.is_empty() && intitule.is_empty() && montant.is_none() {
+            continue;
+        }
+        lots.push(LotInput { numero, intitule, montant_ht: montant.unwrap_or(0.0) });
+    }
+    let code_cpv = f.option("code_cpv");
+    if let (true, Some(nature)) = (f.valide(), nature) {
+        let input = MarcheInput { operation_id, numero, objet, nature, montant_ht, date_debut, date_fin, lots, code_cpv, procedure: None, date_notification: None, lieu_execution: None };
+        match service_m::create_marche(&state.db, &state.clock, &c.acteur, input).await {
+            Ok((m, _)) => return Ok(flash::rediriger(&format!("/marches/{}", m.id), &format!("Marché {} créé.", m.numero))),
+            Err(e) => f.refus(e, "numero")?,
+        }
+    }
+    page_form(&state, &c, &f, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+async fn attribuer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    service_m::get_marche(&state.db, &c.acteur, id).await?;
+    let mut f = Formulaire::de(valeurs);
+    if !f.csrf_valide(&c) {
+        return Err(AppError::Forbidden);
+    }
+    let entreprise_id = f.id_obligatoire("entreprise_id");
+    let lot_id = f.id_obligatoire("lot_id");
+    let role = f.code("role");
+    let montant_ht = f.nombre("montant_ht");
+    if let (true, Some(role)) = (f.valide(), role) {
+        match service_m::attribuer(&state.db, &state.clock, &c.acteur, id, AttributionInput { entreprise_id, lot_id, role, montant_ht }).await {
+            Ok(_) => return Ok(flash::rediriger(&format!("/marches/{id}"), "Attribution enregistrée.")),
+            Err(e) => f.refus(e, "entreprise_id")?,
+        }
+    }
+    afficher(&state, &c, id, f, StatusCode::UNPROCESSABLE_ENTITY).await
+}

@@ -1,0 +1,32 @@
+//! The clause module's pages, on the same services as its API: the facilitateur's
+//! dashboard and portfolio, the back office (donneurs d'ordre, opérations, marchés,
+//! entreprises, clauses) and the monthly hours (declarations, validations).
+
+mod clause;
+mod contexte;
+mod heures;
+mod marches;
+mod operations;
+mod organisations;
+mod tableau;
+
+use axum::Router;
+
+use crate::state::AppState;
+
+pub use tableau::accueil;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(heures::routes())
+        .merge(organisations::routes())
+        .merge(operations::routes())
+        .merge(marches::routes())
+        .merge(clause::routes())
+        .merge(tableau::routes())
+}
+
+/// The breadcrumb steps of a page: `(label, address)`; the last has no address.
+pub(crate) fn fil(etapes: &[(&str, &str)]) -> Vec<crate::web::Etape> {
+    etapes.iter().map(|(l, u)| (l.to_string(), u.to_string())).collect()
+}

@@ -1,0 +1,171 @@
+//! Opérations in the back office: list (search, donneur d'ordre, sort, pages), the
+//! opération with its totals, marchés and clauses, and its creation.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use entities::{donneurs_ordre, marches, operations};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use crate::auth::session::Connecte;
+use crate::auth::GESTION;
+use crate::clauses::forms::OperationInput;
+use crate::clauses::service::{self, compte, operations as service_op};
+use crate::clauses::views::Totaux;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::formulaire::Formulaire;
+use crate::web::liste::{like, Params};
+use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/operations", get(liste))
+        .route("/operations/nouvelle", get(nouvelle).post(creer))
+        .route("/operations/{id}", get(fiche))
+}
+
+#[derive(Serialize)]
+struct Ligne {
+    id: i64,
+    nom: String,
+    commune: String,
+    donneur_ordre_id: i64,
+    donneur_ordre: String,
+    secteur: String,
+    date_debut: Option<chrono::NaiveDate>,
+    date_fin: Option<chrono::NaiveDate>,
+}
+
+const TRIS: &[&str] = &["nom", "commune", "debut", "fin"];
+
+pub(super) async fn noms_donneurs(state: &AppState, c: &Connecte) -> AppResult<Vec<(String, String)>> {
+    Ok(service::list_donneurs_ordre(&c.acteur)?.all(&state.db).await?.into_iter().map(|d| (d.id.to_string(), d.nom)).collect())
+}
+
+async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let p = Params::lire("/operations", &query, TRIS);
+    use operations::Column as C;
+    let mut s = service_op::list_operations(&c.acteur, p.filtre_id("donneur_ordre"))?;
+    if let Some(m) = p.motif() {
+        s = s.filter(Condition::any().add(like(C::Nom, &m)).add(like(C::Commune, &m)));
+    }
+    if let Some(sec) = p.filtre("secteur") {
+        s = s.filter(C::Secteur.eq(sec));
+    }
+    let col = match p.tri.as_str() { "commune" => C::Commune, "debut" => C::DateDebut, "fin" => C::DateFin, _ => C::Nom };
+    let s = premier_tri(s, col, p.desc);
+    let (items, pagination) = p.charger(&state.db, s).await?;
+    let noms: BTreeMap<i64, String> = c.acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Id.is_in(items.iter().map(|o| o.donneur_ordre_id).collect::<Vec<_>>())).all(&state.db).await?.into_iter().map(|d| (d.id, d.nom)).collect();
+    let lignes: Vec<Ligne> = items
+        .into_iter()
+        .map(|o| Ligne { id: o.id, donneur_ordre: noms.get(&o.donneur_ordre_id).cloned().unwrap_or_default(), nom: o.nom, commune: o.commune, donneur_ordre_id: o.donneur_ordre_id, secteur: crate::text::code(o.secteur), date_debut: o.date_debut, date_fin: o.date_fin })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("lignes", &lignes);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&[("nom", "Opération"), ("", "Donneur d'ordre"), ("commune", "Commune"), ("", "Secteur"), ("debut", "Début"), ("fin", "Fin")]));
+    ctx.insert("q", &p.q);
+    ctx.insert("choix", &p.filtres);
+    ctx.insert("donneurs", &noms_donneurs(&state, &c).await?);
+    ctx.insert("secteurs", crate::libelles::options("secteur"));
+    ctx.insert("fil", &super::fil(&[("Opérations", "")]));
+    Ok(render(&state, "clauses/operations.html", Some(&c), ctx)?.into_response())
+}
+
+/// Orders first by `col` (then by id), replacing the service's default order.
+fn premier_tri(mut s: sea_orm::Select<operations::Entity>, col: operations::Column, desc: bool) -> sea_orm::Select<operations::Entity> {
+    sea_orm::QueryTrait::query(&mut s).clear_order_by();
+    let s = if desc { s.order_by_desc(col) } else { s.order_by_asc(col) };
+    s.order_by_asc(operations::Column::Id)
+}
+
+#[derive(Serialize)]
+struct ClauseVue {
+    id: i64,
+    marche_id: i64,
+    marche: String,
+    objectif: f64,
+    retenues: f64,
+    taux: f64,
+    statut: String,
+}
+
+async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let o = service_op::get_operation(&state.db, &c.acteur, id).await?;
+    let today = state.clock.today();
+    let ids = compte::clauses_de(&state.db, &c.acteur, Some(id), None).await?;
+    let comptees = compte::compter_clauses(&state.db, &c.acteur, &ids, today).await?;
+    let totaux = Totaux::de(today, &comptees);
+    let marches_op = c.acteur.scoped::<marches::Entity>().filter(marches::Column::OperationId.eq(id)).order_by_asc(marches::Column::Numero).all(&state.db).await?;
+    let numeros: BTreeMap<i64, String> = marches_op.iter().map(|m| (m.id, format!("{} — {}", m.numero, m.objet))).collect();
+    let clauses: Vec<ClauseVue> = comptees
+        .iter()
+        .map(|cc| ClauseVue {
+            id: cc.clause.id,
+            marche_id: cc.marche_id,
+            marche: numeros.get(&cc.marche_id).cloned().unwrap_or_default(),
+            objectif: crate::parcours::limites::heures(cc.objectif_minutes),
+            retenues: crate::parcours::limites::heures(cc.globalisation.retenues),
+            taux: cc.avancement.taux_realisation,
+            statut: crate::text::code(cc.avancement.statut),
+        })
+        .collect();
+    let donneur = service::get_donneur_ordre(&state.db, &c.acteur, o.donneur_ordre_id).await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("o", &crate::clauses::views::Operation::from(o.clone()));
+    ctx.insert("secteur", &crate::text::code(o.secteur));
+    ctx.insert("donneur", &(donneur.id, donneur.nom));
+    ctx.insert("totaux", &totaux);
+    ctx.insert("marches", &marches_op.iter().map(|m| (m.id, m.numero.clone(), m.objet.clone(), m.montant_ht_cents as f64 / 100.0)).collect::<Vec<_>>());
+    ctx.insert("clauses", &clauses);
+    ctx.insert("fil", &vec![("Opérations".to_string(), "/operations".to_string()), (o.nom.clone(), String::new())]);
+    Ok(render(&state, "clauses/operation.html", Some(&c), ctx)?.into_response())
+}
+
+async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("f", f);
+    ctx.insert("donneurs", &noms_donneurs(state, c).await?);
+    ctx.insert("secteurs", crate::libelles::options("secteur"));
+    ctx.insert("fil", &super::fil(&[("Opérations", "/operations"), ("Nouvelle opération", "")]));
+    Ok((status, render(state, "clauses/operation_form.html", Some(c), ctx)?).into_response())
+}
+
+async fn nouvelle(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let mut f = Formulaire::default();
+    if let Some(d) = query.get("donneur_ordre") {
+        f.valeurs.insert("donneur_ordre_id".into(), d.clone());
+    }
+    page_form(&state, &c, &f, StatusCode::OK).await
+}
+
+async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let mut f = Formulaire::de(valeurs);
+    if !f.csrf_valide(&c) {
+        return Err(AppError::Forbidden);
+    }
+    let donneur_ordre_id = f.id_obligatoire("donneur_ordre_id");
+    let nom = f.obligatoire("nom");
+    let commune = f.obligatoire("commune");
+    let secteur = f.code("secteur");
+    let (date_debut, date_fin) = (f.date("date_debut"), f.date("date_fin"));
+    let (qpv, anru) = (f.case("qpv"), f.case("anru"));
+    if let (true, Some(secteur)) = (f.valide(), secteur) {
+        let input = OperationInput { donneur_ordre_id, nom, commune, qpv, anru, secteur, date_debut, date_fin, facilitateur_id: None };
+        match service_op::create_operation(&state.db, &state.clock, &c.acteur, input).await {
+            Ok(o) => return Ok(flash::rediriger(&format!("/operations/{}", o.id), &format!("Opération « {} » créée.", o.nom))),
+            Err(e) => f.refus(e, "nom")?,
+        }
+    }
+    page_form(&state, &c, &f, StatusCode::UNPROCESSABLE_ENTITY).await
+}

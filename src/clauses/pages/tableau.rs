@@ -1,0 +1,311 @@
+//! The home page by role. For facilitateurs and admins, the dashboard: the worklists of
+//! the week (each with its count and links) and the portfolio of clauses, which is also
+//! the clause list (`/clauses`): progress against the expected mark, filters, sort, pages.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::NaiveDate;
+use entities::enums::Role;
+use entities::{clauses, donneurs_ordre, operations};
+use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use serde::Serialize;
+
+use super::contexte::contexte;
+use crate::auth::session::Connecte;
+use crate::auth::GESTION;
+use crate::clauses::service::compte::compter_clauses;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::liste::{contient, Params};
+use crate::web::render;
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/clauses", get(page_clauses))
+}
+
+#[derive(Serialize)]
+struct LignePortefeuille {
+    id: i64,
+    operation_id: i64,
+    operation: String,
+    donneur_ordre_id: i64,
+    donneur_ordre: String,
+    marche_id: i64,
+    marche: String,
+    lot: String,
+    attributaires: String,
+    type_clause: String,
+    objectif: f64,
+    retenues: f64,
+    taux: f64,
+    attendu: f64,
+    statut: String,
+    date_fin: NaiveDate,
+    /// Bar and expected mark, in % of the objective (0–100).
+    barre: f64,
+    repere: f64,
+    texte_barre: String,
+}
+
+const TRIS: &[&str] = &["operation", "marche", "attributaire", "objectif", "retenues", "taux", "statut", "fin"];
+const COLONNES: &[(&str, &str)] = &[
+    ("operation", "Opération"),
+    ("marche", "Marché et lot"),
+    ("attributaire", "Attributaire"),
+    ("objectif", "Objectif"),
+    ("retenues", "Retenues"),
+    ("taux", "Avancement"),
+    ("statut", "Statut"),
+    ("fin", "Fin"),
+];
+
+/// Options of the portfolio's filters.
+#[derive(Serialize)]
+struct Filtres {
+    statuts: &'static [(&'static str, &'static str)],
+    donneurs: Vec<(String, String)>,
+    operations: Vec<(String, String)>,
+}
+
+struct Portefeuille {
+    lignes: Vec<LignePortefeuille>,
+    pagination: crate::web::liste::Pagination,
+    filtres: Filtres,
+}
+
+fn rang_statut(s: &str) -> u8 {
+    ["critique", "en_retard", "non_demarree", "conforme", "en_avance", "atteinte"].iter().position(|x| *x == s).unwrap_or(9) as u8
+}
+
+/// The structure's clauses counted today, filtered, sorted and cut to one page.
+async fn portefeuille(state: &AppState, c: &Connecte, p: &Params) -> AppResult<Portefeuille> {
+    let a = &c.acteur;
+    let today = state.clock.today();
+    let mut select = a.scoped::<clauses::Entity>();
+    if let Some(o) = p.filtre_id("operation") {
+        select = select.filter(clauses::Column::OperationId.eq(o));
+    }
+    if let Some(d) = p.filtre_id("donneur_ordre") {
+        select = select.filter(clauses::Column::OperationId.in_subquery(
+            sea_orm::sea_query::Query::select().column(operations::Column::Id).from(operations::Entity).and_where(sea_orm::sea_query::Expr::col(operations::Column::DonneurOrdreId).eq(d)).to_owned(),
+        ));
+    }
+    if p.filtre("mes") == Some("oui") {
+        select = select.filter(clauses::Column::OperationId.in_subquery(
+            sea_orm::sea_query::Query::select().column(operations::Column::Id).from(operations::Entity).and_where(sea_orm::sea_query::Expr::col(operations::Column::FacilitateurId).eq(a.utilisateur_id)).to_owned(),
+        ));
+    }
+    if let Some(fin) = p.filtre("fin_avant").and_then(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok()) {
+        select = select.filter(clauses::Column::DateFin.lte(fin));
+    }
+    let ids: Vec<i64> = select.select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(&state.db).await?;
+    let comptees = compter_clauses(&state.db, a, &ids, today).await?;
+    let ctx = contexte(&state.db, a, &comptees).await?;
+    let statut = p.filtre("statut");
+    let mut lignes: Vec<LignePortefeuille> = comptees
+        .iter()
+        .filter_map(|cc| {
+            let statut_code = crate::text::code(cc.avancement.statut);
+            if statut.is_some_and(|s| s != statut_code) {
+                return None;
+            }
+            let m = ctx.marches.get(&cc.marche_id)?;
+            let o = ctx.operations.get(&m.operation_id)?;
+            let lot = ctx.lots.get(&cc.clause.lot_id)?;
+            let attributaires = ctx.titulaires.get(&lot.id).map(|t| t.join(", ")).unwrap_or_default();
+            let objectif = crate::parcours::limites::heures(cc.objectif_minutes);
+            let retenues = crate::parcours::limites::heures(cc.globalisation.retenues);
+            let attendu = if cc.objectif_minutes > 0 { cc.avancement.attendu as f64 / cc.objectif_minutes as f64 } else { 0.0 };
+            let texte = format!("{} {} {} {} {}", o.nom, m.numero, m.objet, lot.intitule, attributaires);
+            if !contient(&texte, &p.q) {
+                return None;
+            }
+            Some(LignePortefeuille {
+                id: cc.clause.id,
+                operation_id: o.id,
+                operation: o.nom.clone(),
+                donneur_ordre_id: o.donneur_ordre_id,
+                donneur_ordre: ctx.donneurs.get(&o.donneur_ordre_id).cloned().unwrap_or_default(),
+                marche_id: m.id,
+                marche: format!("{} — {}", m.numero, m.objet),
+                lot: if lot.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", lot.numero, lot.intitule) },
+                attributaires,
+                type_clause: crate::text::code(cc.clause.r#type),
+                objectif,
+                retenues,
+                taux: cc.avancement.taux_realisation,
+                attendu,
+                statut: statut_code,
+                date_fin: cc.clause.date_fin,
+                barre: (cc.avancement.taux_realisation.clamp(0.0, 1.0) * 1000.0).round() / 10.0,
+                repere: (attendu.clamp(0.0, 1.0) * 990.0).round() / 10.0,
+                texte_barre: format!("{} réalisés, {} attendus à ce jour", crate::text::pourcent_fr(cc.avancement.taux_realisation), crate::text::pourcent_fr(attendu)),
+            })
+        })
+        .collect();
+    let texte = |s: &str| s.to_lowercase();
+    lignes.sort_by(|x, y| {
+        let o = match p.tri.as_str() {
+            "marche" => texte(&x.marche).cmp(&texte(&y.marche)),
+            "attributaire" => texte(&x.attributaires).cmp(&texte(&y.attributaires)),
+            "objectif" => x.objectif.total_cmp(&y.objectif),
+            "retenues" => x.retenues.total_cmp(&y.retenues),
+            "taux" => x.taux.total_cmp(&y.taux),
+            "statut" => rang_statut(&x.statut).cmp(&rang_statut(&y.statut)),
+            "fin" => x.date_fin.cmp(&y.date_fin),
+            _ => texte(&x.operation).cmp(&texte(&y.operation)).then_with(|| texte(&x.marche).cmp(&texte(&y.marche))),
+        };
+        let o = o.then(x.id.cmp(&y.id));
+        if p.desc { o.reverse() } else { o }
+    });
+    let (lignes, pagination) = p.tranche(lignes);
+    let donneurs = a.scoped::<donneurs_ordre::Entity>().order_by_asc(donneurs_ordre::Column::Nom).all(&state.db).await?.into_iter().map(|d| (d.id.to_string(), d.nom)).collect();
+    let operations = a.scoped::<operations::Entity>().order_by_asc(operations::Column::Nom).all(&state.db).await?.into_iter().map(|o| (o.id.to_string(), o.nom)).collect();
+    Ok(Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations } })
+}
+
+fn inserer_portefeuille(ctx: &mut tera::Context, p: &Params, pf: Portefeuille) {
+    ctx.insert("lignes", &pf.lignes);
+    ctx.insert("pagination", &pf.pagination);
+    ctx.insert("filtres", &pf.filtres);
+    ctx.insert("colonnes", &p.colonnes(COLONNES));
+    ctx.insert("q", &p.q);
+    ctx.insert("choix", &p.filtres);
+    ctx.insert("base", &p.base);
+}
+
+async fn page_clauses(State(state): State<AppState>, c: Connecte, crate::web::ApiQuery(query): crate::web::ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let p = Params::lire("/clauses", &query, TRIS);
+    let pf = portefeuille(&state, &c, &p).await?;
+    let mut ctx = tera::Context::new();
+    inserer_portefeuille(&mut ctx, &p, pf);
+    ctx.insert("fil", &super::fil(&[("Clauses", "")]));
+    Ok(render(&state, "clauses/liste.html", Some(&c), ctx)?.into_response())
+}
+
+#[derive(Serialize)]
+struct Tache {
+    titre: String,
+    detail: String,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct ListeTravail {
+    titre: &'static str,
+    nombre: usize,
+    url: &'static str,
+    lien: &'static str,
+    taches: Vec<Tache>,
+}
+
+const APERCU: usize = 5;
+
+fn liste(titre: &'static str, url: &'static str, lien: &'static str, taches: Vec<Tache>) -> ListeTravail {
+    ListeTravail { titre, nombre: taches.len(), url, lien, taches: taches.into_iter().take(APERCU).collect() }
+}
+
+/// `/`: the public page, or the home of the logged-in user's role.
+pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axum::http::Uri) -> Result<Response, AppError> {
+    let mut c = crate::auth::session::connecte(&state, &headers).await?;
+    let Some(c) = c.as_mut() else {
+        return Ok(render(&state, "accueil.html", None, tera::Context::new())?.into_response());
+    };
+    c.chemin = "/".into();
+    if !GESTION.contains(&c.acteur.role) {
+        let mut ctx = tera::Context::new();
+        if c.acteur.role == Role::DonneurOrdre {
+            let ops = crate::clauses::service::operations::list_operations(&c.acteur, None)?.limit(200).all(&state.db).await?;
+            ctx.insert("operations", &ops.into_iter().map(|o| (o.id, o.nom)).collect::<Vec<_>>());
+        }
+        return Ok(render(&state, "accueil.html", Some(c), ctx)?.into_response());
+    }
+    let query: BTreeMap<String, String> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let p = Params::lire("/", &query, TRIS);
+    let pf = portefeuille(&state, c, &p).await?;
+    let a = &c.acteur;
+    let today = state.clock.today();
+    let t = crate::relances::travail::travail(&state.db, a, today).await?;
+    let employeurs: Vec<i64> = t.a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
+    let noms = crate::clauses::service::noms_entreprises(&state.db, a, employeurs).await?;
+    let personnes = crate::parcours::service::noms_courts(&state.db, a, t.a_valider.iter().map(|(_, c)| c.participant_id).collect()).await?;
+    let nom = |id: &i64| noms.get(id).cloned().unwrap_or_default();
+    let nom_court = |p: &Option<entities::participants::Model>| p.as_ref().map(crate::parcours::service::nom_court).unwrap_or_default();
+    let alertes: Vec<Tache> = {
+        // Every clause en retard or critique of the structure, not only the page shown.
+        let ids: Vec<i64> = a.scoped::<clauses::Entity>().select_only().column(clauses::Column::Id).into_tuple().all(&state.db).await?;
+        compter_clauses(&state.db, a, &ids, today)
+            .await?
+            .iter()
+            .filter(|cc| matches!(crate::text::code(cc.avancement.statut).as_str(), "en_retard" | "critique"))
+            .map(|cc| Tache {
+                titre: format!("Clause n° {}", cc.clause.id),
+                detail: format!("{} — {} réalisés", crate::libelles::de("statut_avancement", cc.avancement.statut), crate::text::pourcent_fr(cc.avancement.taux_realisation)),
+                url: format!("/clauses/{}", cc.clause.id),
+            })
+            .collect()
+    };
+    let listes = vec![
+        liste(
+            "Déclarations à valider",
+            "/validations",
+            "Valider les heures",
+            t.a_valider
+                .iter()
+                .map(|(h, c)| Tache { titre: nom(&c.employeur_id), detail: format!("{} — {}", personnes.get(&c.participant_id).cloned().unwrap_or_default(), crate::text::mois_fr(h.mois)), url: "/validations".into() })
+                .collect(),
+        ),
+        liste(
+            "Entreprises en retard de déclaration",
+            "/declarations",
+            "Voir les déclarations",
+            t.en_retard
+                .iter()
+                .map(|r| Tache {
+                    titre: nom(&r.employeur_id),
+                    detail: format!("{} : {} contrat(s), {} jour(s) de retard", crate::text::mois_fr(r.mois), r.contrats, (today - r.echeance).num_days().max(0)),
+                    url: format!("/declarations?mois={}", crate::parcours::limites::format_mois(r.mois)),
+                })
+                .collect(),
+        ),
+        liste("Clauses en retard ou critiques", "/clauses?statut=critique", "Voir les clauses critiques", alertes),
+        liste(
+            "Contrats finissant dans les 30 jours",
+            "",
+            "",
+            t.fin_proche.iter().map(|(c, p)| Tache { titre: nom_court(p), detail: format!("{} — fin prévue le {}", c.poste, c.date_fin_prevue.map(crate::text::date_num).unwrap_or_default()), url: String::new() }).collect(),
+        ),
+        liste(
+            "Critères d'éligibilité qui expirent",
+            "",
+            "",
+            t.criteres
+                .iter()
+                .map(|(k, p)| Tache { titre: nom_court(p), detail: format!("{} — valable jusqu'au {}", crate::libelles::de("critere", k.code), k.valide_jusqu_au.map(crate::text::date_num).unwrap_or_default()), url: String::new() })
+                .collect(),
+        ),
+        liste(
+            "Suivis à 6 mois à faire",
+            "",
+            "",
+            t.suivis.iter().map(|s| Tache { titre: format!("Contrat n° {}", s.contrat_id), detail: format!("dû le {}", crate::text::date_num(s.date_echeance)), url: String::new() }).collect(),
+        ),
+        liste(
+            "Marchés qui démarrent",
+            "/marches",
+            "Voir les marchés",
+            t.demarrages.iter().map(|m| Tache { titre: format!("{} — {}", m.numero, m.objet), detail: format!("début le {}", crate::text::date_num(m.date_debut)), url: format!("/marches/{}", m.id) }).collect(),
+        ),
+    ];
+    let mut ctx = tera::Context::new();
+    ctx.insert("listes", &listes);
+    ctx.insert("aujourdhui", &today);
+    inserer_portefeuille(&mut ctx, &p, pf);
+    Ok(render(&state, "clauses/tableau.html", Some(c), ctx)?.into_response())
+}
