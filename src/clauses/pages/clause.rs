@@ -141,7 +141,7 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     ctx.insert("contrats", &contrats);
     ctx.insert("detail", &detail);
     ctx.insert("marche", &(m.id, format!("{} — {}", m.numero, m.objet)));
-    ctx.insert("lot", &lot.map(|l| if l.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", l.numero, l.intitule) }).unwrap_or_default());
+    ctx.insert("lot", &lot.map(|l| super::nom_lot(l)).unwrap_or_default());
     ctx.insert("operation", &(o.id, o.nom.clone()));
     ctx.insert("aujourdhui", &today);
     ctx.insert("fil", &vec![("Clauses".to_string(), "/clauses".to_string()), (o.nom, format!("/operations/{}", o.id)), (format!("Marché {}", m.numero), format!("/marches/{}", m.id)), (format!("Clause n° {id}"), String::new())]);
@@ -157,7 +157,7 @@ async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, apercu: Optio
     ctx.insert("apercu", &apercu);
     ctx.insert("types", crate::libelles::options("type_clause"));
     ctx.insert("modes", crate::libelles::options("mode_objectif"));
-    ctx.insert("lot", &(lot.id, if lot.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", lot.numero, lot.intitule) }));
+    ctx.insert("lot", &(lot.id, super::nom_lot(&lot)));
     ctx.insert("marche", &(m.id, format!("{} — {}", m.numero, m.objet), m.date_debut, m.date_fin));
     ctx.insert("fil", &vec![("Marchés".to_string(), "/marches".to_string()), (format!("Marché {}", m.numero), format!("/marches/{}", m.id)), ("Nouvelle clause".to_string(), String::new())]);
     Ok((status, render(state, "clauses/clause_form.html", Some(c), ctx)?).into_response())

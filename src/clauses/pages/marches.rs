@@ -132,7 +132,7 @@ async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, status
     ctx.insert("nature", &crate::text::code(m.nature));
     ctx.insert("operation", &(o.id, o.nom.clone()));
     ctx.insert("lots", &lots_vus);
-    ctx.insert("choix_lots", &lots.iter().map(|l| (l.id.to_string(), if l.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", l.numero, l.intitule) })).collect::<Vec<_>>());
+    ctx.insert("choix_lots", &lots.iter().map(|l| (l.id.to_string(), super::nom_lot(l))).collect::<Vec<_>>());
     ctx.insert("entreprises", &entreprises);
     ctx.insert("roles", crate::libelles::options("role_attribution"));
     ctx.insert("f", &f);

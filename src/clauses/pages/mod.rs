@@ -30,3 +30,8 @@ pub fn routes() -> Router<AppState> {
 pub(crate) fn fil(etapes: &[(&str, &str)]) -> Vec<crate::web::Etape> {
     etapes.iter().map(|(l, u)| (l.to_string(), u.to_string())).collect()
 }
+
+/// A lot as pages name it: « Lot unique » for a marché without lots, else its number and title.
+pub(crate) fn nom_lot(l: &entities::lots::Model) -> String {
+    if l.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", l.numero, l.intitule) }
+}

@@ -133,7 +133,7 @@ async fn portefeuille(state: &AppState, c: &Connecte, p: &Params) -> AppResult<P
                 donneur_ordre: ctx.donneurs.get(&o.donneur_ordre_id).cloned().unwrap_or_default(),
                 marche_id: m.id,
                 marche: format!("{} — {}", m.numero, m.objet),
-                lot: if lot.numero == "unique" { "Lot unique".to_string() } else { format!("Lot {} — {}", lot.numero, lot.intitule) },
+                lot: super::nom_lot(lot),
                 attributaires,
                 type_clause: crate::text::code(cc.clause.r#type),
                 objectif,
