@@ -112,7 +112,14 @@ async fn page_operation(State(state): State<AppState>, connecte: Connecte, ApiPa
     }
     let mut ctx = tera::Context::new();
     ctx.insert("nom", &b.perimetre.nom);
-    ctx.insert("fil", &vec![("Opérations".to_string(), "/operations".to_string()), (b.perimetre.nom.clone(), format!("/operations/{id}")), ("Bilan".to_string(), String::new())]);
+    // The breadcrumb links only to what the role may open (a donneur d'ordre reaches its
+    // bilans from its home page).
+    let fil = if crate::auth::GESTION.contains(&connecte.acteur.role) {
+        vec![("Opérations".to_string(), "/operations".to_string()), (b.perimetre.nom.clone(), format!("/operations/{id}")), ("Bilan".to_string(), String::new())]
+    } else {
+        vec![(format!("Bilan de « {} »", b.perimetre.nom), String::new())]
+    };
+    ctx.insert("fil", &fil);
     ctx.insert("id", &id);
     ctx.insert("du", &b.periode.du.map(|d| d.to_string()).unwrap_or_default());
     ctx.insert("au", &b.periode.au.map(|d| d.to_string()).unwrap_or_default());

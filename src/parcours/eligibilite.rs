@@ -8,6 +8,8 @@ use entities::enums::CodeCritere;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::text::date_num;
+
 /// What the rule needs of a criterion.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CritereFait {
@@ -55,14 +57,14 @@ pub fn eligibilite(criteres: &[CritereFait], date: NaiveDate, fenetre_mois: u32)
             eligible: true,
             critere_id: Some(c.id),
             code: Some(c.code),
-            motif: format!("Critère vérifié le {} (fenêtre de {fenetre_mois} mois depuis le {debut}).", c.date_verification),
+            motif: format!("Critère vérifié le {} (fenêtre de {fenetre_mois} mois depuis le {}).", date_num(c.date_verification), date_num(debut)),
         },
         None => Eligibilite {
             date,
             eligible: false,
             critere_id: None,
             code: None,
-            motif: format!("Aucun critère vérifié par un facilitateur entre le {debut} et le {date}, valide et non retiré."),
+            motif: format!("Aucun critère vérifié par un facilitateur entre le {} et le {}, valide et non retiré.", date_num(debut), date_num(date)),
         },
     }
 }

@@ -24,6 +24,17 @@ impl Formulaire {
         Formulaire { valeurs, erreurs: BTreeMap::new() }
     }
 
+    /// A posted form, once the role is allowed and the CSRF token is the session's
+    /// (else 403).
+    pub fn recu(connecte: &Connecte, roles: &[entities::enums::Role], valeurs: BTreeMap<String, String>) -> Result<Formulaire, AppError> {
+        connecte.acteur.require(roles)?;
+        let f = Formulaire::de(valeurs);
+        if !f.csrf_valide(connecte) {
+            return Err(AppError::Forbidden);
+        }
+        Ok(f)
+    }
+
     /// The form's CSRF token is the session's.
     pub fn csrf_valide(&self, connecte: &Connecte) -> bool {
         self.valeurs.get("csrf").is_some_and(|c| *c == connecte.csrf)
@@ -154,7 +165,8 @@ impl Formulaire {
         match err {
             AppError::Invalid(champs) => {
                 for c in champs {
-                    let nom = if c.field.is_empty() { "formulaire".to_string() } else { c.field };
+                    // `lots[0].numero` (the API's name) is `lots.0.numero` in a form.
+                    let nom = if c.field.is_empty() { "formulaire".to_string() } else { c.field.replace('[', ".").replace(']', "") };
                     self.erreur(&nom, c.message);
                 }
                 Ok(())

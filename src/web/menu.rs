@@ -24,6 +24,7 @@ const ENTREES: &[(&str, &str, &[Role])] = &[
     ("/marches", "Marchés", G),
     ("/clauses", "Clauses", G),
     ("/entreprises", "Entreprises", G),
+    ("/import-decp", "Import DECP", G),
     ("/declarations", "Déclarations", DECLARANTS),
     ("/validations", "Validations", G),
     ("/envois", "E-mails", G),

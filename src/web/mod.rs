@@ -64,6 +64,7 @@ pub type Etape = (String, String);
 /// role, the flash message and the breadcrumb (`fil`, the page's own steps above it).
 pub fn render(state: &AppState, template: &str, connecte: Option<&crate::auth::session::Connecte>, mut ctx: tera::Context) -> Result<Html<String>, AppError> {
     ctx.insert("version", env!("CARGO_PKG_VERSION"));
+    ctx.insert("modele", template);
     ctx.insert("css", &state.statiques.url("clausier.css"));
     ctx.insert(
         "connecte",

@@ -17,4 +17,5 @@ mod referentiels;
 mod relances;
 mod schema;
 mod sorties;
+mod toutes_pages;
 mod scope;

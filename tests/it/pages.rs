@@ -79,8 +79,8 @@ async fn a_facilitateur_creates_a_donneur_ordre_an_operation_and_a_marche_with_l
         &[
             ("csrf", &jeton), ("operation_id", &operation), ("numero", "2026-01"), ("objet", "Réhabilitation"), ("nature", "travaux"), ("montant_ht", "1 200 000"),
             ("date_debut", "2026-01-01"), ("date_fin", "2027-12-31"),
-            ("lots[0].numero", "1"), ("lots[0].intitule", "Gros œuvre"), ("lots[0].montant_ht", "800 000"),
-            ("lots[1].numero", "2"), ("lots[1].intitule", "Peinture"), ("lots[1].montant_ht", "400 000,50"),
+            ("lots.0.numero", "1"), ("lots.0.intitule", "Gros œuvre"), ("lots.0.montant_ht", "800 000"),
+            ("lots.1.numero", "2"), ("lots.1.intitule", "Peinture"), ("lots.1.montant_ht", "400 000,50"),
         ],
     )
     .await;

@@ -236,11 +236,7 @@ fn apercu(o: &ObjectifInput) -> String {
 }
 
 async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
-    c.acteur.require(GESTION)?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
     let lot_id = f.id_obligatoire("lot_id");
     let type_ = f.code("type");
     let date_debut = f.date_obligatoire("date_debut");

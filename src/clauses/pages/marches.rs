@@ -30,6 +30,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/marches", get(liste))
         .route("/marches/nouveau", get(nouveau).post(creer))
         .route("/marches/{id}", get(fiche))
+        .route("/marches/{id}/modifier", get(modifier).post(enregistrer))
         .route("/marches/{id}/attributions", post(attribuer))
 }
 
@@ -140,13 +141,25 @@ async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, status
     Ok((status, render(state, "clauses/marche.html", Some(c), ctx)?).into_response())
 }
 
-async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
+/// The creation form (`id` none) or the edit form of a marché (its own fields only).
+async fn page_form(state: &AppState, c: &Connecte, id: Option<i64>, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("f", f);
-    ctx.insert("operations", &noms_operations(state, c).await?);
+    ctx.insert("id", &id);
     ctx.insert("natures", crate::libelles::options("nature_marche"));
-    ctx.insert("lignes_lots", &(0..LIGNES_LOTS).map(|i| (i, i + 1)).collect::<Vec<_>>());
-    ctx.insert("fil", &super::fil(&[("Marchés", "/marches"), ("Nouveau marché", "")]));
+    match id {
+        Some(id) => {
+            let (m, _) = service_m::get_marche(&state.db, &c.acteur, id).await?;
+            let o = service_op::get_operation(&state.db, &c.acteur, m.operation_id).await?;
+            ctx.insert("operation", &(o.id, o.nom));
+            ctx.insert("fil", &super::fil(&[("Marchés", "/marches"), (&format!("Marché {}", m.numero), &format!("/marches/{id}")), ("Modifier", "")]));
+        }
+        None => {
+            ctx.insert("operations", &noms_operations(state, c).await?);
+            ctx.insert("lignes_lots", &(0..LIGNES_LOTS).map(|i| (i, i + 1)).collect::<Vec<_>>());
+            ctx.insert("fil", &super::fil(&[("Marchés", "/marches"), ("Nouveau marché", "")]));
+        }
+    }
     Ok((status, render(state, "clauses/marche_form.html", Some(c), ctx)?).into_response())
 }
 
@@ -156,16 +169,13 @@ async fn nouveau(State(state): State<AppState>, c: Connecte, ApiQuery(query): Ap
     if let Some(o) = query.get("operation") {
         f.valeurs.insert("operation_id".into(), o.clone());
     }
-    page_form(&state, &c, &f, StatusCode::OK).await
+    page_form(&state, &c, None, &f, StatusCode::OK).await
 }
 
-async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
-    c.acteur.require(GESTION)?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
-    let operation_id = f.id_obligatoire("operation_id");
+/// The marché as the form gives it (none when a field is refused); lots and opération
+/// only on creation.
+fn lire(f: &mut Formulaire, creation: bool) -> Option<MarcheInput> {
+    let operation_id = if creation { f.id_obligatoire("operation_id") } else { 0 };
     let numero = f.obligatoire("numero");
     let objet = f.obligatoire("objet");
     let nature = f.code("nature");
@@ -173,33 +183,68 @@ async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): Api
     let date_debut = f.date_obligatoire("date_debut");
     let date_fin = f.date_obligatoire("date_fin");
     let mut lots = Vec::new();
-    for i in 0..LIGNES_LOTS {
-        let (n, t) = (format!("lots[{i}].numero"), format!("lots[{i}].intitule"));
+    for i in 0..if creation { LIGNES_LOTS } else { 0 } {
+        let (n, t) = (format!("lots.{i}.numero"), format!("lots.{i}.intitule"));
         let (numero, intitule) = (f.texte(&n), f.texte(&t));
-        let montant = f.nombre(&format!("lots[{i}].montant_ht"));
+        let montant = f.nombre(&format!("lots.{i}.montant_ht"));
         if numero.is_empty() && intitule.is_empty() && montant.is_none() {
             continue;
         }
         lots.push(LotInput { numero, intitule, montant_ht: montant.unwrap_or(0.0) });
     }
     let code_cpv = f.option("code_cpv");
-    if let (true, Some(nature)) = (f.valide(), nature) {
-        let input = MarcheInput { operation_id, numero, objet, nature, montant_ht, date_debut, date_fin, lots, code_cpv, procedure: None, date_notification: None, lieu_execution: None };
+    let nature = nature?;
+    Some(MarcheInput { operation_id, numero, objet, nature, montant_ht, date_debut, date_fin, lots, code_cpv, procedure: None, date_notification: None, lieu_execution: None }).filter(|_| f.valide())
+}
+
+async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if let Some(input) = lire(&mut f, true) {
         match service_m::create_marche(&state.db, &state.clock, &c.acteur, input).await {
             Ok((m, _)) => return Ok(flash::rediriger(&format!("/marches/{}", m.id), &format!("Marché {} créé.", m.numero))),
             Err(e) => f.refus(e, "numero")?,
         }
     }
-    page_form(&state, &c, &f, StatusCode::UNPROCESSABLE_ENTITY).await
+    page_form(&state, &c, None, &f, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+async fn modifier(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let (m, _) = service_m::get_marche(&state.db, &c.acteur, id).await?;
+    let mut v: BTreeMap<String, String> = [
+        ("numero", m.numero),
+        ("objet", m.objet),
+        ("nature", crate::text::code(m.nature)),
+        ("montant_ht", crate::text::nombre_fr(m.montant_ht_cents as f64 / 100.0)),
+        ("date_debut", m.date_debut.to_string()),
+        ("date_fin", m.date_fin.to_string()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect();
+    if let Some(cpv) = m.code_cpv {
+        v.insert("code_cpv".into(), cpv);
+    }
+    page_form(&state, &c, Some(id), &Formulaire::de(v), StatusCode::OK).await
+}
+
+async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    service_m::get_marche(&state.db, &c.acteur, id).await?;
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if let Some(input) = lire(&mut f, false) {
+        match service_m::update_marche(&state.db, &state.clock, &c.acteur, id, input).await {
+            Ok(m) => return Ok(flash::rediriger(&format!("/marches/{id}"), &format!("Marché {} modifié.", m.numero))),
+            Err(e) => f.refus(e, "numero")?,
+        }
+    }
+    page_form(&state, &c, Some(id), &f, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 async fn attribuer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     service_m::get_marche(&state.db, &c.acteur, id).await?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
     let entreprise_id = f.id_obligatoire("entreprise_id");
     let lot_id = f.id_obligatoire("lot_id");
     let role = f.code("role");

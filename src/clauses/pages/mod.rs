@@ -5,9 +5,12 @@
 mod clause;
 mod contexte;
 mod heures;
+mod import;
 mod marches;
 mod operations;
 mod organisations;
+mod placement;
+mod reglages;
 mod tableau;
 
 use axum::Router;
@@ -23,6 +26,9 @@ pub fn routes() -> Router<AppState> {
         .merge(operations::routes())
         .merge(marches::routes())
         .merge(clause::routes())
+        .merge(placement::routes())
+        .merge(import::routes())
+        .merge(reglages::routes())
         .merge(tableau::routes())
 }
 

@@ -28,6 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/operations", get(liste))
         .route("/operations/nouvelle", get(nouvelle).post(creer))
         .route("/operations/{id}", get(fiche))
+        .route("/operations/{id}/modifier", get(modifier).post(enregistrer))
 }
 
 #[derive(Serialize)]
@@ -130,12 +131,18 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     Ok(render(&state, "clauses/operation.html", Some(&c), ctx)?.into_response())
 }
 
-async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
+/// The creation form (`id` none) or the edit form of an opération.
+async fn page_form(state: &AppState, c: &Connecte, id: Option<i64>, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
     let mut ctx = tera::Context::new();
     ctx.insert("f", f);
+    ctx.insert("id", &id);
     ctx.insert("donneurs", &noms_donneurs(state, c).await?);
     ctx.insert("secteurs", crate::libelles::options("secteur"));
-    ctx.insert("fil", &super::fil(&[("Opérations", "/operations"), ("Nouvelle opération", "")]));
+    let fil = match id {
+        Some(id) => super::fil(&[("Opérations", "/operations"), (&format!("Opération n° {id}"), &format!("/operations/{id}")), ("Modifier", "")]),
+        None => super::fil(&[("Opérations", "/operations"), ("Nouvelle opération", "")]),
+    };
+    ctx.insert("fil", &fil);
     Ok((status, render(state, "clauses/operation_form.html", Some(c), ctx)?).into_response())
 }
 
@@ -145,27 +152,60 @@ async fn nouvelle(State(state): State<AppState>, c: Connecte, ApiQuery(query): A
     if let Some(d) = query.get("donneur_ordre") {
         f.valeurs.insert("donneur_ordre_id".into(), d.clone());
     }
-    page_form(&state, &c, &f, StatusCode::OK).await
+    page_form(&state, &c, None, &f, StatusCode::OK).await
 }
 
-async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
-    c.acteur.require(GESTION)?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
+/// The opération as the form gives it (none when a field is refused).
+fn lire(f: &mut Formulaire) -> Option<OperationInput> {
     let donneur_ordre_id = f.id_obligatoire("donneur_ordre_id");
     let nom = f.obligatoire("nom");
     let commune = f.obligatoire("commune");
     let secteur = f.code("secteur");
     let (date_debut, date_fin) = (f.date("date_debut"), f.date("date_fin"));
     let (qpv, anru) = (f.case("qpv"), f.case("anru"));
-    if let (true, Some(secteur)) = (f.valide(), secteur) {
-        let input = OperationInput { donneur_ordre_id, nom, commune, qpv, anru, secteur, date_debut, date_fin, facilitateur_id: None };
+    Some(OperationInput { donneur_ordre_id, nom, commune, qpv, anru, secteur: secteur?, date_debut, date_fin, facilitateur_id: None }).filter(|_| f.valide())
+}
+
+async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if let Some(input) = lire(&mut f) {
         match service_op::create_operation(&state.db, &state.clock, &c.acteur, input).await {
             Ok(o) => return Ok(flash::rediriger(&format!("/operations/{}", o.id), &format!("Opération « {} » créée.", o.nom))),
             Err(e) => f.refus(e, "nom")?,
         }
     }
-    page_form(&state, &c, &f, StatusCode::UNPROCESSABLE_ENTITY).await
+    page_form(&state, &c, None, &f, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+async fn modifier(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let o = service_op::get_operation(&state.db, &c.acteur, id).await?;
+    let mut v: BTreeMap<String, String> = [("donneur_ordre_id", o.donneur_ordre_id.to_string()), ("nom", o.nom), ("commune", o.commune), ("secteur", crate::text::code(o.secteur))]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    for (k, d) in [("date_debut", o.date_debut), ("date_fin", o.date_fin)] {
+        if let Some(d) = d {
+            v.insert(k.into(), d.to_string());
+        }
+    }
+    for (k, b) in [("qpv", o.qpv), ("anru", o.anru)] {
+        if b {
+            v.insert(k.into(), "oui".into());
+        }
+    }
+    page_form(&state, &c, Some(id), &Formulaire::de(v), StatusCode::OK).await
+}
+
+async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    service_op::get_operation(&state.db, &c.acteur, id).await?;
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if let Some(input) = lire(&mut f) {
+        match service_op::update_operation(&state.db, &state.clock, &c.acteur, id, input).await {
+            Ok(o) => return Ok(flash::rediriger(&format!("/operations/{id}"), &format!("Opération « {} » modifiée.", o.nom))),
+            Err(e) => f.refus(e, "nom")?,
+        }
+    }
+    page_form(&state, &c, Some(id), &f, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -9,6 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use entities::enums::{TypeDonneurOrdre, TypeEntreprise};
 use entities::{attributions, donneurs_ordre, entreprises, marches};
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
 use serde::Serialize;
@@ -284,28 +285,32 @@ fn lire_saisie(f: &mut Formulaire, sorte: Sorte) -> Option<Saisie> {
     let nom = f.texte(sorte.champ_nom());
     let siret = f.texte("siret");
     let (adresse, code_postal, commune) = (f.option("adresse"), f.option("code_postal"), f.option("commune"));
-    let saisie = match sorte {
-        Sorte::DonneurOrdre => f.code("type").map(|type_| Saisie::DonneurOrdre(DonneurOrdreInput { nom, siret, type_, adresse, code_postal, commune })),
-        Sorte::Entreprise => f.code("type").map(|type_| Saisie::Entreprise(EntrepriseInput { raison_sociale: nom, siret, type_, adresse, code_postal, commune })),
+    // Without a type, the other fields are checked all the same (with a stand-in type),
+    // so that every error shows at once.
+    let (saisie, type_choisi) = match sorte {
+        Sorte::DonneurOrdre => {
+            let t = f.code("type");
+            (Saisie::DonneurOrdre(DonneurOrdreInput { nom, siret, type_: t.unwrap_or(TypeDonneurOrdre::Commune), adresse, code_postal, commune }), t.is_some())
+        }
+        Sorte::Entreprise => {
+            let t = f.code("type");
+            (Saisie::Entreprise(EntrepriseInput { raison_sociale: nom, siret, type_: t.unwrap_or(TypeEntreprise::Classique), adresse, code_postal, commune }), t.is_some())
+        }
     };
     // The service's checks of the other fields are shown together with this one.
     let verif = match &saisie {
-        Some(Saisie::DonneurOrdre(i)) => i.parse().err(),
-        Some(Saisie::Entreprise(i)) => i.parse().err(),
-        None => None,
+        Saisie::DonneurOrdre(i) => i.parse().err(),
+        Saisie::Entreprise(i) => i.parse().err(),
     };
     if let Some(e) = verif {
         let _ = f.refus(e, "siret");
     }
+    let saisie = Some(saisie).filter(|_| type_choisi);
     saisie.filter(|_| f.valide())
 }
 
 async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>, sorte: Sorte) -> Result<Response, AppError> {
-    c.acteur.require(GESTION)?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
     if let Some(saisie) = lire_saisie(&mut f, sorte) {
         let resultat = match &saisie {
             Saisie::DonneurOrdre(i) => service::create_donneur_ordre(&state.db, &state.clock, &c.acteur, i).await.map(|m| (m.id, m.nom)),
@@ -322,10 +327,7 @@ async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): Api
 async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>, sorte: Sorte) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     let org = lire(&state, &c, id, sorte).await?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
     if let Some(saisie) = lire_saisie(&mut f, sorte) {
         let resultat = match &saisie {
             Saisie::DonneurOrdre(i) => service::update_donneur_ordre(&state.db, &state.clock, &c.acteur, id, i).await.map(|_| ()),
@@ -342,10 +344,7 @@ async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): Ap
 async fn ajouter_contact(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>, sorte: Sorte) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     let org = lire(&state, &c, id, sorte).await?;
-    let mut f = Formulaire::de(valeurs);
-    if !f.csrf_valide(&c) {
-        return Err(AppError::Forbidden);
-    }
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
     let input = ContactInput {
         nom: f.obligatoire("nom"),
         prenom: f.option("prenom"),

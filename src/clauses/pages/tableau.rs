@@ -11,8 +11,8 @@ use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
 use entities::enums::Role;
-use entities::{clauses, donneurs_ordre, operations};
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use entities::clauses;
+use sea_orm::{QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use super::contexte::contexte;
@@ -82,30 +82,21 @@ fn rang_statut(s: &str) -> u8 {
     ["critique", "en_retard", "non_demarree", "conforme", "en_avance", "atteinte"].iter().position(|x| *x == s).unwrap_or(9) as u8
 }
 
-/// The structure's clauses counted today, filtered, sorted and cut to one page.
-async fn portefeuille(state: &AppState, c: &Connecte, p: &Params) -> AppResult<Portefeuille> {
+/// The structure's clauses counted today, once for the whole page (the dashboard's
+/// alerts read the same counting).
+async fn compter_tout(state: &AppState, a: &crate::auth::Acteur) -> AppResult<Vec<crate::clauses::views::ClauseComptee>> {
+    let ids: Vec<i64> = a.scoped::<clauses::Entity>().select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(&state.db).await?;
+    compter_clauses(&state.db, a, &ids, state.clock.today()).await
+}
+
+/// The portfolio: the counted clauses filtered (statut, donneur d'ordre, opération, mine,
+/// end of period, text), sorted and cut to one page.
+async fn portefeuille(state: &AppState, c: &Connecte, p: &Params, comptees: &[crate::clauses::views::ClauseComptee]) -> AppResult<Portefeuille> {
     let a = &c.acteur;
-    let today = state.clock.today();
-    let mut select = a.scoped::<clauses::Entity>();
-    if let Some(o) = p.filtre_id("operation") {
-        select = select.filter(clauses::Column::OperationId.eq(o));
-    }
-    if let Some(d) = p.filtre_id("donneur_ordre") {
-        select = select.filter(clauses::Column::OperationId.in_subquery(
-            sea_orm::sea_query::Query::select().column(operations::Column::Id).from(operations::Entity).and_where(sea_orm::sea_query::Expr::col(operations::Column::DonneurOrdreId).eq(d)).to_owned(),
-        ));
-    }
-    if p.filtre("mes") == Some("oui") {
-        select = select.filter(clauses::Column::OperationId.in_subquery(
-            sea_orm::sea_query::Query::select().column(operations::Column::Id).from(operations::Entity).and_where(sea_orm::sea_query::Expr::col(operations::Column::FacilitateurId).eq(a.utilisateur_id)).to_owned(),
-        ));
-    }
-    if let Some(fin) = p.filtre("fin_avant").and_then(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok()) {
-        select = select.filter(clauses::Column::DateFin.lte(fin));
-    }
-    let ids: Vec<i64> = select.select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(&state.db).await?;
-    let comptees = compter_clauses(&state.db, a, &ids, today).await?;
-    let ctx = contexte(&state.db, a, &comptees).await?;
+    let ctx = contexte(&state.db, a, comptees).await?;
+    let (operation, donneur) = (p.filtre_id("operation"), p.filtre_id("donneur_ordre"));
+    let mes = p.filtre("mes") == Some("oui");
+    let fin_avant = p.filtre("fin_avant").and_then(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok());
     let statut = p.filtre("statut");
     let mut lignes: Vec<LignePortefeuille> = comptees
         .iter()
@@ -116,6 +107,13 @@ async fn portefeuille(state: &AppState, c: &Connecte, p: &Params) -> AppResult<P
             }
             let m = ctx.marches.get(&cc.marche_id)?;
             let o = ctx.operations.get(&m.operation_id)?;
+            let hors_filtre = operation.is_some_and(|id| id != o.id)
+                || donneur.is_some_and(|id| id != o.donneur_ordre_id)
+                || (mes && o.facilitateur_id != Some(a.utilisateur_id))
+                || fin_avant.is_some_and(|f| cc.clause.date_fin > f);
+            if hors_filtre {
+                return None;
+            }
             let lot = ctx.lots.get(&cc.clause.lot_id)?;
             let attributaires = ctx.titulaires.get(&lot.id).map(|t| t.join(", ")).unwrap_or_default();
             let objectif = crate::parcours::limites::heures(cc.objectif_minutes);
@@ -164,8 +162,11 @@ async fn portefeuille(state: &AppState, c: &Connecte, p: &Params) -> AppResult<P
         if p.desc { o.reverse() } else { o }
     });
     let (lignes, pagination) = p.tranche(lignes);
-    let donneurs = a.scoped::<donneurs_ordre::Entity>().order_by_asc(donneurs_ordre::Column::Nom).all(&state.db).await?.into_iter().map(|d| (d.id.to_string(), d.nom)).collect();
-    let operations = a.scoped::<operations::Entity>().order_by_asc(operations::Column::Nom).all(&state.db).await?.into_iter().map(|o| (o.id.to_string(), o.nom)).collect();
+    // The filters offer the donneurs d'ordre and opérations that have clauses.
+    let mut donneurs: Vec<(String, String)> = ctx.donneurs.iter().map(|(id, nom)| (id.to_string(), nom.clone())).collect();
+    donneurs.sort_by(|x, y| texte(&x.1).cmp(&texte(&y.1)));
+    let mut operations: Vec<(String, String)> = ctx.operations.values().map(|o| (o.id.to_string(), o.nom.clone())).collect();
+    operations.sort_by(|x, y| texte(&x.1).cmp(&texte(&y.1)));
     Ok(Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations } })
 }
 
@@ -182,7 +183,7 @@ fn inserer_portefeuille(ctx: &mut tera::Context, p: &Params, pf: Portefeuille) {
 async fn page_clauses(State(state): State<AppState>, c: Connecte, crate::web::ApiQuery(query): crate::web::ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     let p = Params::lire("/clauses", &query, TRIS);
-    let pf = portefeuille(&state, &c, &p).await?;
+    let pf = portefeuille(&state, &c, &p, &compter_tout(&state, &c.acteur).await?).await?;
     let mut ctx = tera::Context::new();
     inserer_portefeuille(&mut ctx, &p, pf);
     ctx.insert("fil", &super::fil(&[("Clauses", "")]));
@@ -228,9 +229,10 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
     }
     let query: BTreeMap<String, String> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
     let p = Params::lire("/", &query, TRIS);
-    let pf = portefeuille(&state, c, &p).await?;
     let a = &c.acteur;
     let today = state.clock.today();
+    let comptees = compter_tout(&state, a).await?;
+    let pf = portefeuille(&state, c, &p, &comptees).await?;
     let t = crate::relances::travail::travail(&state.db, a, today).await?;
     let employeurs: Vec<i64> = t.a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
     let noms = crate::clauses::service::noms_entreprises(&state.db, a, employeurs).await?;
@@ -239,9 +241,7 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
     let nom_court = |p: &Option<entities::participants::Model>| p.as_ref().map(crate::parcours::service::nom_court).unwrap_or_default();
     let alertes: Vec<Tache> = {
         // Every clause en retard or critique of the structure, not only the page shown.
-        let ids: Vec<i64> = a.scoped::<clauses::Entity>().select_only().column(clauses::Column::Id).into_tuple().all(&state.db).await?;
-        compter_clauses(&state.db, a, &ids, today)
-            .await?
+        comptees
             .iter()
             .filter(|cc| matches!(crate::text::code(cc.avancement.statut).as_str(), "en_retard" | "critique"))
             .map(|cc| Tache {

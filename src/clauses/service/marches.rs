@@ -14,10 +14,9 @@ use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::text::clean;
 
-/// Creates a marché with its lots (one lot "unique" when none is given).
-pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: MarcheInput) -> AppResult<(marches::Model, Vec<lots::Model>)> {
-    acteur.require(GESTION)?;
-    let mut errors = Vec::new();
+/// The checks of a marché's own fields (creation and edit): its trimmed numéro and
+/// objet, and its amount in cents.
+fn champs(input: &MarcheInput, errors: &mut Vec<FieldError>) -> (String, String, i64) {
     let numero = input.numero.trim().to_string();
     let objet = input.objet.trim().to_string();
     if numero.is_empty() {
@@ -26,10 +25,63 @@ pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     if objet.is_empty() {
         errors.push(FieldError::new("objet", "Ce champ est obligatoire."));
     }
-    let montant = cents("montant_ht", input.montant_ht, &mut errors);
+    let montant = cents("montant_ht", input.montant_ht, errors);
     if input.date_fin < input.date_debut {
         errors.push(FieldError::new("date_fin", "La fin d'exécution précède le début."));
     }
+    (numero, objet, montant)
+}
+
+/// Changes a marché's own fields (its lots and opération stay: lots are added, marchés
+/// are regrouped); the previous version stays in the audit log.
+pub async fn update_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: MarcheInput) -> AppResult<marches::Model> {
+    acteur.require(GESTION)?;
+    let mut errors = Vec::new();
+    let (numero, objet, montant) = champs(&input, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let txn = crate::db::ecrire(db).await?;
+    let (avant, _) = get_marche(&txn, acteur, id).await?;
+    let doublon = acteur
+        .scoped::<marches::Entity>()
+        .filter(marches::Column::OperationId.eq(avant.operation_id))
+        .filter(marches::Column::Numero.eq(&numero))
+        .filter(marches::Column::Id.ne(id))
+        .one(&txn)
+        .await?;
+    if doublon.is_some() {
+        return Err(AppError::Conflict(format!("Le marché n° {numero} existe déjà dans cette opération.")));
+    }
+    let mut m: marches::ActiveModel = avant.clone().into();
+    m.numero = Set(numero);
+    m.objet = Set(objet);
+    m.nature = Set(input.nature);
+    m.montant_ht_cents = Set(montant);
+    m.date_debut = Set(input.date_debut);
+    m.date_fin = Set(input.date_fin);
+    m.code_cpv = Set(clean(&input.code_cpv));
+    if input.procedure.is_some() {
+        m.procedure = Set(clean(&input.procedure));
+    }
+    if input.date_notification.is_some() {
+        m.date_notification = Set(input.date_notification);
+    }
+    if input.lieu_execution.is_some() {
+        m.lieu_execution = Set(clean(&input.lieu_execution));
+    }
+    m.updated_at = Set(clock.now());
+    let apres = m.update(&txn).await?;
+    audit::record(&txn, clock, acteur, "modification", "marche", id, Some(&avant), Some(&apres)).await?;
+    txn.commit().await?;
+    Ok(apres)
+}
+
+/// Creates a marché with its lots (one lot "unique" when none is given).
+pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: MarcheInput) -> AppResult<(marches::Model, Vec<lots::Model>)> {
+    acteur.require(GESTION)?;
+    let mut errors = Vec::new();
+    let (numero, objet, montant) = champs(&input, &mut errors);
     let mut numeros = HashSet::new();
     let mut lots_valides = Vec::new();
     for (i, l) in input.lots.iter().enumerate() {

@@ -30,6 +30,29 @@ fn porte_une_part(t: TypeEntreprise) -> bool {
     est_siae(t) || matches!(t, TypeEntreprise::Ea | TypeEntreprise::Esat | TypeEntreprise::Geiq)
 }
 
+/// The modalités an employer of this kind, with this role on the lot (none: not an
+/// attributaire), may work under on a clause: what the placement form offers, and what
+/// `mettre_en_emploi` accepts (training hours: any attributaire or training body).
+pub fn modalites_possibles(t: TypeEntreprise, role: Option<RoleAttribution>) -> Vec<Modalite> {
+    let mut m = Vec::new();
+    if role.is_some() {
+        m.push(Modalite::EmbaucheDirecte);
+    }
+    if met_a_disposition(t) {
+        m.push(Modalite::MiseADisposition);
+    }
+    if porte_une_part(t) && role == Some(RoleAttribution::Soustraitant) {
+        m.push(Modalite::SousTraitance);
+    }
+    if porte_une_part(t) && role == Some(RoleAttribution::Cotraitant) {
+        m.push(Modalite::Cotraitance);
+    }
+    if role.is_some() || t == TypeEntreprise::OrganismeFormation {
+        m.push(Modalite::Formation);
+    }
+    m
+}
+
 pub async fn mettre_en_emploi(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: MiseEnEmploiInput) -> AppResult<(contrats::Model, mises_en_emploi::Model, Eligibilite)> {
     acteur.require(GESTION)?;
     let txn = crate::db::ecrire(db).await?;
@@ -67,6 +90,9 @@ pub async fn mettre_en_emploi(db: &impl TransactionTrait, clock: &Clock, acteur:
                 }
                 Modalite::Cotraitance if role_de(employeur.id) != Some(RoleAttribution::Cotraitant) => {
                     errors.push(FieldError::new("modalite", format!("{nom} n'est pas cotraitante de ce lot.")));
+                }
+                Modalite::Formation if !modalites_possibles(employeur.r#type, role_de(employeur.id)).contains(&Modalite::Formation) => {
+                    errors.push(FieldError::new("modalite", format!("{nom} n'est ni sur ce lot ni un organisme de formation : ses heures de formation ne se rattachent pas à cette clause.")));
                 }
                 _ => {}
             }
@@ -153,4 +179,18 @@ pub async fn contrats_de_la_clause(db: &impl ConnectionTrait, acteur: &Acteur, c
             })
         })
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_offered_modalites_follow_kind_and_role() {
+        use Modalite::*;
+        assert_eq!(modalites_possibles(TypeEntreprise::Classique, Some(RoleAttribution::Titulaire)), vec![EmbaucheDirecte, Formation]);
+        assert_eq!(modalites_possibles(TypeEntreprise::Etti, None), vec![MiseADisposition]);
+        assert_eq!(modalites_possibles(TypeEntreprise::Ei, Some(RoleAttribution::Soustraitant)), vec![EmbaucheDirecte, SousTraitance, Formation]);
+        assert!(modalites_possibles(TypeEntreprise::Classique, None).is_empty());
+    }
 }

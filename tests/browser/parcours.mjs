@@ -1,0 +1,266 @@
+// Clausier's browser test: a facilitatrice, by clicking links and buttons and filling
+// labelled fields only, creates a donneur d'ordre, an opération, a marché with two lots,
+// an entreprise and its attribution, a clause with a computed objective, and places a
+// participant on it. Every page visited is checked by axe-core (no serious or critical
+// violation), under the server's Content-Security-Policy (no violation reported), for
+// ISO dates in the visible text, and again on a 390-px phone (no page wider than the
+// screen). Then the REST API is asked what it now holds.
+//
+// CLAUSIER_URL: the server (a demo database, `clausier demo --scale small`);
+// CHROMIUM: the browser (Debian's /usr/bin/chromium); ARTEFACTS: where screenshots of a
+// failure go.
+
+import { chromium } from "playwright-core";
+import axe from "axe-core";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+const BASE = process.env.CLAUSIER_URL ?? "http://127.0.0.1:8099";
+const ARTEFACTS = process.env.ARTEFACTS ?? new URL("./artefacts", import.meta.url).pathname;
+const EMAIL = "facilitateur@demo.clausier.fr";
+const MOT_DE_PASSE = "demo-clausier-2026";
+const suffixe = Date.now().toString(36).slice(-5).toUpperCase();
+
+/** A SIRET that passes the Luhn check (14 digits). */
+function siret() {
+  const base = Array.from({ length: 13 }, (_, i) => (i === 0 ? 1 + Math.floor(Math.random() * 8) : Math.floor(Math.random() * 10)));
+  for (let d = 0; d < 10; d++) {
+    const n = [...base, d];
+    const somme = n.reverse().reduce((s, x, i) => s + (i % 2 ? (x * 2 > 9 ? x * 2 - 9 : x * 2) : x), 0);
+    if (somme % 10 === 0) return [...base, d].join("");
+  }
+  throw new Error("SIRET impossible");
+}
+
+const visitees = new Set();
+const problemes = [];
+const cspViolations = [];
+
+async function verifier(page, quoi) {
+  const url = page.url();
+  visitees.add(new URL(url).pathname + new URL(url).search);
+  await page.evaluate(axe.source);
+  const resultat = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  for (const v of resultat.violations.filter((v) => v.impact === "serious" || v.impact === "critical")) {
+    problemes.push(`${quoi} (${url}) : axe ${v.impact} ${v.id} — ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(" | ")}`);
+  }
+  const texte = await page.locator("body").innerText();
+  const iso = texte.match(/\b\d{4}-\d{2}-\d{2}\b/);
+  if (iso) problemes.push(`${quoi} (${url}) : date ISO visible « ${iso[0]} »`);
+  for (const code of ["embauche_directe", "mise_a_disposition", "donneur_ordre", "non_demarree", "hors_btp"]) {
+    if (texte.includes(code)) problemes.push(`${quoi} (${url}) : code brut visible « ${code} »`);
+  }
+}
+
+/** The field labelled exactly `libelle` (a required field's label ends with « (obligatoire) »). */
+function champ(page, libelle) {
+  const echappe = libelle.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return page.getByLabel(new RegExp(`^${echappe}( \\(obligatoire\\))?$`));
+}
+
+function attendre(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function suivre(page, nom, quoi) {
+  await page.getByRole("link", { name: nom, exact: true }).first().click();
+  await page.waitForLoadState("load");
+  await verifier(page, quoi);
+}
+
+async function soumettre(page, bouton, quoi) {
+  await page.getByRole("button", { name: bouton, exact: true }).click();
+  await page.waitForLoadState("load");
+  await verifier(page, quoi);
+}
+
+async function flash(page, attendu) {
+  const f = page.locator(".flash");
+  const vu = (await f.count()) ? await f.innerText() : null;
+  attendre(vu !== null && vu.includes(attendu), `message attendu « ${attendu} », vu « ${vu} » sur ${page.url()}`);
+}
+
+async function parcours(page) {
+  // Connexion.
+  await page.goto(`${BASE}/connexion`);
+  await verifier(page, "connexion");
+  await champ(page, "Adresse e-mail").fill(EMAIL);
+  await champ(page, "Mot de passe").fill(MOT_DE_PASSE);
+  await soumettre(page, "Se connecter", "tableau de bord");
+  attendre(await page.getByText("Facilitat").first().isVisible(), "le rôle en toutes lettres manque");
+  attendre((await page.getByRole("heading", { level: 1 }).innerText()).length > 0, "pas de titre sur l'accueil");
+
+  // Donneur d'ordre.
+  const nomDO = `Commune de Test ${suffixe}`;
+  await suivre(page, "Donneurs d'ordre", "liste des donneurs d'ordre");
+  await suivre(page, "Nouveau donneur d'ordre", "nouveau donneur d'ordre");
+  await soumettre(page, "Enregistrer", "donneur d'ordre refusé");
+  attendre(await page.getByText("Rien n'a été enregistré.").isVisible(), "le formulaire vide n'annonce pas son refus");
+  attendre((await champ(page, "Nom").getAttribute("aria-invalid")) === "true", "le champ Nom vide n'est pas signalé");
+  attendre((await page.locator("p.erreur").count()) >= 3, "les erreurs ne sont pas à côté de chaque champ");
+  await champ(page, "Nom").fill(nomDO);
+  await champ(page, "SIRET").fill(siret());
+  await champ(page, "Type").selectOption({ label: "Commune" });
+  await champ(page, "Commune").fill("Bordeaux");
+  await soumettre(page, "Enregistrer", "fiche du donneur d'ordre");
+  await flash(page, "");
+  attendre(await page.getByRole("heading", { name: nomDO }).isVisible(), "la fiche du donneur d'ordre n'a pas son nom");
+
+  // Opération.
+  const nomOp = `Réhabilitation ${suffixe}`;
+  await suivre(page, "Opérations", "liste des opérations");
+  await suivre(page, "Nouvelle opération", "nouvelle opération");
+  await champ(page, "Donneur d'ordre").selectOption({ label: nomDO });
+  await champ(page, "Nom de l'opération").fill(nomOp);
+  await champ(page, "Commune").fill("Bordeaux");
+  await champ(page, "Secteur").selectOption({ label: "BTP" });
+  await champ(page, "Début").fill("2026-01-01");
+  await champ(page, "Fin").fill("2027-12-31");
+  await soumettre(page, "Créer l'opération", "fiche de l'opération");
+  await flash(page, "");
+
+  // Marché with two lots.
+  const numero = `M-${suffixe}`;
+  await suivre(page, "Marchés", "liste des marchés");
+  await suivre(page, "Nouveau marché", "nouveau marché");
+  await champ(page, "Opération").selectOption({ label: nomOp });
+  await champ(page, "Numéro du marché").fill(numero);
+  await champ(page, "Nature").selectOption({ label: "Travaux" });
+  await champ(page, "Objet").fill("Réhabilitation de 120 logements");
+  await champ(page, "Montant HT (€)").fill("1 200 000");
+  await champ(page, "Début d'exécution").fill("2026-02-01");
+  await champ(page, "Fin d'exécution").fill("2027-06-30");
+  await champ(page, "Lot 1 : numéro").fill("1");
+  await champ(page, "Lot 1 : intitulé").fill("Gros œuvre");
+  await champ(page, "Lot 1 : montant HT (€)").fill("800 000");
+  await champ(page, "Lot 2 : numéro").fill("2");
+  await champ(page, "Lot 2 : intitulé").fill("Menuiseries");
+  await champ(page, "Lot 2 : montant HT (€)").fill("400 000");
+  await soumettre(page, "Créer le marché", "fiche du marché");
+  await flash(page, numero);
+  attendre(await page.getByText("Gros œuvre").first().isVisible(), "le lot 1 manque sur la fiche du marché");
+  attendre(await page.getByText("Menuiseries").first().isVisible(), "le lot 2 manque sur la fiche du marché");
+  const urlMarche = page.url();
+
+  // Entreprise, then its attribution on lot 1 from the marché page.
+  const raison = `Bâtir ${suffixe}`;
+  await suivre(page, "Créer une entreprise", "nouvelle entreprise");
+  await champ(page, "Raison sociale").fill(raison);
+  await champ(page, "SIRET").fill(siret());
+  await champ(page, "Type").selectOption({ label: "Entreprise classique" });
+  await champ(page, "Commune").fill("Mérignac");
+  await soumettre(page, "Enregistrer", "fiche de l'entreprise");
+  await flash(page, "");
+  await suivre(page, "Marchés", "liste des marchés");
+  await champ(page, "Numéro ou objet").fill(numero);
+  await soumettre(page, "Rechercher", "recherche d'un marché");
+  await suivre(page, numero, "fiche du marché");
+  attendre(page.url() === urlMarche, `la recherche mène à ${page.url()} au lieu de ${urlMarche}`);
+  await champ(page, "Entreprise").selectOption({ label: raison });
+  await champ(page, "Lot").selectOption({ index: 1 });
+  await champ(page, "Rôle").selectOption({ label: "Titulaire" });
+  await soumettre(page, "Attribuer", "attribution");
+  await flash(page, "Attribution");
+  attendre(await page.getByRole("link", { name: raison }).first().isVisible(), "l'attributaire n'apparaît pas sur le lot");
+
+  // Clause with a computed objective, previewed before saving.
+  await suivre(page, "Ajouter une clause sur ce lot", "nouvelle clause");
+  await champ(page, "Mode de calcul de l'objectif").selectOption({ label: "Calculé sur le montant" });
+  await champ(page, "Montant HT (€)").fill("800 000");
+  await champ(page, "Part de main-d'œuvre (%)").fill("40");
+  await champ(page, "Taux d'insertion (%)").fill("5");
+  await champ(page, "Coût horaire chargé (€)").fill("32");
+  await soumettre(page, "Calculer l'objectif", "aperçu de l'objectif");
+  // 800 000 × 40 % × 5 % / 32 = 500 h.
+  attendre(await page.getByText("Objectif : 500 h").isVisible(), "l'objectif calculé (500 h) n'est pas montré avant l'enregistrement");
+  await soumettre(page, "Créer la clause", "fiche de la clause");
+  await flash(page, "Clause créée");
+  const clauseId = page.url().match(/\/clauses\/(\d+)/)[1];
+  attendre(await page.getByText("500 h").first().isVisible(), "l'objectif manque sur la fiche de la clause");
+
+  // Place a participant.
+  await suivre(page, "Placer un participant", "placement : recherche");
+  const premier = page.getByRole("link", { name: /^Choisir / }).first();
+  const nom = (await premier.innerText()).replace(/^Choisir /, "");
+  await champ(page, "Nom, prénom ou commune").fill(nom.split(" ")[0]);
+  await soumettre(page, "Rechercher", "placement : résultats");
+  await page.getByRole("link", { name: `Choisir ${nom}` }).first().click();
+  await page.waitForLoadState("load");
+  await verifier(page, "placement : éligibilité et contrat");
+  attendre(await page.getByRole("heading", { name: /Éligibilité au/ }).isVisible(), "l'éligibilité n'est pas montrée");
+  await champ(page, "Début du contrat").fill("2026-03-02");
+  await champ(page, "Fin prévue").fill("2026-08-31");
+  await soumettre(page, "Vérifier l'éligibilité à cette date", "placement : éligibilité au 02/03/2026");
+  attendre(await page.getByRole("heading", { name: "Éligibilité au 02/03/2026" }).isVisible(), "l'éligibilité n'a pas été recalculée au début choisi");
+  await champ(page, "Employeur").selectOption({ label: `${raison} (Entreprise classique, titulaire du lot)` });
+  await champ(page, "Modalité").selectOption({ label: "Mise à disposition" });
+  await champ(page, "Type de contrat").selectOption({ label: "CDD" });
+  await champ(page, "Heures par semaine").fill("35");
+  await champ(page, "Poste").fill("Maçon");
+  await soumettre(page, "Placer sur la clause", "placement refusé");
+  attendre(await page.getByText("ne peut pas mettre de salariés à disposition").first().isVisible(), "le refus de la modalité n'est pas en français");
+  attendre((await champ(page, "Poste").inputValue()) === "Maçon", "la saisie est perdue après un refus");
+  await champ(page, "Modalité").selectOption({ label: "Embauche directe" });
+  await soumettre(page, "Placer sur la clause", "fiche de la clause après placement");
+  await flash(page, "Participant placé");
+  attendre(await page.getByRole("cell", { name: "Maçon" }).isVisible(), "le contrat n'apparaît pas sur la clause");
+  return { clauseId, nom };
+}
+
+async function parApi(clauseId) {
+  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: EMAIL, password: MOT_DE_PASSE }) });
+  attendre(r.ok, `jeton refusé : ${r.status}`);
+  const { token } = await r.json();
+  const get = async (chemin) => {
+    const rep = await fetch(`${BASE}/api/v1${chemin}`, { headers: { authorization: `Bearer ${token}` } });
+    attendre(rep.ok, `${chemin} : ${rep.status}`);
+    return rep.json();
+  };
+  const clause = await get(`/clauses/${clauseId}`);
+  attendre(clause.heures_objectif === 500, `l'API donne un objectif de ${clause.heures_objectif} h`);
+  const contrats = await get(`/clauses/${clauseId}/contrats`);
+  const liste = Array.isArray(contrats) ? contrats : contrats.items ?? contrats.contrats ?? [];
+  attendre(liste.length === 1 && liste[0].poste === "Maçon" && liste[0].modalite === "embauche_directe", `l'API ne tient pas le contrat placé : ${JSON.stringify(contrats).slice(0, 300)}`);
+}
+
+async function telephone(navigateur, etat) {
+  const ctx = await navigateur.newContext({ viewport: { width: 390, height: 844 }, storageState: etat });
+  const page = await ctx.newPage();
+  for (const chemin of visitees) {
+    await page.goto(`${BASE}${chemin}`);
+    const [large, ecran] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
+    if (large > ecran + 1) problemes.push(`téléphone ${chemin} : page de ${large} px pour un écran de ${ecran} px`);
+    await verifier(page, `téléphone ${chemin}`);
+  }
+  await ctx.close();
+}
+
+const navigateur = await chromium.launch({
+  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+});
+const contexte = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+const page = await contexte.newPage();
+page.setDefaultTimeout(15000);
+page.on("console", (m) => {
+  if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(`${page.url()} : ${m.text()}`);
+});
+let code = 0;
+try {
+  const { clauseId } = await parcours(page);
+  await parApi(clauseId);
+  await telephone(navigateur, await contexte.storageState());
+  problemes.push(...cspViolations);
+  if (problemes.length) throw new Error(`${problemes.length} problème(s) :\n- ${problemes.join("\n- ")}`);
+  console.log(`navigateur : parcours complet, ${visitees.size} pages vérifiées (axe-core, CSP, dates, 390 px) : OK`);
+} catch (e) {
+  code = 1;
+  mkdirSync(ARTEFACTS, { recursive: true });
+  const nom = join(ARTEFACTS, "echec.png");
+  await page.screenshot({ path: nom, fullPage: true }).catch(() => {});
+  writeFileSync(join(ARTEFACTS, "echec.html"), await page.content().catch(() => ""));
+  console.error(`ÉCHEC du test navigateur sur ${page.url()} : ${e.message}\n(capture : ${nom})`);
+} finally {
+  await navigateur.close();
+}
+process.exit(code);
