@@ -25,7 +25,7 @@ const RENNES: &str = "21350238800019";
 
 /// A v2 XML file: a works marché with a clause sociale, a cotitulaire, a sous-traitant
 /// and a modification (new amount and duration), and a services marché without clause.
-fn xml_v2(titulaire: &str, cotitulaire: &str, sous_traitant: &str) -> String {
+pub(crate) fn xml_v2(titulaire: &str, cotitulaire: &str, sous_traitant: &str) -> String {
     format!(
         r#"<?xml version="1.0" encoding="UTF-8"?>
 <marches>

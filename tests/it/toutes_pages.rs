@@ -116,8 +116,22 @@ async fn parcourir(app: &TestApp, cookie: &str, max: usize, problemes: &mut Vec<
     modeles
 }
 
-/// A structure with a bit of everything; returns the logins of its roles.
-async fn structure(app: &TestApp) -> (Login, Login, Login, Login) {
+/// A structure with a bit of everything: the logins of its roles and the ids of its rows.
+pub struct Structure {
+    pub facilitateur: Login,
+    pub entreprise: Login,
+    pub donneur: Login,
+    pub referent: Login,
+    pub donneur_ordre_id: i64,
+    pub operation_id: i64,
+    pub marche_id: i64,
+    pub lot_id: i64,
+    pub clause_id: i64,
+    pub entreprise_id: i64,
+    pub participant_id: i64,
+}
+
+pub async fn structure(app: &TestApp) -> Structure {
     let f = app.login("PLIE A", Role::Facilitateur).await;
     let d = app.donneur_ordre(&f, "Ville de Bordeaux", 11).await["id"].as_i64().unwrap();
     let op = app.post("/api/v1/operations", &f.token, &json!({"donneur_ordre_id": d, "nom": "PRU Grand Parc", "commune": "Bordeaux", "qpv": true, "secteur": "btp", "date_debut": "2026-01-01", "date_fin": "2027-12-31"})).await.1["id"].as_i64().unwrap();
@@ -163,13 +177,13 @@ async fn structure(app: &TestApp) -> (Login, Login, Login, Login) {
     let entreprise = app.login_bound("PLIE A", Role::Entreprise, Some(etti["id"].as_i64().unwrap()), None).await;
     let donneur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(d)).await;
     let referent = app.login("PLIE A", Role::Referent).await;
-    (f, entreprise, donneur, referent)
+    Structure { facilitateur: f, entreprise, donneur, referent, donneur_ordre_id: d, operation_id: op, marche_id: marche, lot_id: lot, clause_id: clause, entreprise_id: e, participant_id: p }
 }
 
 #[tokio::test]
 async fn every_page_reached_by_links_from_each_home_speaks_french_and_every_template_renders() {
     let app = spawn_app().await;
-    let (f, entreprise, donneur, referent) = structure(&app).await;
+    let Structure { facilitateur: f, entreprise, donneur, referent, .. } = structure(&app).await;
     let mut problemes = Vec::new();
     let mut modeles = BTreeSet::new();
     for (login, max) in [(&f, 400), (&entreprise, 60), (&donneur, 60), (&referent, 60)] {

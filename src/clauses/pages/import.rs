@@ -190,6 +190,7 @@ async fn choisir(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPat
 
 async fn regrouper(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<Vec<(String, String)>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
+    service_op::get_operation(&state.db, &c.acteur, id).await?;
     let ids: Vec<i64> = valeurs.iter().filter(|(k, _)| k == "marche").filter_map(|(_, v)| v.parse().ok()).collect();
     let mut f = Formulaire::de(valeurs.into_iter().filter(|(k, _)| k != "marche").collect());
     if !f.csrf_valide(&c) {

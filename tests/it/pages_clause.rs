@@ -1,0 +1,210 @@
+//! The clause module's working pages through HTTP as a browser speaks it: placing a
+//! participant on a clause, the DECP import page and the grouping of marchés, editing
+//! opérations and marchés, a clause's objective and counting rules. Each refusal is a
+//! French message next to its field and writes nothing; each success is what the API
+//! then holds.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+use crate::toutes_pages::structure;
+
+fn csrf(html: &str) -> String {
+    html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
+async fn poster(app: &TestApp, cookie: &str, chemin: &str, champs: &[(&str, &str)]) -> (StatusCode, String) {
+    let r = navigateur().post(app.url(chemin)).header("cookie", cookie).form(champs).send().await.unwrap();
+    let status = r.status();
+    let lieu = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    let html = r.text().await.unwrap().replace("&#x27;", "'").replace("&#x2F;", "/");
+    (status, lieu.unwrap_or(html))
+}
+
+async fn api(app: &TestApp, token: &str, chemin: &str) -> Value {
+    let (status, v) = app.get(chemin, token).await;
+    assert_eq!(status, StatusCode::OK, "{chemin}: {v}");
+    v
+}
+
+#[tokio::test]
+async fn a_participant_is_placed_on_a_clause_from_its_page_with_eligibility_shown_first() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let cookie = se_connecter_a(&app, &s.facilitateur, "/").await;
+    let k = s.clause_id;
+    let (_, fiche) = page(&app, &format!("/clauses/{k}"), Some(&cookie)).await;
+    assert!(fiche.contains(&format!("href=\"/clauses/{k}/placer\"")), "the clause page links to the placement");
+    let (status, recherche) = page(&app, &format!("/clauses/{k}/placer?q=dur"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    let lien = format!("/clauses/{k}/placer?participant={}", s.participant_id);
+    assert!(recherche.replace("&#x2F;", "/").contains(&lien) && recherche.contains("Durand Léa"), "{recherche}");
+    let (_, aucun) = page(&app, &format!("/clauses/{k}/placer?q=zzz"), Some(&cookie)).await;
+    assert!(aucun.contains("Aucun participant ne correspond"), "{aucun}");
+
+    let (status, formulaire) = page(&app, &format!("{lien}&date_debut=2026-05-04"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(formulaire.contains("Éligibilité au 04/05/2026") && formulaire.contains("Critère vérifié le 15/01/2026"), "{formulaire}");
+    assert!(formulaire.contains("Bâtir Sud (Entreprise classique, titulaire du lot)") && formulaire.contains("Interim Insertion (Entreprise de travail temporaire d'insertion (ETTI))"), "{formulaire}");
+    // Eligibility before the criterion was verified: not eligible, and why.
+    let (_, avant) = page(&app, &format!("{lien}&date_debut=2026-01-05"), Some(&cookie)).await;
+    assert!(avant.contains("Non éligible") && avant.contains("Aucun critère vérifié par un facilitateur entre le 05/07/2025 et le 05/01/2026"), "{avant}");
+
+    let jeton = csrf(&formulaire);
+    let (p, e) = (s.participant_id.to_string(), s.entreprise_id.to_string());
+    let contrats_avant = count(&app.db, "contrats").await;
+    let champs = |modalite: &'static str| {
+        vec![
+            ("csrf", jeton.clone()), ("participant_id", p.clone()), ("employeur_id", e.clone()), ("attributaire_id", e.clone()), ("modalite", modalite.to_string()),
+            ("type_contrat", "cdd".into()), ("date_debut", "2026-05-04".into()), ("date_fin_prevue", "2026-10-30".into()), ("heures_hebdo", "35".into()), ("poste", "Coffreur".into()),
+        ]
+    };
+    let refuse: Vec<(&str, String)> = champs("mise_a_disposition");
+    let refuse: Vec<(&str, &str)> = refuse.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, html) = poster(&app, &cookie, &format!("/clauses/{k}/placer"), &refuse).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Bâtir Sud ne peut pas mettre de salariés à disposition") && html.contains("value=\"Coffreur\""), "{html}");
+    assert_eq!(count(&app.db, "contrats").await, contrats_avant);
+
+    let bon: Vec<(&str, String)> = champs("embauche_directe");
+    let bon: Vec<(&str, &str)> = bon.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, lieu) = poster(&app, &cookie, &format!("/clauses/{k}/placer"), &bon).await;
+    assert_eq!((status, lieu.as_str()), (StatusCode::SEE_OTHER, format!("/clauses/{k}").as_str()));
+    let contrats = api(&app, &s.facilitateur.token, &format!("/api/v1/clauses/{k}/contrats")).await;
+    let places: Vec<&Value> = contrats.as_array().unwrap().iter().filter(|c| c["poste"] == "Coffreur").collect();
+    assert_eq!(places.len(), 1, "{contrats}");
+    assert_eq!((places[0]["modalite"].as_str(), places[0]["attributaire_id"].as_i64()), (Some("embauche_directe"), Some(s.entreprise_id)));
+}
+
+/// A multipart form as a browser sends it: the CSRF token, a checkbox, a file.
+fn multipart(jeton: &str, nom: &str, contenu: &str, clauses_seulement: bool) -> (String, Vec<u8>) {
+    let limite = "----clausier-test-limite";
+    let mut corps = format!("--{limite}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{jeton}\r\n");
+    if clauses_seulement {
+        corps.push_str(&format!("--{limite}\r\nContent-Disposition: form-data; name=\"clauses_seulement\"\r\n\r\noui\r\n"));
+    }
+    corps.push_str(&format!("--{limite}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/xml\r\n\r\n{contenu}\r\n--{limite}--\r\n"));
+    (format!("multipart/form-data; boundary={limite}"), corps.into_bytes())
+}
+
+async fn envoyer(app: &TestApp, cookie: &str, type_: String, corps: Vec<u8>) -> (StatusCode, String) {
+    let r = navigateur().post(app.url("/import-decp")).header("cookie", cookie).header("content-type", type_).body(corps).send().await.unwrap();
+    (r.status(), r.text().await.unwrap().replace("&#x27;", "'"))
+}
+
+#[tokio::test]
+async fn a_decp_file_is_imported_from_its_page_and_its_marches_grouped_into_one_operation() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let cookie = se_connecter_a(&app, &s.facilitateur, "/").await;
+    let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+    assert!(accueil.contains("href=\"/import-decp\""), "the menu leads to the import");
+    let (_, formulaire) = page(&app, "/import-decp", Some(&cookie)).await;
+    let jeton = csrf(&formulaire);
+    let marches_avant = count(&app.db, "marches").await;
+
+    // No file: a French error next to the field, nothing written.
+    let (type_, corps) = multipart(&jeton, "", "", true);
+    let (status, html) = envoyer(&app, &cookie, type_, corps).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Choisissez un fichier DECP"), "{html}");
+    // A broken file: its line, nothing imported.
+    let (type_, corps) = multipart(&jeton, "casse.xml", "<marches>\n<marche><id>A</id>\n</marches>\n", false);
+    let (status, html) = envoyer(&app, &cookie, type_, corps).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Fichier illisible à la ligne 3") && html.contains("Rien n'a été importé"), "{html}");
+    assert_eq!(count(&app.db, "marches").await, marches_avant);
+    // Without the session's token: refused.
+    let (type_, corps) = multipart("autre", "decp.xml", &crate::decp::xml_v2(&clausier::demo::siret(41), &clausier::demo::siret(42), &clausier::demo::siret(43)), false);
+    assert_eq!(envoyer(&app, &cookie, type_, corps).await.0, StatusCode::FORBIDDEN);
+
+    let (type_, corps) = multipart(&jeton, "decp.xml", &crate::decp::xml_v2(&clausier::demo::siret(41), &clausier::demo::siret(42), &clausier::demo::siret(43)), false);
+    let (status, html) = envoyer(&app, &cookie, type_, corps).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("Rapport d'import de « decp.xml »") && html.contains("<dt>Créés</dt><dd>2</dd>") && html.contains("<dt>Modifications enregistrées</dt><dd>1</dd>"), "{html}");
+    assert_eq!(count(&app.db, "marches").await, marches_avant + 2);
+    let operations_avant = count(&app.db, "operations").await;
+
+    // Group both imported marchés into the structure's opération.
+    let o = s.operation_id;
+    let (_, choix) = page(&app, &format!("/operations/{o}/regrouper?tous=oui"), Some(&cookie)).await;
+    assert!(choix.contains("2025-BTP-01") && choix.contains("2025-NET-02"), "{choix}");
+    let ids: Vec<String> = choix.split("name=\"marche\" value=\"").skip(1).map(|s| s.split('"').next().unwrap().to_string()).collect();
+    assert_eq!(ids.len(), 2, "{choix}");
+    let (status, html) = poster(&app, &cookie, &format!("/operations/{o}/regrouper"), &[("csrf", &jeton)]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Cochez au moins un marché"), "{html}");
+    let (status, lieu) = poster(&app, &cookie, &format!("/operations/{o}/regrouper"), &[("csrf", &jeton), ("marche", &ids[0]), ("marche", &ids[1])]).await;
+    assert_eq!((status, lieu), (StatusCode::SEE_OTHER, format!("/operations/{o}")));
+    for id in &ids {
+        let m = api(&app, &s.facilitateur.token, &format!("/api/v1/marches/{id}")).await;
+        assert_eq!(m["operation_id"].as_i64(), Some(o), "{m}");
+    }
+    assert_eq!(count(&app.db, "operations").await, operations_avant - 2, "the import's emptied opérations are deleted");
+}
+
+#[tokio::test]
+async fn operations_marches_and_a_clause_s_settings_are_edited_in_the_browser() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let token = &s.facilitateur.token;
+    let cookie = se_connecter_a(&app, &s.facilitateur, "/").await;
+    let (o, m, k) = (s.operation_id, s.marche_id, s.clause_id);
+    let (status, form) = page(&app, &format!("/operations/{o}/modifier"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"PRU Grand Parc\"") && form.contains("value=\"2026-01-01\""), "{form}");
+    let jeton = csrf(&form);
+    let d = s.donneur_ordre_id.to_string();
+    let (status, html) = poster(&app, &cookie, &format!("/operations/{o}/modifier"), &[("csrf", &jeton), ("donneur_ordre_id", &d), ("nom", "PRU Grand Parc II"), ("commune", "Bordeaux"), ("secteur", "btp"), ("date_debut", "2026-06-01"), ("date_fin", "2026-01-01")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("La date de fin précède la date de début.") && html.contains("value=\"PRU Grand Parc II\""), "{html}");
+    assert_eq!(api(&app, token, &format!("/api/v1/operations/{o}")).await["nom"], "PRU Grand Parc");
+    let (status, _) = poster(&app, &cookie, &format!("/operations/{o}/modifier"), &[("csrf", &jeton), ("donneur_ordre_id", &d), ("nom", "PRU Grand Parc II"), ("commune", "Bordeaux"), ("secteur", "btp"), ("anru", "oui")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let op = api(&app, token, &format!("/api/v1/operations/{o}")).await;
+    assert_eq!((op["nom"].as_str(), op["anru"].as_bool()), (Some("PRU Grand Parc II"), Some(true)), "{op}");
+
+    let (_, form) = page(&app, &format!("/marches/{m}/modifier"), Some(&cookie)).await;
+    assert!(form.contains("value=\"2026-07\"") && form.contains("value=\"1\u{202f}200\u{202f}000\""), "{form}");
+    let champs = |montant: &'static str| [("csrf", jeton.as_str()), ("numero", "2026-07"), ("objet", "Réhabilitation et extension"), ("nature", "travaux"), ("montant_ht", montant), ("date_debut", "2026-01-01"), ("date_fin", "2027-06-30")];
+    let (status, html) = poster(&app, &cookie, &format!("/marches/{m}/modifier"), &champs("beaucoup")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Nombre attendu") && html.contains("value=\"Réhabilitation et extension\""), "{html}");
+    let (status, _) = poster(&app, &cookie, &format!("/marches/{m}/modifier"), &champs("1 300 000")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let marche = api(&app, token, &format!("/api/v1/marches/{m}")).await;
+    assert_eq!((marche["objet"].as_str(), marche["montant_ht"].as_f64()), (Some("Réhabilitation et extension"), Some(1_300_000.0)), "{marche}");
+
+    // The objective forced with its reason, then back to the computed one.
+    let (_, reglages) = page(&app, &format!("/clauses/{k}/modifier"), Some(&cookie)).await;
+    assert!(reglages.contains("Objectif en vigueur : <strong>500 h</strong>") && reglages.contains("Par défaut : 80 %."), "{reglages}");
+    let (status, html) = poster(&app, &cookie, &format!("/clauses/{k}/objectif"), &[("csrf", &jeton), ("heures", "650"), ("motif", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Le motif du forçage est obligatoire.") && html.contains("value=\"650\""), "{html}");
+    assert_eq!(api(&app, token, &format!("/api/v1/clauses/{k}")).await["heures_objectif"].as_f64(), Some(500.0));
+    let (status, _) = poster(&app, &cookie, &format!("/clauses/{k}/objectif"), &[("csrf", &jeton), ("heures", "650"), ("motif", "Avenant n° 2")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let clause = api(&app, token, &format!("/api/v1/clauses/{k}")).await;
+    assert_eq!((clause["heures_objectif"].as_f64(), clause["objectif_force"]["motif"].as_str()), (Some(650.0), Some("Avenant n° 2")), "{clause}");
+    let (status, _) = poster(&app, &cookie, &format!("/clauses/{k}/objectif"), &[("csrf", &jeton), ("action", "retirer")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(api(&app, token, &format!("/api/v1/clauses/{k}")).await["heures_objectif"].as_f64(), Some(500.0));
+
+    // The counting rules: a refused value stays next to its field; valid ones are saved.
+    let (status, html) = poster(&app, &cookie, &format!("/clauses/{k}/regles"), &[("csrf", &jeton), ("regles.eligibilite_requise", "oui"), ("regles.plafond_formation", "150")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("id=\"e-regles-plafond_formation\"") && html.contains("value=\"150\""), "{html}");
+    let (status, _) = poster(
+        &app,
+        &cookie,
+        &format!("/clauses/{k}/regles"),
+        &[("csrf", &jeton), ("regles.eligibilite_requise", "oui"), ("regles.formation_comptee", "oui"), ("regles.plafond_formation", "20"), ("regles.coefficients_type_contrat.cdi", "1,5"), ("globalisable", "oui")],
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let clause = api(&app, token, &format!("/api/v1/clauses/{k}")).await;
+    assert_eq!(clause["regles"]["plafond_formation"].as_f64(), Some(0.2), "{clause}");
+    assert_eq!(clause["regles"]["coefficients_type_contrat"]["cdi"].as_f64(), Some(1.5), "{clause}");
+    assert_eq!((clause["globalisable"].as_bool(), clause["regles"]["avancement"]["retard"].as_f64()), (Some(true), Some(0.8)), "{clause}");
+}
