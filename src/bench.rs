@@ -208,3 +208,52 @@ pub fn afficher(mesures: &[Mesure]) {
         println!("rapport bilan / mêmes chiffres en SQL (médianes) : {meme:.1} ; bilan / plancher sans règle : {plancher:.1}");
     }
 }
+
+/// `clausier bench pages`: the facilitateur pages of the largest structure (by validated
+/// hours), served by the whole router in process (session cookie, middleware, templates):
+/// the dashboard and every list page, median and p99 over `iterations` calls each.
+pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::Result<Vec<Mesure>> {
+    use entities::enums::Role;
+    use entities::utilisateurs;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use tower::ServiceExt;
+
+    let db = state.db.clone();
+    let (structure, _, minutes) = plus_grand(&db, "o.structure_id").await?;
+    let facilitateur = utilisateurs::Entity::find()
+        .filter(utilisateurs::Column::StructureId.eq(structure))
+        .filter(utilisateurs::Column::Role.eq(Role::Facilitateur))
+        .order_by_asc(utilisateurs::Column::Id)
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("aucun facilitateur dans la structure n° {structure}"))?;
+    let clauses: i64 = db
+        .query_one(Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM clauses WHERE structure_id = {structure}")))
+        .await?
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    println!("Plus grande structure : n° {structure} ({} h validées, {clauses} clauses) ; facilitateur : {}.", minutes / 60, facilitateur.email);
+    let secret = crate::auth::session::ouvrir(&db, &state.clock, 1, &facilitateur).await.map_err(anyhow::Error::new)?;
+    let cookie = format!("{}={secret}", crate::auth::session::COOKIE);
+    let app = crate::startup::router(state);
+    let mut out = Vec::new();
+    for chemin in ["/", "/clauses", "/donneurs-ordre", "/operations", "/marches", "/entreprises", "/validations", "/declarations", "/envois", "/marches?q=a&tri=montant&sens=desc&page=3"] {
+        let app = app.clone();
+        let cookie = cookie.clone();
+        out.push(
+            mesurer(&format!("page {chemin}"), iterations, move || {
+                let (app, cookie) = (app.clone(), cookie.clone());
+                async move {
+                    let requete = axum::http::Request::get(chemin).header("cookie", cookie).body(axum::body::Body::empty())?;
+                    let reponse = app.oneshot(requete).await?;
+                    anyhow::ensure!(reponse.status() == axum::http::StatusCode::OK, "{chemin} : {}", reponse.status());
+                    axum::body::to_bytes(reponse.into_body(), usize::MAX).await?;
+                    Ok(())
+                }
+            })
+            .await?,
+        );
+    }
+    Ok(out)
+}

@@ -116,6 +116,11 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2025)]
         annee: i32,
     },
+    /// Latency of the facilitateur's pages (dashboard, lists) of the largest structure.
+    Pages {
+        #[arg(long, default_value_t = 20)]
+        iterations: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -347,6 +352,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let conn = db::connect(settings.database_url(), settings.database.max_connections).await?;
             db::migrate(&conn).await?;
             let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
+            clausier::bench::afficher(&mesures);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Pages { iterations } } => {
+            let state = startup::state(settings, clock).await?;
+            let mesures = clausier::bench::pages(state, iterations.max(1)).await?;
             clausier::bench::afficher(&mesures);
             Ok(ExitCode::SUCCESS)
         }

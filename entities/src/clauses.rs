@@ -12,7 +12,8 @@ pub struct Model {
     pub id: i64,
     pub structure_id: i64,
     pub lot_id: i64,
-    /// The lot's marché and its opération, copied at creation (a lot never moves): the
+    /// The lot's marché and its opération, copied at creation, rewritten only when
+    /// a regrouping moves the marché to another opération: the
     /// perimeters of bilans select clauses by them.
     pub marche_id: i64,
     pub operation_id: i64,

@@ -13,8 +13,8 @@ pub struct Model {
     pub structure_id: i64,
     pub contrat_id: i64,
     pub clause_id: i64,
-    /// The clause's marché and opération, copied at creation (a link never changes
-    /// clause): the perimeters of bilans select links by them.
+    /// The clause's marché and opération, copied at creation, rewritten only when a
+    /// regrouping moves the marché to another opération: the perimeters of bilans select links by them.
     pub marche_id: i64,
     pub operation_id: i64,
     pub attributaire_id: i64,

@@ -146,6 +146,22 @@ pub struct MarcheInput {
     pub lieu_execution: Option<String>,
 }
 
+/// The marchés to gather into an opération.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegroupementInput {
+    pub marche_ids: Vec<i64>,
+}
+
+/// What a regrouping did.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct Regroupement {
+    /// Marchés that changed opération.
+    pub deplaces: u64,
+    /// Opérations left without marché, deleted.
+    pub operations_supprimees: u64,
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttributionInput {

@@ -25,9 +25,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(add_contact_entreprise, list_contacts_entreprise))
         .routes(routes!(add_contact_donneur, list_contacts_donneur))
         .routes(routes!(create_operation, list_operations))
-        .routes(routes!(get_operation))
+        .routes(routes!(get_operation, update_operation))
+        .routes(routes!(regrouper_marches))
         .routes(routes!(create_marche, list_marches))
-        .routes(routes!(get_marche))
+        .routes(routes!(get_marche, update_marche))
         .routes(routes!(attribuer, list_attributions))
         .routes(routes!(create_clause, list_clauses))
         .routes(routes!(get_clause))
@@ -142,6 +143,25 @@ async fn list_operations(State(s): State<AppState>, acteur: Acteur, ApiQuery(q):
     Ok(Json(page.fetch(&s.db, operations::list_operations(&acteur, q.donneur_ordre_id)?, Operation::from).await?))
 }
 
+/// Replaces an opération's fields (facilitateur, admin); the facilitateur in charge is
+/// kept when `facilitateur_id` is absent.
+#[utoipa::path(put, path = "/operations/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = OperationInput,
+    responses((status = 200, body = Operation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update_operation(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<OperationInput>) -> AppResult<Json<Operation>> {
+    Ok(Json(operations::update_operation(&s.db, &s.clock, &acteur, id, input).await?.into()))
+}
+
+/// Groups marchés (with their clauses and contrats' links) into this opération, e.g.
+/// after a DECP import that gave each its own; an opération left without marché is
+/// deleted (facilitateur, admin).
+#[utoipa::path(post, path = "/operations/{id}/marches", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RegroupementInput,
+    responses((status = 200, body = Regroupement), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn regrouper_marches(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<RegroupementInput>) -> AppResult<Json<Regroupement>> {
+    operations::get_operation(&s.db, &acteur, id).await?;
+    let (deplaces, operations_supprimees) = operations::regrouper_marches(&s.db, &s.clock, &acteur, id, &input.marche_ids).await?;
+    Ok(Json(Regroupement { deplaces, operations_supprimees }))
+}
+
 /// An opération with the totals of its clauses at `date` (default today).
 #[utoipa::path(get, path = "/operations/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
     responses((status = 200, body = Operation), (status = 404, body = Problem)))]
@@ -186,6 +206,17 @@ async fn list_marches(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): Ap
         })
         .collect();
     Ok(Json(Page { items, total: page.total, page: page.page, par_page: page.par_page }))
+}
+
+/// Replaces a marché's own fields (facilitateur, admin). Its lots stay (`lots` must be
+/// empty) and so does its opération (`operation_id` must be its own: marchés change
+/// opération through `POST /operations/{id}/marches`). 409 if the numéro is taken.
+#[utoipa::path(put, path = "/marches/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = MarcheInput,
+    responses((status = 200, body = Marche), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn update_marche(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<MarcheInput>) -> AppResult<Json<Marche>> {
+    marches::update_marche(&s.db, &s.clock, &acteur, id, input).await?;
+    let (m, lots) = marches::get_marche(&s.db, &acteur, id).await?;
+    Ok(Json(Marche::new(m, lots)))
 }
 
 #[utoipa::path(get, path = "/marches/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),

@@ -58,12 +58,12 @@ pub fn objectif(s: &ObjectifSource, expliquer: bool) -> ObjectifCalcule {
             let heures = i128::from(m) * i128::from(p) * i128::from(t);
             let d = i128::from(c) * 1_000_000_000_000;
             let h = ((2 * heures + d) / (2 * d)) as i64;
-            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} € × {} × {} ÷ {} €/h = {h} h (arrondi à l'heure).", euros(m), ratio(p), ratio(t), euros(c))) }
+            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} € × {} × {} ÷ {} €/h = {} h (arrondi à l'heure).", euros(m), ratio(p), ratio(t), euros(c), entier(h))) }
         }
         Some(ModeObjectif::PourcentageHeures) => {
             let (pct, total) = (s.pourcentage_heures_ppm.unwrap_or(0), s.heures_travaillees_marche_minutes.unwrap_or(0));
             let h = mul_div_round(total, pct, 1_000_000 * HEURE);
-            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} des {} h travaillées sur le marché = {h} h.", ratio(pct), total / HEURE)) }
+            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} des {} h travaillées sur le marché = {} h.", ratio(pct), entier(total / HEURE), entier(h))) }
         }
         Some(ModeObjectif::HeuresParEuro) => {
             let (cph, facture) = (s.cents_par_heure.unwrap_or(0), s.montant_facture_cents.unwrap_or(0));
@@ -71,14 +71,19 @@ pub fn objectif(s: &ObjectifSource, expliquer: bool) -> ObjectifCalcule {
                 return ObjectifCalcule { minutes: 0, explication: "Montant par heure manquant.".into() };
             }
             let h = mul_div_round(facture, 1, cph);
-            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} € facturés ÷ {} € par heure = {h} h.", euros(facture), euros(cph))) }
+            ObjectifCalcule { minutes: h * HEURE, explication: texte(&|| format!("{} € facturés ÷ {} € par heure = {} h.", euros(facture), euros(cph), entier(h))) }
         }
         None => ObjectifCalcule { minutes: 0, explication: "Aucun objectif.".into() },
     }
 }
 
+/// Amounts and hours in explanations are written the French way (`2 400 000`).
 fn euros(cents: i64) -> String {
-    if cents % 100 == 0 { format!("{}", cents / 100) } else { format!("{},{:02}", cents / 100, cents % 100) }
+    crate::text::nombre_fr(cents as f64 / 100.0)
+}
+
+fn entier(n: i64) -> String {
+    crate::text::nombre_fr(n as f64)
 }
 
 fn ratio(ppm: i64) -> String {
@@ -98,7 +103,7 @@ mod tests {
         // domain.md: 1 000 000 € × 50 % × 5 % ÷ 30 €/h = 833 h.
         let o = calc(100_000_000, 500_000, 50_000, 3_000);
         assert_eq!(o.minutes, 833 * 60);
-        assert_eq!(o.explication, "1000000 € × 50 % × 5 % ÷ 30 €/h = 833 h (arrondi à l'heure).");
+        assert_eq!(o.explication, "1\u{202f}000\u{202f}000 € × 50 % × 5 % ÷ 30 €/h = 833 h (arrondi à l'heure).");
         // 1 000 € × 100 % × 100 % ÷ 400 €/h = 2.5 h → 3 h; 2.49 € more or less decide.
         assert_eq!(calc(100_000, 1_000_000, 1_000_000, 40_000).minutes, 3 * 60);
         assert_eq!(calc(99_999, 1_000_000, 1_000_000, 40_000).minutes, 2 * 60);

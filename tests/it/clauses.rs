@@ -117,7 +117,7 @@ async fn the_scenario_gives_the_hand_checked_figures() {
     let (status, a) = app.get(&format!("/api/v1/clauses/{}?date=2025-06-30", s.clause_a), &f.token).await;
     assert_eq!(status, StatusCode::OK, "{a}");
     assert_eq!(a["heures_objectif"], 450.0);
-    assert_eq!(a["objectif_explication"], "600000 € × 40 % × 6 % ÷ 32 €/h = 450 h (arrondi à l'heure).");
+    assert_eq!(a["objectif_explication"], "600\u{202f}000 € × 40 % × 6 % ÷ 32 €/h = 450 h (arrondi à l'heure).");
     assert_eq!(a["heures_realisees"], 730.25);
     assert_eq!(a["heures_retenues"], 630.25);
     assert_eq!(a["heures_non_retenues"], json!({"non_eligible": 0.0, "hors_periode": 100.0, "plafond": 0.0, "formation_exclue": 0.0, "coefficient": 0.0}));

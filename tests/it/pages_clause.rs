@@ -208,3 +208,41 @@ async fn operations_marches_and_a_clause_s_settings_are_edited_in_the_browser() 
     assert_eq!(clause["regles"]["coefficients_type_contrat"]["cdi"].as_f64(), Some(1.5), "{clause}");
     assert_eq!((clause["globalisable"].as_bool(), clause["regles"]["avancement"]["retard"].as_f64()), (Some(true), Some(0.8)), "{clause}");
 }
+
+#[tokio::test]
+async fn the_api_edits_operations_and_marches_and_groups_marches_with_the_same_services() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let token = &s.facilitateur.token;
+    let (o, m, d) = (s.operation_id, s.marche_id, s.donneur_ordre_id);
+    let (status, op) = app.put(&format!("/api/v1/operations/{o}"), token, &serde_json::json!({"donneur_ordre_id": d, "nom": "PRU renommé", "commune": "Bordeaux", "qpv": true, "secteur": "btp"})).await;
+    assert_eq!((status, op["nom"].as_str()), (StatusCode::OK, Some("PRU renommé")), "{op}");
+    let (status, err) = app.put(&format!("/api/v1/operations/{o}"), token, &serde_json::json!({"donneur_ordre_id": d, "nom": " ", "commune": "Bordeaux", "qpv": true, "secteur": "btp"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    let corps = |operation: i64| serde_json::json!({"operation_id": operation, "numero": "2026-07B", "objet": "Réhabilitation", "nature": "travaux", "montant_ht": 1000, "date_debut": "2026-01-01", "date_fin": "2026-12-31"});
+    let autre = app.post("/api/v1/operations", token, &serde_json::json!({"donneur_ordre_id": d, "nom": "Autre", "commune": "X", "qpv": false, "secteur": "btp"})).await.1["id"].as_i64().unwrap();
+    let (status, err) = app.put(&format!("/api/v1/marches/{m}"), token, &corps(autre)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["errors"][0]["field"], "operation_id", "{err}");
+    let (status, marche) = app.put(&format!("/api/v1/marches/{m}"), token, &corps(o)).await;
+    assert_eq!((status, marche["numero"].as_str(), marche["lots"].as_array().map(Vec::len)), (StatusCode::OK, Some("2026-07B"), Some(2)), "{marche}");
+
+    // Wrong role 403, other structure 404, nothing changed.
+    let (status, _) = app.put(&format!("/api/v1/operations/{o}"), &s.referent.token, &serde_json::json!({"donneur_ordre_id": d, "nom": "X", "commune": "X", "qpv": false, "secteur": "btp"})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let ailleurs = app.login("PLIE B", entities::enums::Role::Facilitateur).await;
+    let (status, _) = app.put(&format!("/api/v1/marches/{m}"), &ailleurs.token, &corps(o)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app.post(&format!("/api/v1/operations/{autre}/marches"), &ailleurs.token, &serde_json::json!({"marche_ids": [m]})).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let (status, r) = app.post(&format!("/api/v1/operations/{autre}/marches"), token, &serde_json::json!({"marche_ids": [m]})).await;
+    assert_eq!((status, r["deplaces"].as_u64(), r["operations_supprimees"].as_u64()), (StatusCode::OK, Some(1), Some(1)), "{r}");
+    let (status, _) = app.get(&format!("/api/v1/operations/{o}"), token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "the emptied opération is gone");
+    let clause = api(&app, token, &format!("/api/v1/clauses/{}", s.clause_id)).await;
+    assert_eq!(clause["marche_id"].as_i64(), Some(m));
+    let (status, bilan) = app.get(&format!("/api/v1/operations/{autre}/bilan"), token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(bilan["heures_objectif"].as_f64().unwrap_or(0.0) > 0.0, "the clause counts in its new opération's bilan: {bilan}");
+}

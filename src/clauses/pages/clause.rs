@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::parcours::limites::heures;
 use crate::state::AppState;
 use crate::web::formulaire::Formulaire;
+use crate::web::liste::Params;
 use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -84,7 +85,7 @@ struct LigneDetail {
     explication: String,
 }
 
-async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     service_c::get_clause(&state.db, &c.acteur, id).await?;
     let today = state.clock.today();
@@ -115,10 +116,21 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
         mois.push(Mois { mois: crate::text::mois_fr(d), realisees: heures(r), retenues: heures(t), cumul: heures(cumul), attendu: heures(attendu) });
         d = d + chrono::Months::new(1);
     }
-    let detail: Vec<LigneDetail> = cc
-        .comptage
-        .lignes
-        .iter()
+    // The drill-down: one contrat or all, by person or by month, one page at a time.
+    let p = Params::lire(&format!("/clauses/{id}"), &query, &["personne", "mois"]);
+    let un_contrat = p.filtre_id("contrat");
+    let mut lignes: Vec<_> = cc.comptage.lignes.iter().filter(|l| un_contrat.is_none_or(|k| k == l.contrat_id)).collect();
+    let nom_de = |l: &&crate::comptage::moteur::LigneComptee| noms.get(&l.contrat_id).cloned().unwrap_or_default().to_lowercase();
+    match p.tri.as_str() {
+        "mois" => lignes.sort_by(|a, b| a.mois.cmp(&b.mois).then_with(|| nom_de(a).cmp(&nom_de(b)))),
+        _ => lignes.sort_by(|a, b| nom_de(a).cmp(&nom_de(b)).then_with(|| a.contrat_id.cmp(&b.contrat_id)).then_with(|| a.mois.cmp(&b.mois))),
+    }
+    if p.desc {
+        lignes.reverse();
+    }
+    let (lignes, pagination) = p.tranche(lignes);
+    let detail: Vec<LigneDetail> = lignes
+        .into_iter()
         .map(|l| LigneDetail {
             contrat_id: l.contrat_id,
             personne: noms.get(&l.contrat_id).cloned().unwrap_or_default(),
@@ -140,6 +152,10 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     ctx.insert("type_clause", &crate::text::code(vue.type_));
     ctx.insert("contrats", &contrats);
     ctx.insert("detail", &detail);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&[("personne", "Personne"), ("mois", "Mois")]));
+    ctx.insert("choix_contrat", &un_contrat);
+    ctx.insert("base", &p.base);
     ctx.insert("marche", &(m.id, format!("{} — {}", m.numero, m.objet)));
     ctx.insert("lot", &lot.map(|l| super::nom_lot(l)).unwrap_or_default());
     ctx.insert("operation", &(o.id, o.nom.clone()));

@@ -230,9 +230,9 @@ async fn modifier(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPa
 
 async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
-    service_m::get_marche(&state.db, &c.acteur, id).await?;
+    let (actuel, _) = service_m::get_marche(&state.db, &c.acteur, id).await?;
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
-    if let Some(input) = lire(&mut f, false) {
+    if let Some(input) = lire(&mut f, false).map(|i| MarcheInput { operation_id: actuel.operation_id, ..i }) {
         match service_m::update_marche(&state.db, &state.clock, &c.acteur, id, input).await {
             Ok(m) => return Ok(flash::rediriger(&format!("/marches/{id}"), &format!("Marché {} modifié.", m.numero))),
             Err(e) => f.refus(e, "numero")?,

@@ -43,6 +43,16 @@ pub async fn update_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     }
     let txn = crate::db::ecrire(db).await?;
     let (avant, _) = get_marche(&txn, acteur, id).await?;
+    let mut errors = Vec::new();
+    if input.operation_id != avant.operation_id {
+        errors.push(FieldError::new("operation_id", "Un marché change d'opération par un regroupement depuis l'opération qui le reçoit."));
+    }
+    if !input.lots.is_empty() {
+        errors.push(FieldError::new("lots", "Les lots d'un marché existant ne se modifient pas ici."));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
     let doublon = acteur
         .scoped::<marches::Entity>()
         .filter(marches::Column::OperationId.eq(avant.operation_id))
