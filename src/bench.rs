@@ -203,6 +203,11 @@ pub fn afficher(mesures: &[Mesure]) {
     for m in mesures {
         println!("{:<66} {:>8.1}ms {:>8.1}ms {:>6}", m.nom, m.mediane().as_secs_f64() * 1e3, m.p99().as_secs_f64() * 1e3, m.echantillons.len());
     }
+}
+
+/// The ratios of `bench bilans`: the bilan against the same figures in one SQL query, and
+/// against the floor without rules.
+pub fn afficher_rapports(mesures: &[Mesure]) {
     let rapport = |i: usize| mesures.first().zip(mesures.get(i)).map(|(b, s)| b.mediane().as_secs_f64() / s.mediane().as_secs_f64().max(1e-9));
     if let (Some(meme), Some(plancher)) = (rapport(1), rapport(2)) {
         println!("rapport bilan / mêmes chiffres en SQL (médianes) : {meme:.1} ; bilan / plancher sans règle : {plancher:.1}");
@@ -236,8 +241,26 @@ pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::
     println!("Plus grande structure : n° {structure} ({} h validées, {clauses} clauses) ; facilitateur : {}.", minutes / 60, facilitateur.email);
     let secret = crate::auth::session::ouvrir(&db, &state.clock, 1, &facilitateur).await.map_err(anyhow::Error::new)?;
     let cookie = format!("{}={secret}", crate::auth::session::COOKIE);
+    let antememoire = state.antememoire.clone();
     let app = crate::startup::router(state);
     let mut out = Vec::new();
+    // The dashboard right after a write: every clause counted again.
+    {
+        let (app, cookie) = (app.clone(), cookie.clone());
+        out.push(
+            mesurer("page / juste après une écriture (tout est recompté)", iterations, move || {
+                antememoire.vider();
+                let (app, cookie) = (app.clone(), cookie.clone());
+                async move {
+                    let reponse = app.oneshot(axum::http::Request::get("/").header("cookie", cookie).body(axum::body::Body::empty())?).await?;
+                    anyhow::ensure!(reponse.status() == axum::http::StatusCode::OK, "/ : {}", reponse.status());
+                    axum::body::to_bytes(reponse.into_body(), usize::MAX).await?;
+                    Ok(())
+                }
+            })
+            .await?,
+        );
+    }
     for chemin in ["/", "/clauses", "/donneurs-ordre", "/operations", "/marches", "/entreprises", "/validations", "/declarations", "/envois", "/marches?q=a&tri=montant&sens=desc&page=3"] {
         let app = app.clone();
         let cookie = cookie.clone();

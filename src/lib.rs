@@ -30,6 +30,7 @@
 //! `mail` (mailer and outbox), `relances` (the reminder jobs run by the `jobs` engine),
 //! `decp` (import of public contracts' open data), `bilans`, `demo`, `config`, `db`, `error`.
 
+pub mod antememoire;
 pub mod api;
 pub mod audit;
 pub mod bench;

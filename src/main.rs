@@ -353,6 +353,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             db::migrate(&conn).await?;
             let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
             clausier::bench::afficher(&mesures);
+            clausier::bench::afficher_rapports(&mesures);
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Pages { iterations } } => {

@@ -34,7 +34,7 @@ pub fn state_with(settings: Settings, clock: Clock, db: DatabaseConnection, mail
     };
     let templates = Arc::new(crate::web::templates(&settings.server.templates_dir)?);
     let statiques = Arc::new(crate::web::statics::Statiques::charger(&settings.server.templates_dir.join("static"))?);
-    Ok(AppState { db, settings: Arc::new(settings), mailer, clock, templates, statiques })
+    Ok(AppState { db, settings: Arc::new(settings), mailer, clock, templates, statiques, antememoire: Arc::default() })
 }
 
 pub fn router(state: AppState) -> Router {

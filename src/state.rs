@@ -17,4 +17,6 @@ pub struct AppState {
     pub templates: Arc<tera::Tera>,
     /// Static files under fingerprinted names.
     pub statiques: Arc<crate::web::statics::Statiques>,
+    /// Whole-structure results kept while the structure's data is unchanged.
+    pub antememoire: Arc<crate::antememoire::Antememoire>,
 }

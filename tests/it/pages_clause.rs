@@ -246,3 +246,30 @@ async fn the_api_edits_operations_and_marches_and_groups_marches_with_the_same_s
     assert_eq!(status, StatusCode::OK);
     assert!(bilan["heures_objectif"].as_f64().unwrap_or(0.0) > 0.0, "the clause counts in its new opération's bilan: {bilan}");
 }
+
+/// The first worklist's count on the dashboard (declarations to validate) and the
+/// retained hours of the portfolio's first clause.
+fn a_valider(html: &str) -> String {
+    html.split("<p class=\"compteur\">").nth(1).unwrap().split('<').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_dashboard_kept_in_memory_follows_every_write() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let cookie = se_connecter_a(&app, &s.facilitateur, "/").await;
+    let (_, avant) = page(&app, "/", Some(&cookie)).await;
+    assert_eq!(a_valider(&avant), "1", "March is declared, not validated");
+    assert!(avant.contains("140 h") || avant.contains("147 h"), "February's hours are retained: {avant}");
+    // The same page again is served from memory: same figures.
+    assert_eq!(page(&app, "/", Some(&cookie)).await.1.matches("compteur").count(), avant.matches("compteur").count());
+    let contrats = api(&app, &s.facilitateur.token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await;
+    let contrat = contrats[0]["contrat_id"].as_i64().unwrap();
+    let (status, b) = app.decide(&s.facilitateur.token, contrat, "2026-03", serde_json::json!({"decision": "validee", "motif": null})).await;
+    assert!(status.is_success(), "{b}");
+    let (_, apres) = page(&app, "/", Some(&cookie)).await;
+    assert_eq!(a_valider(&apres), "0", "the validation shows at once");
+    assert!(apres.contains("294 h"), "March's hours are retained too: {apres}");
+    let (_, liste) = page(&app, "/clauses", Some(&cookie)).await;
+    assert!(liste.contains("294 h"), "{liste}");
+}

@@ -3,6 +3,7 @@
 //! the clause list (`/clauses`): progress against the expected mark, filters, sort, pages.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -11,14 +12,15 @@ use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
 use entities::enums::Role;
-use entities::clauses;
-use sea_orm::{QueryOrder, QuerySelect};
+
+use crate::comptage::StatutAvancement;
+use sea_orm::QuerySelect;
 use serde::Serialize;
 
 use super::contexte::contexte;
 use crate::auth::session::Connecte;
 use crate::auth::GESTION;
-use crate::clauses::service::compte::compter_clauses;
+use crate::clauses::service::compte::{charger, Filtre, Selection};
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
 use crate::web::liste::{contient, Params};
@@ -82,23 +84,42 @@ fn rang_statut(s: &str) -> u8 {
     ["critique", "en_retard", "non_demarree", "conforme", "en_avance", "atteinte"].iter().position(|x| *x == s).unwrap_or(9) as u8
 }
 
-/// The structure's clauses counted today, once for the whole page (the dashboard's
-/// alerts read the same counting).
-async fn compter_tout(state: &AppState, a: &crate::auth::Acteur) -> AppResult<Vec<crate::clauses::views::ClauseComptee>> {
-    let ids: Vec<i64> = a.scoped::<clauses::Entity>().select_only().column(clauses::Column::Id).order_by_asc(clauses::Column::Id).into_tuple().all(&state.db).await?;
-    compter_clauses(&state.db, a, &ids, state.clock.today()).await
+/// The structure's clauses counted today, with the names around them: computed once and
+/// kept while the structure's data is unchanged (`antememoire`), for the dashboard (its
+/// alerts and portfolio) and the clause list. Facilitateurs and admins see the whole
+/// structure, so one result serves them all.
+pub(super) struct Comptees {
+    clauses: Vec<crate::clauses::views::ClauseComptee>,
+    contexte: super::contexte::Contexte,
+}
+
+async fn comptees(state: &AppState, a: &crate::auth::Acteur) -> AppResult<Arc<Comptees>> {
+    a.require(GESTION)?;
+    let today = state.clock.today();
+    state
+        .antememoire
+        .obtenir(&state.db, "clauses", a.structure_id, today, || async {
+            // The whole structure as one selection (no id list), without the per-month
+            // explanations that only the clause page shows.
+            let filtre = Filtre { du: None, au: today, attributaire: None, expliquer: false };
+            let (charge, contexte) = tokio::try_join!(charger(&state.db, a, Selection::Structure, filtre), contexte(&state.db, a))?;
+            let clauses = charge.clauses;
+            Ok(Comptees { clauses, contexte })
+        })
+        .await
 }
 
 /// The portfolio: the counted clauses filtered (statut, donneur d'ordre, opération, mine,
 /// end of period, text), sorted and cut to one page.
-async fn portefeuille(state: &AppState, c: &Connecte, p: &Params, comptees: &[crate::clauses::views::ClauseComptee]) -> AppResult<Portefeuille> {
+fn portefeuille(c: &Connecte, p: &Params, comptees: &Comptees) -> Portefeuille {
     let a = &c.acteur;
-    let ctx = contexte(&state.db, a, comptees).await?;
+    let ctx = &comptees.contexte;
     let (operation, donneur) = (p.filtre_id("operation"), p.filtre_id("donneur_ordre"));
     let mes = p.filtre("mes") == Some("oui");
     let fin_avant = p.filtre("fin_avant").and_then(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok());
     let statut = p.filtre("statut");
     let mut lignes: Vec<LignePortefeuille> = comptees
+        .clauses
         .iter()
         .filter_map(|cc| {
             let statut_code = crate::text::code(cc.avancement.statut);
@@ -167,7 +188,7 @@ async fn portefeuille(state: &AppState, c: &Connecte, p: &Params, comptees: &[cr
     donneurs.sort_by(|x, y| texte(&x.1).cmp(&texte(&y.1)));
     let mut operations: Vec<(String, String)> = ctx.operations.values().map(|o| (o.id.to_string(), o.nom.clone())).collect();
     operations.sort_by(|x, y| texte(&x.1).cmp(&texte(&y.1)));
-    Ok(Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations } })
+    Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations } }
 }
 
 fn inserer_portefeuille(ctx: &mut tera::Context, p: &Params, pf: Portefeuille) {
@@ -183,7 +204,7 @@ fn inserer_portefeuille(ctx: &mut tera::Context, p: &Params, pf: Portefeuille) {
 async fn page_clauses(State(state): State<AppState>, c: Connecte, crate::web::ApiQuery(query): crate::web::ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     let p = Params::lire("/clauses", &query, TRIS);
-    let pf = portefeuille(&state, &c, &p, &compter_tout(&state, &c.acteur).await?).await?;
+    let pf = portefeuille(&c, &p, &*comptees(&state, &c.acteur).await?);
     let mut ctx = tera::Context::new();
     inserer_portefeuille(&mut ctx, &p, pf);
     ctx.insert("fil", &super::fil(&[("Clauses", "")]));
@@ -231,26 +252,44 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
     let p = Params::lire("/", &query, TRIS);
     let a = &c.acteur;
     let today = state.clock.today();
-    let comptees = compter_tout(&state, a).await?;
-    let pf = portefeuille(&state, c, &p, &comptees).await?;
+    // The counting and the worklists are read side by side.
+    let (comptees, travail) = tokio::try_join!(comptees(&state, a), state.antememoire.obtenir(&state.db, "travail", a.structure_id, today, || listes_de_travail(&state, a)))?;
+    let pf = portefeuille(c, &p, &comptees);
+    let mut listes: Vec<&ListeTravail> = travail.iter().collect();
+    let alertes = alertes(&comptees);
+    listes.insert(2.min(listes.len()), &alertes);
+    let mut ctx = tera::Context::new();
+    ctx.insert("listes", &listes);
+    ctx.insert("aujourdhui", &today);
+    inserer_portefeuille(&mut ctx, &p, pf);
+    Ok(render(&state, "clauses/tableau.html", Some(c), ctx)?.into_response())
+}
+
+/// The clauses en retard or critiques of the structure (not only the page shown).
+fn alertes(comptees: &Comptees) -> ListeTravail {
+    let taches = comptees
+        .clauses
+        .iter()
+        .filter(|cc| matches!(cc.avancement.statut, StatutAvancement::EnRetard | StatutAvancement::Critique))
+        .map(|cc| Tache {
+            titre: format!("Clause n° {}", cc.clause.id),
+            detail: format!("{} — {} réalisés", crate::libelles::de("statut_avancement", cc.avancement.statut), crate::text::pourcent_fr(cc.avancement.taux_realisation)),
+            url: format!("/clauses/{}", cc.clause.id),
+        })
+        .collect();
+    liste("Clauses en retard ou critiques", "/clauses?statut=critique", "Voir les clauses critiques", taches)
+}
+
+/// The other worklists of the dashboard (each with its count and its first tasks): the
+/// same lists as the facilitateur's weekly digest.
+async fn listes_de_travail(state: &AppState, a: &crate::auth::Acteur) -> AppResult<Vec<ListeTravail>> {
+    let today = state.clock.today();
     let t = crate::relances::travail::travail(&state.db, a, today).await?;
     let employeurs: Vec<i64> = t.a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
     let noms = crate::clauses::service::noms_entreprises(&state.db, a, employeurs).await?;
     let personnes = crate::parcours::service::noms_courts(&state.db, a, t.a_valider.iter().map(|(_, c)| c.participant_id).collect()).await?;
     let nom = |id: &i64| noms.get(id).cloned().unwrap_or_default();
     let nom_court = |p: &Option<entities::participants::Model>| p.as_ref().map(crate::parcours::service::nom_court).unwrap_or_default();
-    let alertes: Vec<Tache> = {
-        // Every clause en retard or critique of the structure, not only the page shown.
-        comptees
-            .iter()
-            .filter(|cc| matches!(crate::text::code(cc.avancement.statut).as_str(), "en_retard" | "critique"))
-            .map(|cc| Tache {
-                titre: format!("Clause n° {}", cc.clause.id),
-                detail: format!("{} — {} réalisés", crate::libelles::de("statut_avancement", cc.avancement.statut), crate::text::pourcent_fr(cc.avancement.taux_realisation)),
-                url: format!("/clauses/{}", cc.clause.id),
-            })
-            .collect()
-    };
     let listes = vec![
         liste(
             "Déclarations à valider",
@@ -274,7 +313,6 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
                 })
                 .collect(),
         ),
-        liste("Clauses en retard ou critiques", "/clauses?statut=critique", "Voir les clauses critiques", alertes),
         liste(
             "Contrats finissant dans les 30 jours",
             "",
@@ -303,9 +341,5 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
             t.demarrages.iter().map(|m| Tache { titre: format!("{} — {}", m.numero, m.objet), detail: format!("début le {}", crate::text::date_num(m.date_debut)), url: format!("/marches/{}", m.id) }).collect(),
         ),
     ];
-    let mut ctx = tera::Context::new();
-    ctx.insert("listes", &listes);
-    ctx.insert("aujourdhui", &today);
-    inserer_portefeuille(&mut ctx, &p, pf);
-    Ok(render(&state, "clauses/tableau.html", Some(c), ctx)?.into_response())
+    Ok(listes)
 }
