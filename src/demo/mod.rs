@@ -303,18 +303,20 @@ async fn load_small<C: ConnectionTrait>(db: &C, clock: &Clock, seed: u64) -> any
     let ecole = cx.operation(metropole.id, "Construction du groupe scolaire Bastide", false, Secteur::Btp, facilitateur).await?;
     let espaces = cx.operation(metropole.id, "Entretien des espaces verts 2025-2026", false, Secteur::HorsBtp, facilitateur).await?;
 
-    let m1 = cx.marche(pru.id, "2024-PRU-01", "Réhabilitation des bâtiments A à D", NatureMarche::Travaux, 4_200_000).await?;
-    let m1l1 = cx.lot(&m1, "1", "Gros œuvre", 2_400_000).await?;
-    let m1l2 = cx.lot(&m1, "2", "Peinture et revêtements", 1_800_000).await?;
-    let m2 = cx.marche(ecole.id, "2024-ECO-07", "Construction d'un groupe scolaire de 14 classes", NatureMarche::Travaux, 1_000_000).await?;
-    let m2l1 = cx.lot(&m2, "1", "Lot unique", 1_000_000).await?;
+    let m1 = cx.marche(pru.id, "2024-PRU-01", "Réhabilitation des bâtiments A à D", NatureMarche::Travaux, 27_000_000).await?;
+    let m1l1 = cx.lot(&m1, "1", "Gros œuvre", 18_000_000).await?;
+    let m1l2 = cx.lot(&m1, "2", "Peinture et revêtements", 9_000_000).await?;
+    let m2 = cx.marche(ecole.id, "2024-ECO-07", "Construction d'un groupe scolaire de 14 classes", NatureMarche::Travaux, 8_000_000).await?;
+    let m2l1 = cx.lot(&m2, "1", "Lot unique", 8_000_000).await?;
     let m3 = cx.marche(espaces.id, "2024-EV-03", "Entretien des parcs et jardins", NatureMarche::Services, 600_000).await?;
     let m3l1 = cx.lot(&m3, "1", "Secteur rive droite", 600_000).await?;
 
-    let c1 = cx.clause(&m1l1, None, true).await?; // 2 400 000 × 50 % × 5 % ÷ 30 = 2 000 h
-    let c2 = cx.clause(&m1l2, Some(1_200), true).await?;
-    let c3 = cx.clause(&m2l1, None, false).await?; // 833 h
-    let c4 = cx.clause(&m3l1, Some(900), false).await?;
+    // Objectives sized so that the dashboard shows every status on the demo's hours:
+    // conforme, en retard, critique and atteinte.
+    let c1 = cx.clause(&m1l1, None, true).await?; // 18 000 000 × 50 % × 5 % ÷ 30 = 15 000 h
+    let c2 = cx.clause(&m1l2, Some(12_000), true).await?;
+    let c3 = cx.clause(&m2l1, None, false).await?; // 6 667 h
+    let c4 = cx.clause(&m3l1, Some(9_000), false).await?;
     cx.attribution(&m1l1, batir.id, RoleAttribution::Titulaire).await?;
     cx.attribution(&m1l1, ei.id, RoleAttribution::Soustraitant).await?;
     cx.attribution(&m1l2, renov.id, RoleAttribution::Titulaire).await?;

@@ -272,7 +272,10 @@ fn alertes(comptees: &Comptees) -> ListeTravail {
         .iter()
         .filter(|cc| matches!(cc.avancement.statut, StatutAvancement::EnRetard | StatutAvancement::Critique))
         .map(|cc| Tache {
-            titre: format!("Clause n° {}", cc.clause.id),
+            titre: match (comptees.contexte.marches.get(&cc.marche_id), comptees.contexte.lots.get(&cc.clause.lot_id)) {
+                (Some(m), Some(l)) => format!("Marché {}, {}", m.numero, super::nom_lot(l)),
+                _ => format!("Clause n° {}", cc.clause.id),
+            },
             detail: format!("{} — {} réalisés", crate::libelles::de("statut_avancement", cc.avancement.statut), crate::text::pourcent_fr(cc.avancement.taux_realisation)),
             url: format!("/clauses/{}", cc.clause.id),
         })
