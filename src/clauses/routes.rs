@@ -30,8 +30,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_marche, list_marches))
         .routes(routes!(get_marche, update_marche))
         .routes(routes!(attribuer, list_attributions))
+        .routes(routes!(ajouter_lot))
         .routes(routes!(create_clause, list_clauses))
-        .routes(routes!(get_clause))
+        .routes(routes!(get_clause, modifier_clause))
         .routes(routes!(get_comptage))
         .routes(routes!(get_contrats_clause))
         .routes(routes!(forcer_objectif))
@@ -219,6 +220,15 @@ async fn update_marche(State(s): State<AppState>, acteur: Acteur, ApiPath(id): A
     Ok(Json(Marche::new(m, lots)))
 }
 
+/// Adds a lot to a marché (facilitateur, admin); 422 if its numéro is taken.
+#[utoipa::path(post, path = "/marches/{id}/lots", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = LotInput,
+    responses((status = 201, body = Marche), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn ajouter_lot(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<LotInput>) -> Created<Marche> {
+    marches::ajouter_lot(&s.db, &s.clock, &acteur, id, input).await?;
+    let (m, lots) = marches::get_marche(&s.db, &acteur, id).await?;
+    created(Marche::new(m, lots))
+}
+
 #[utoipa::path(get, path = "/marches/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Marche), (status = 404, body = Problem)))]
 async fn get_marche(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Marche>> {
@@ -285,6 +295,16 @@ async fn list_clauses(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): Ap
 
 /// A clause: objective, réalisées, retenues, non retenues, taux, expected-by-now and
 /// `statut_avancement`, computed as at `date` (default today).
+/// Replaces a clause's type, period, objective, globalisation, penalty and, when given,
+/// its rule set (facilitateur, admin). `lot_id` must be the clause's own; a forced
+/// objective stays forced.
+#[utoipa::path(put, path = "/clauses/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ClauseInput,
+    responses((status = 200, body = Clause), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn modifier_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ClauseInput>) -> AppResult<Json<Clause>> {
+    clause_service::modifier_clause(&s.db, &s.clock, &acteur, id, input).await?;
+    Ok(Json(counted(&s, &acteur, id, None).await?))
+}
+
 #[utoipa::path(get, path = "/clauses/{id}", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
     responses((status = 200, body = Clause), (status = 404, body = Problem)))]
 async fn get_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>) -> AppResult<Json<Clause>> {

@@ -34,6 +34,7 @@ fn routes(s: &Structure) -> (Vec<String>, Vec<(String, Vec<(&'static str, String
         format!("/marches/{m}/modifier"),
         format!("/clauses/nouvelle?lot={l}"),
         format!("/clauses/{k}"),
+        format!("/clauses/{k}/reglages"),
         format!("/clauses/{k}/modifier"),
         format!("/clauses/{k}/placer"),
         format!("/clauses/{k}/placer?participant={p}"),
@@ -48,6 +49,11 @@ fn routes(s: &Structure) -> (Vec<String>, Vec<(String, Vec<(&'static str, String
         (format!("/operations/{o}/regrouper"), vec![("marche", m.to_string())]),
         (format!("/marches/{m}/modifier"), vec![("numero", "Pirate".into()), ("objet", "X".into()), ("nature", "travaux".into()), ("montant_ht", "1".into()), ("date_debut", "2026-01-01".into()), ("date_fin", "2026-12-31".into())]),
         (format!("/marches/{m}/attributions"), vec![("entreprise_id", e.to_string()), ("lot_id", l.to_string()), ("role", "cotraitant".into())]),
+        (format!("/marches/{m}/lots"), vec![("numero", "9".into()), ("intitule", "Pirate".into()), ("lot_montant_ht", "1".into())]),
+        (
+            format!("/clauses/{k}/modifier"),
+            vec![("type", "execution".into()), ("date_debut", "2026-01-01".into()), ("date_fin", "2026-12-31".into()), ("mode", "heures".into()), ("heures", "1".into())],
+        ),
         (format!("/clauses/{k}/objectif"), vec![("heures", "1".into()), ("motif", "Pirate".into())]),
         (format!("/clauses/{k}/regles"), vec![("regles.formation_comptee", "oui".into())]),
         (format!("/clauses/{k}/assiette"), vec![("heures_travaillees_marche", "1".into())]),
@@ -66,7 +72,7 @@ fn csrf(html: &str) -> String {
 /// The rows a refused form could have touched.
 async fn empreinte(app: &TestApp) -> Vec<i64> {
     let mut v = Vec::new();
-    for t in ["donneurs_ordre", "entreprises", "operations", "marches", "attributions", "clauses", "contrats", "mises_en_emploi", "audit_log"] {
+    for t in ["donneurs_ordre", "entreprises", "operations", "marches", "lots", "attributions", "clauses", "contrats", "mises_en_emploi", "audit_log"] {
         v.push(count(&app.db, t).await);
     }
     v

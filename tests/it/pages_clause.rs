@@ -177,7 +177,7 @@ async fn operations_marches_and_a_clause_s_settings_are_edited_in_the_browser() 
     assert_eq!((marche["objet"].as_str(), marche["montant_ht"].as_f64()), (Some("Réhabilitation et extension"), Some(1_300_000.0)), "{marche}");
 
     // The objective forced with its reason, then back to the computed one.
-    let (_, reglages) = page(&app, &format!("/clauses/{k}/modifier"), Some(&cookie)).await;
+    let (_, reglages) = page(&app, &format!("/clauses/{k}/reglages"), Some(&cookie)).await;
     assert!(reglages.contains("Objectif en vigueur : <strong>500 h</strong>") && reglages.contains("Par défaut : 80 %."), "{reglages}");
     let (status, html) = poster(&app, &cookie, &format!("/clauses/{k}/objectif"), &[("csrf", &jeton), ("heures", "650"), ("motif", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -272,4 +272,54 @@ async fn the_dashboard_kept_in_memory_follows_every_write() {
     assert!(apres.contains("294 h"), "March's hours are retained too: {apres}");
     let (_, liste) = page(&app, "/clauses", Some(&cookie)).await;
     assert!(liste.contains("294 h"), "{liste}");
+}
+
+#[tokio::test]
+async fn a_clause_is_edited_and_a_lot_added_in_the_browser_and_through_the_api() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let token = &s.facilitateur.token;
+    let cookie = se_connecter_a(&app, &s.facilitateur, "/").await;
+    let (k, m) = (s.clause_id, s.marche_id);
+    let (status, form) = page(&app, &format!("/clauses/{k}/modifier"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(form.contains("value=\"800\u{202f}000\"") && form.contains("value=\"40\"") && form.contains("value=\"32\""), "the stored objective is shown: {form}");
+    let jeton = csrf(&form);
+    let champs = |fin: &'static str, heures: &'static str| {
+        [("csrf", jeton.as_str()), ("lot_id", "999999"), ("type", "attribution"), ("date_debut", "2026-01-01"), ("date_fin", fin), ("mode", "heures"), ("heures", heures), ("penalite_par_heure", "45")]
+    };
+    // Preview, then a period outside the marché: refused next to the field, nothing written.
+    let (status, html) = poster(&app, &cookie, &format!("/clauses/{k}/modifier"), &[&champs("2027-06-30", "720")[..], &[("action", "apercu")]].concat()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Objectif : 720 h"), "{html}");
+    let (status, html) = poster(&app, &cookie, &format!("/clauses/{k}/modifier"), &champs("2029-12-31", "720")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("La période de la clause doit tenir dans l'exécution du marché (du 01/01/2026 au 30/06/2027)."), "{html}");
+    assert_eq!(api(&app, token, &format!("/api/v1/clauses/{k}")).await["heures_objectif"].as_f64(), Some(500.0));
+    let (status, lieu) = poster(&app, &cookie, &format!("/clauses/{k}/modifier"), &champs("2027-06-30", "720")).await;
+    assert_eq!((status, lieu), (StatusCode::SEE_OTHER, format!("/clauses/{k}")));
+    let clause = api(&app, token, &format!("/api/v1/clauses/{k}")).await;
+    assert_eq!((clause["type"].as_str(), clause["heures_objectif"].as_f64(), clause["penalite_par_heure"].as_f64(), clause["lot_id"].as_i64()), (Some("attribution"), Some(720.0), Some(45.0), Some(s.lot_id)), "{clause}");
+
+    // Through the API: the lot cannot change.
+    let corps = serde_json::json!({"lot_id": s.lot_id + 1, "type": "execution", "date_debut": "2026-01-01", "date_fin": "2027-06-30", "globalisable": false, "objectif": {"mode": "heures", "heures": 600}});
+    let (status, err) = app.put(&format!("/api/v1/clauses/{k}"), token, &corps).await;
+    assert_eq!((status, err["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("lot_id")), "{err}");
+    let mut corps = corps;
+    corps["lot_id"] = s.lot_id.into();
+    let (status, c) = app.put(&format!("/api/v1/clauses/{k}"), token, &corps).await;
+    assert_eq!((status, c["heures_objectif"].as_f64()), (StatusCode::OK, Some(600.0)), "{c}");
+
+    // A third lot on the marché page; a taken numéro is refused.
+    let (_, fiche) = page(&app, &format!("/marches/{m}"), Some(&cookie)).await;
+    let jeton = csrf(&fiche);
+    let (status, html) = poster(&app, &cookie, &format!("/marches/{m}/lots"), &[("csrf", &jeton), ("numero", "2"), ("intitule", "Électricité"), ("lot_montant_ht", "150 000")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Le lot n° 2 existe déjà dans ce marché.") && html.contains("value=\"Électricité\""), "{html}");
+    let (status, _) = poster(&app, &cookie, &format!("/marches/{m}/lots"), &[("csrf", &jeton), ("numero", "3"), ("intitule", "Électricité"), ("lot_montant_ht", "150 000")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, marche) = app.post(&format!("/api/v1/marches/{m}/lots"), token, &serde_json::json!({"numero": "4", "intitule": "Plomberie", "montant_ht": 90000})).await;
+    assert_eq!(status, StatusCode::CREATED, "{marche}");
+    let numeros: Vec<&str> = marche["lots"].as_array().unwrap().iter().filter_map(|l| l["numero"].as_str()).collect();
+    assert_eq!(numeros, ["1", "2", "3", "4"], "{marche}");
 }

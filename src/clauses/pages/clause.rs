@@ -26,7 +26,10 @@ use crate::web::liste::Params;
 use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/clauses/nouvelle", get(nouvelle).post(creer)).route("/clauses/{id}", get(fiche))
+    Router::new()
+        .route("/clauses/nouvelle", get(nouvelle).post(creer))
+        .route("/clauses/{id}", get(fiche))
+        .route("/clauses/{id}/modifier", get(modifier).post(enregistrer))
 }
 
 #[derive(Serialize)]
@@ -164,18 +167,24 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     Ok(render(&state, "clauses/clause.html", Some(&c), ctx)?.into_response())
 }
 
-async fn page_form(state: &AppState, c: &Connecte, f: &Formulaire, apercu: Option<String>, status: StatusCode) -> Result<Response, AppError> {
+/// The creation form of a clause on a lot (`id` none), or the edit form of clause `id`.
+async fn page_form(state: &AppState, c: &Connecte, id: Option<i64>, f: &Formulaire, apercu: Option<String>, status: StatusCode) -> Result<Response, AppError> {
     let lot_id = f.valeurs.get("lot_id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(-1);
     let lot = c.acteur.get::<entities::lots::Entity>(&state.db, lot_id).await?;
     let (m, _) = service_m::get_marche(&state.db, &c.acteur, lot.marche_id).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("f", f);
+    ctx.insert("id", &id);
     ctx.insert("apercu", &apercu);
     ctx.insert("types", crate::libelles::options("type_clause"));
     ctx.insert("modes", crate::libelles::options("mode_objectif"));
     ctx.insert("lot", &(lot.id, super::nom_lot(&lot)));
     ctx.insert("marche", &(m.id, format!("{} — {}", m.numero, m.objet), m.date_debut, m.date_fin));
-    ctx.insert("fil", &vec![("Marchés".to_string(), "/marches".to_string()), (format!("Marché {}", m.numero), format!("/marches/{}", m.id)), ("Nouvelle clause".to_string(), String::new())]);
+    let fil = match id {
+        Some(id) => super::fil(&[("Clauses", "/clauses"), (&format!("Clause n° {id}"), &format!("/clauses/{id}")), ("Modifier", "")]),
+        None => super::fil(&[("Marchés", "/marches"), (&format!("Marché {}", m.numero), &format!("/marches/{}", m.id)), ("Nouvelle clause", "")]),
+    };
+    ctx.insert("fil", &fil);
     Ok((status, render(state, "clauses/clause_form.html", Some(c), ctx)?).into_response())
 }
 
@@ -193,7 +202,7 @@ async fn nouvelle(State(state): State<AppState>, c: Connecte, ApiQuery(query): A
         ("montant_ht", crate::text::nombre_fr(lot_m.montant_ht_cents as f64 / 100.0)),
     ];
     let f = Formulaire::de(valeurs.into_iter().map(|(k, v)| (k.to_string(), v)).collect());
-    page_form(&state, &c, &f, None, StatusCode::OK).await
+    page_form(&state, &c, None, &f, None, StatusCode::OK).await
 }
 
 /// The objective as the form gives it, by mode.
@@ -251,25 +260,96 @@ fn apercu(o: &ObjectifInput) -> String {
     format!("Objectif : {}. {}", crate::text::heures_fr(heures(o.minutes)), o.explication)
 }
 
-async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
-    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+/// The clause as the form gives it (none when a field is refused), and the objective
+/// previewed when it could be read.
+fn lire(f: &mut Formulaire) -> (Option<ClauseInput>, Option<String>) {
     let lot_id = f.id_obligatoire("lot_id");
     let type_ = f.code("type");
     let date_debut = f.date_obligatoire("date_debut");
     let date_fin = f.date_obligatoire("date_fin");
     let globalisable = f.case("globalisable");
     let penalite_par_heure = f.nombre("penalite_par_heure");
-    let objectif = objectif(&mut f);
+    let objectif = objectif(f);
     let vu = objectif.as_ref().filter(|_| f.valide()).map(apercu);
-    if f.case("apercu") || f.valeurs.get("action").is_some_and(|a| a == "apercu") {
-        return page_form(&state, &c, &f, vu, if f.valide() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }).await;
+    let input = match (f.valide(), type_, objectif) {
+        (true, Some(type_), Some(objectif)) => Some(ClauseInput { lot_id, type_, date_debut, date_fin, globalisable, objectif, penalite_par_heure, regles: None }),
+        _ => None,
+    };
+    (input, vu)
+}
+
+fn demande_apercu(f: &Formulaire) -> bool {
+    f.valeurs.get("action").is_some_and(|a| a == "apercu")
+}
+
+async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    let (input, vu) = lire(&mut f);
+    if demande_apercu(&f) {
+        return page_form(&state, &c, None, &f, vu, if f.valide() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }).await;
     }
-    if let (true, Some(type_), Some(objectif)) = (f.valide(), type_, objectif) {
-        let input = ClauseInput { lot_id, type_, date_debut, date_fin, globalisable, objectif, penalite_par_heure, regles: None };
+    if let Some(input) = input {
         match service_c::create_clause(&state.db, &state.clock, &c.acteur, input).await {
             Ok(k) => return Ok(flash::rediriger(&format!("/clauses/{}", k.id), "Clause créée.")),
             Err(e) => f.refus(e, "lot_id")?,
         }
     }
-    page_form(&state, &c, &f, vu, StatusCode::UNPROCESSABLE_ENTITY).await
+    page_form(&state, &c, None, &f, vu, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The form's values of a stored clause.
+fn valeurs(k: &entities::clauses::Model) -> BTreeMap<String, String> {
+    let n = |x: f64| crate::text::nombre_fr(x);
+    let pct = |ppm: i32| crate::text::nombre_fr(f64::from(ppm) / 10_000.0);
+    let mut v: BTreeMap<String, String> = [
+        ("lot_id", k.lot_id.to_string()),
+        ("type", crate::text::code(k.r#type)),
+        ("mode", crate::text::code(k.mode_objectif)),
+        ("date_debut", k.date_debut.to_string()),
+        ("date_fin", k.date_fin.to_string()),
+    ]
+    .into_iter()
+    .map(|(a, b)| (a.to_string(), b))
+    .collect();
+    let mut mettre = |cle: &str, valeur: Option<String>| {
+        if let Some(valeur) = valeur {
+            v.insert(cle.to_string(), valeur);
+        }
+    };
+    mettre("heures", k.objectif_minutes.map(|m| n(heures(i64::from(m)))));
+    mettre("montant_ht", k.calcul_montant_ht_cents.map(|c| n(c as f64 / 100.0)));
+    mettre("part_main_oeuvre", k.calcul_part_main_oeuvre_ppm.map(pct));
+    mettre("taux_insertion", k.calcul_taux_insertion_ppm.map(pct));
+    mettre("cout_horaire", k.calcul_cout_horaire_cents.map(|c| n(c as f64 / 100.0)));
+    mettre("pourcentage", k.pourcentage_heures_ppm.map(pct));
+    mettre("heures_travaillees_marche", k.heures_travaillees_marche_minutes.map(|m| n(heures(m))));
+    mettre("euros_par_heure", k.cents_par_heure.map(|c| n(c as f64 / 100.0)));
+    mettre("montant_facture_ht", k.montant_facture_cents.map(|c| n(c as f64 / 100.0)));
+    mettre("penalite_par_heure", k.penalite_par_heure_cents.map(|c| n(c as f64 / 100.0)));
+    mettre("globalisable", k.globalisable.then(|| "oui".to_string()));
+    v
+}
+
+async fn modifier(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    c.acteur.require(GESTION)?;
+    let k = service_c::get_clause(&state.db, &c.acteur, id).await?;
+    page_form(&state, &c, Some(id), &Formulaire::de(valeurs(&k)), None, StatusCode::OK).await
+}
+
+async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    let k = service_c::get_clause(&state.db, &c.acteur, id).await?;
+    // The lot is the clause's own, whatever the form says.
+    f.valeurs.insert("lot_id".into(), k.lot_id.to_string());
+    let (input, vu) = lire(&mut f);
+    if demande_apercu(&f) {
+        return page_form(&state, &c, Some(id), &f, vu, if f.valide() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY }).await;
+    }
+    if let Some(input) = input {
+        match service_c::modifier_clause(&state.db, &state.clock, &c.acteur, id, input).await {
+            Ok(_) => return Ok(flash::rediriger(&format!("/clauses/{id}"), "Clause modifiée.")),
+            Err(e) => f.refus(e, "lot_id")?,
+        }
+    }
+    page_form(&state, &c, Some(id), &f, vu, StatusCode::UNPROCESSABLE_ENTITY).await
 }

@@ -32,6 +32,7 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/marches/{id}", get(fiche))
         .route("/marches/{id}/modifier", get(modifier).post(enregistrer))
         .route("/marches/{id}/attributions", post(attribuer))
+        .route("/marches/{id}/lots", post(ajouter_lot))
 }
 
 #[derive(Serialize)]
@@ -103,10 +104,12 @@ struct LotVue {
 
 async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
-    afficher(&state, &c, id, Formulaire::default(), StatusCode::OK).await
+    afficher(&state, &c, id, Formulaire::default(), Formulaire::default(), StatusCode::OK).await
 }
 
-async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, status: StatusCode) -> Result<Response, AppError> {
+/// The marché page; `f` the attribution form and `fl` the new lot's, one of them maybe
+/// sent back with its errors.
+async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, fl: Formulaire, status: StatusCode) -> Result<Response, AppError> {
     let (m, lots) = service_m::get_marche(&state.db, &c.acteur, id).await?;
     let o = service_op::get_operation(&state.db, &c.acteur, m.operation_id).await?;
     let attributions = service_m::attributions_du_marche(&state.db, &c.acteur, id).await?;
@@ -137,6 +140,7 @@ async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, status
     ctx.insert("entreprises", &entreprises);
     ctx.insert("roles", crate::libelles::options("role_attribution"));
     ctx.insert("f", &f);
+    ctx.insert("fl", &fl);
     ctx.insert("fil", &vec![("Marchés".to_string(), "/marches".to_string()), (o.nom, format!("/operations/{}", o.id)), (format!("Marché {}", m.numero), String::new())]);
     Ok((status, render(state, "clauses/marche.html", Some(c), ctx)?).into_response())
 }
@@ -255,5 +259,23 @@ async fn attribuer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiP
             Err(e) => f.refus(e, "entreprise_id")?,
         }
     }
-    afficher(&state, &c, id, f, StatusCode::UNPROCESSABLE_ENTITY).await
+    afficher(&state, &c, id, f, Formulaire::default(), StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+async fn ajouter_lot(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    service_m::get_marche(&state.db, &c.acteur, id).await?;
+    let numero = f.obligatoire("numero");
+    let intitule = f.obligatoire("intitule");
+    let montant_ht = f.nombre_obligatoire("lot_montant_ht");
+    if f.valide() {
+        match service_m::ajouter_lot(&state.db, &state.clock, &c.acteur, id, LotInput { numero, intitule, montant_ht }).await {
+            Ok(l) => return Ok(flash::rediriger(&format!("/marches/{id}"), &format!("Lot {} ajouté.", l.numero))),
+            Err(e) => f.refus(e, "numero")?,
+        }
+    }
+    if let Some(e) = f.erreurs.remove("montant_ht") {
+        f.erreurs.insert("lot_montant_ht".into(), e);
+    }
+    afficher(&state, &c, id, Formulaire::default(), f, StatusCode::UNPROCESSABLE_ENTITY).await
 }

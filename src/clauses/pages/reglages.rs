@@ -26,7 +26,7 @@ use crate::web::{flash, render, ApiForm, ApiPath};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
-        .route("/clauses/{id}/modifier", get(page))
+        .route("/clauses/{id}/reglages", get(page))
         .route("/clauses/{id}/objectif", post(objectif))
         .route("/clauses/{id}/regles", post(regles))
         .route("/clauses/{id}/assiette", post(assiette))

@@ -84,6 +84,16 @@ fn apply_objectif(model: &mut clauses::ActiveModel, o: &ObjectifInput, errors: &
     }
 }
 
+/// A clause's period lies within its marché's execution.
+fn periode_dans_le_marche(input: &ClauseInput, marche: &marches::Model, errors: &mut Vec<FieldError>) {
+    if input.date_fin < input.date_debut {
+        errors.push(FieldError::new("date_fin", "La fin précède le début."));
+    }
+    if input.date_debut < marche.date_debut || input.date_fin > marche.date_fin {
+        errors.push(FieldError::new("date_debut", format!("La période de la clause doit tenir dans l'exécution du marché (du {} au {}).", crate::text::date_num(marche.date_debut), crate::text::date_num(marche.date_fin))));
+    }
+}
+
 pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: ClauseInput) -> AppResult<clauses::Model> {
     acteur.require(GESTION)?;
     let mut errors = Vec::new();
@@ -108,18 +118,13 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
         ..Default::default()
     };
     apply_objectif(&mut model, &input.objectif, &mut errors);
-    if input.date_fin < input.date_debut {
-        errors.push(FieldError::new("date_fin", "La fin précède le début."));
-    }
     let txn = crate::db::ecrire(db).await?;
     let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::Id.eq(input.lot_id)).find_also_related(marches::Entity).one(&txn).await?;
     match lot {
         Some((_, Some(marche))) => {
             model.marche_id = Set(marche.id);
             model.operation_id = Set(marche.operation_id);
-            if input.date_debut < marche.date_debut || input.date_fin > marche.date_fin {
-                errors.push(FieldError::new("date_debut", format!("La période de la clause doit tenir dans l'exécution du marché (du {} au {}).", crate::text::date_num(marche.date_debut), crate::text::date_num(marche.date_fin))));
-            }
+            periode_dans_le_marche(&input, &marche, &mut errors);
         }
         _ => errors.push(FieldError::new("lot_id", "Ce lot n'existe pas dans votre structure.")),
     }
@@ -130,6 +135,42 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     audit::record(&txn, clock, acteur, "creation", "clause", created.id, None, Some(&created)).await?;
     txn.commit().await?;
     Ok(created)
+}
+
+/// Changes a clause's type, period, objective, globalisation, penalty and (when given)
+/// rule set; its lot stays. A forced objective stays forced. The previous version stays
+/// in the audit log.
+pub async fn modifier_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: ClauseInput) -> AppResult<clauses::Model> {
+    acteur.require(GESTION)?;
+    let txn = crate::db::ecrire(db).await?;
+    let avant = get_clause(&txn, acteur, id).await?;
+    let mut errors = Vec::new();
+    if input.lot_id != avant.lot_id {
+        errors.push(FieldError::new("lot_id", "Une clause ne change pas de lot : créez-en une sur l'autre lot."));
+    }
+    let marche = acteur.scoped::<marches::Entity>().filter(marches::Column::Id.eq(avant.marche_id)).one(&txn).await?.ok_or(AppError::NotFound)?;
+    periode_dans_le_marche(&input, &marche, &mut errors);
+    let mut model: clauses::ActiveModel = avant.clone().into();
+    model.r#type = Set(input.type_);
+    model.date_debut = Set(input.date_debut);
+    model.date_fin = Set(input.date_fin);
+    model.globalisable = Set(input.globalisable);
+    model.penalite_par_heure_cents = Set(input.penalite_par_heure.map(|p| cents("penalite_par_heure", p, &mut errors)));
+    apply_objectif(&mut model, &input.objectif, &mut errors);
+    if let Some(regles) = &input.regles {
+        match regles.validate() {
+            Ok(()) => model.regles = Set(serde_json::to_value(regles).map_err(anyhow::Error::new)?),
+            Err(e) => errors.extend(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    model.updated_at = Set(clock.now());
+    let apres = model.update(&txn).await?;
+    audit::record(&txn, clock, acteur, "modification", "clause", id, Some(&avant), Some(&apres)).await?;
+    txn.commit().await?;
+    Ok(apres)
 }
 
 pub async fn get_clause(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<clauses::Model> {

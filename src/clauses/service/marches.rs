@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use entities::{attributions, entreprises, lots, marches};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, Select, Set, TransactionTrait};
 
-use super::super::forms::{cents, AttributionInput, MarcheInput};
+use super::super::forms::{cents, AttributionInput, LotInput, MarcheInput};
 use super::marches_visibles;
 use super::operations::get_operation;
 use crate::audit;
@@ -149,6 +149,33 @@ pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     audit::record(&txn, clock, acteur, "creation", "marche", marche.id, None, Some(&(&marche, &lots))).await?;
     txn.commit().await?;
     Ok((marche, lots))
+}
+
+/// Adds a lot to a marché (its numéro unique in the marché).
+pub async fn ajouter_lot(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, marche_id: i64, input: LotInput) -> AppResult<lots::Model> {
+    acteur.require(GESTION)?;
+    let mut errors = Vec::new();
+    let numero = input.numero.trim().to_string();
+    let intitule = input.intitule.trim().to_string();
+    if numero.is_empty() {
+        errors.push(FieldError::new("numero", "Ce champ est obligatoire."));
+    }
+    if intitule.is_empty() {
+        errors.push(FieldError::new("intitule", "Ce champ est obligatoire."));
+    }
+    let montant = cents("montant_ht", input.montant_ht, &mut errors);
+    let txn = crate::db::ecrire(db).await?;
+    let (_, lots_du_marche) = get_marche(&txn, acteur, marche_id).await?;
+    if lots_du_marche.iter().any(|l| l.numero == numero) {
+        errors.push(FieldError::new("numero", format!("Le lot n° {numero} existe déjà dans ce marché.")));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let lot = lots::ActiveModel { structure_id: Set(acteur.structure_id), marche_id: Set(marche_id), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(montant), created_at: Set(clock.now()), ..Default::default() }.insert(&txn).await?;
+    audit::record(&txn, clock, acteur, "ajout_lot", "marche", marche_id, None, Some(&lot)).await?;
+    txn.commit().await?;
+    Ok(lot)
 }
 
 pub async fn get_marche(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<(marches::Model, Vec<lots::Model>)> {
