@@ -22,6 +22,15 @@ impl FieldError {
     }
 }
 
+/// A required text, trimmed; « Ce champ est obligatoire. » when it is empty.
+pub fn obligatoire(errors: &mut Vec<FieldError>, field: impl Into<String>, value: &str) -> String {
+    let v = value.trim();
+    if v.is_empty() {
+        errors.push(FieldError::new(field, "Ce champ est obligatoire."));
+    }
+    v.to_string()
+}
+
 /// The problem+json body (RFC 9457).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Problem {

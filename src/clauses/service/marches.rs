@@ -11,20 +11,14 @@ use super::operations::get_operation;
 use crate::audit;
 use crate::auth::{Acteur, GESTION};
 use crate::clock::Clock;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{obligatoire, AppError, AppResult, FieldError};
 use crate::text::clean;
 
 /// The checks of a marché's own fields (creation and edit): its trimmed numéro and
 /// objet, and its amount in cents.
 fn champs(input: &MarcheInput, errors: &mut Vec<FieldError>) -> (String, String, i64) {
-    let numero = input.numero.trim().to_string();
-    let objet = input.objet.trim().to_string();
-    if numero.is_empty() {
-        errors.push(FieldError::new("numero", "Ce champ est obligatoire."));
-    }
-    if objet.is_empty() {
-        errors.push(FieldError::new("objet", "Ce champ est obligatoire."));
-    }
+    let numero = obligatoire(errors, "numero", &input.numero);
+    let objet = obligatoire(errors, "objet", &input.objet);
     let montant = cents("montant_ht", input.montant_ht, errors);
     if input.date_fin < input.date_debut {
         errors.push(FieldError::new("date_fin", "La fin d'exécution précède le début."));
@@ -99,11 +93,9 @@ pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
         if n.is_empty() || !numeros.insert(n.clone()) {
             errors.push(FieldError::new(format!("lots[{i}].numero"), "Numéro de lot vide ou en double."));
         }
-        if l.intitule.trim().is_empty() {
-            errors.push(FieldError::new(format!("lots[{i}].intitule"), "Ce champ est obligatoire."));
-        }
+        let intitule = obligatoire(&mut errors, format!("lots[{i}].intitule"), &l.intitule);
         let m = cents(&format!("lots[{i}].montant_ht"), l.montant_ht, &mut errors);
-        lots_valides.push((n, l.intitule.trim().to_string(), m));
+        lots_valides.push((n, intitule, m));
     }
     if lots_valides.is_empty() {
         lots_valides.push(("unique".into(), "Lot unique".into(), montant));
@@ -155,14 +147,8 @@ pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
 pub async fn ajouter_lot(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, marche_id: i64, input: LotInput) -> AppResult<lots::Model> {
     acteur.require(GESTION)?;
     let mut errors = Vec::new();
-    let numero = input.numero.trim().to_string();
-    let intitule = input.intitule.trim().to_string();
-    if numero.is_empty() {
-        errors.push(FieldError::new("numero", "Ce champ est obligatoire."));
-    }
-    if intitule.is_empty() {
-        errors.push(FieldError::new("intitule", "Ce champ est obligatoire."));
-    }
+    let numero = obligatoire(&mut errors, "numero", &input.numero);
+    let intitule = obligatoire(&mut errors, "intitule", &input.intitule);
     let montant = cents("montant_ht", input.montant_ht, &mut errors);
     let txn = crate::db::ecrire(db).await?;
     let (_, lots_du_marche) = get_marche(&txn, acteur, marche_id).await?;

@@ -9,19 +9,13 @@ use super::{get_donneur_ordre, operations_visibles};
 use crate::audit;
 use crate::auth::{Acteur, GESTION};
 use crate::clock::Clock;
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{obligatoire, AppError, AppResult, FieldError};
 
 /// The checks of an opération's fields (creation and edit): its trimmed nom and commune.
 async fn verifier(txn: &impl ConnectionTrait, acteur: &Acteur, input: &OperationInput) -> AppResult<(String, String)> {
     let mut errors = Vec::new();
-    let nom = input.nom.trim().to_string();
-    let commune = input.commune.trim().to_string();
-    if nom.is_empty() {
-        errors.push(FieldError::new("nom", "Ce champ est obligatoire."));
-    }
-    if commune.is_empty() {
-        errors.push(FieldError::new("commune", "Ce champ est obligatoire."));
-    }
+    let nom = obligatoire(&mut errors, "nom", &input.nom);
+    let commune = obligatoire(&mut errors, "commune", &input.commune);
     if let (Some(a), Some(b)) = (input.date_debut, input.date_fin) {
         if b < a {
             errors.push(FieldError::new("date_fin", "La date de fin précède la date de début."));
