@@ -263,6 +263,11 @@ async fn the_dashboard_kept_in_memory_follows_every_write() {
     assert!(avant.contains("140 h") || avant.contains("147 h"), "February's hours are retained: {avant}");
     // The same page again is served from memory: same figures.
     assert_eq!(page(&app, "/", Some(&cookie)).await.1.matches("compteur").count(), avant.matches("compteur").count());
+    // The validation queue is searchable.
+    let (_, trouve) = page(&app, "/validations?q=interim&tri=employeur", Some(&cookie)).await;
+    assert!(trouve.contains("mars 2026") && trouve.contains("1 résultat"), "{trouve}");
+    let (_, rien) = page(&app, "/validations?q=personne", Some(&cookie)).await;
+    assert!(rien.contains("Aucune déclaration en attente ne correspond"), "{rien}");
     let contrats = api(&app, &s.facilitateur.token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await;
     let contrat = contrats[0]["contrat_id"].as_i64().unwrap();
     let (status, b) = app.decide(&s.facilitateur.token, contrat, "2026-03", serde_json::json!({"decision": "validee", "motif": null})).await;

@@ -24,6 +24,7 @@ use crate::parcours::forms::HeuresInput;
 use crate::parcours::limites::{format_mois, parse_mois, premier_du_mois};
 use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
+use crate::web::liste::{contient, Params};
 use crate::web::{page_erreur, render, ApiForm, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -176,10 +177,6 @@ struct Decision {
     motif: String,
 }
 
-#[derive(Deserialize)]
-struct Retour {
-    fait: Option<String>,
-}
 
 #[derive(Serialize)]
 struct AValider {
@@ -196,9 +193,13 @@ struct AValider {
     erreurs: Vec<String>,
 }
 
-async fn page_validations(State(state): State<AppState>, connecte: Connecte, ApiQuery(retour): ApiQuery<Retour>) -> Result<Response, AppError> {
-    afficher_validations(&state, &connecte, retour.fait.as_deref(), None).await
+async fn page_validations(State(state): State<AppState>, connecte: Connecte, ApiQuery(query): ApiQuery<std::collections::BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let p = Params::lire("/validations", &query, TRIS_VALIDATIONS);
+    afficher_validations(&state, &connecte, &p, query.get("fait").map(String::as_str), None).await
 }
+
+/// The validation queue's sorts: oldest month first by default.
+const TRIS_VALIDATIONS: &[&str] = &["mois", "employeur", "salarie"];
 
 /// The page refusing the validation of hours to other roles than gestion.
 fn validation_refusee(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
@@ -206,7 +207,7 @@ fn validation_refusee(state: &AppState, connecte: &Connecte) -> Result<Response,
 }
 
 /// Renders the months waiting for a decision; `refus`: the decision refused and why.
-async fn afficher_validations(state: &AppState, connecte: &Connecte, fait: Option<&str>, refus: Option<(&Decision, Vec<String>)>) -> Result<Response, AppError> {
+async fn afficher_validations(state: &AppState, connecte: &Connecte, p: &Params, fait: Option<&str>, refus: Option<(&Decision, Vec<String>)>) -> Result<Response, AppError> {
     let acteur = &connecte.acteur;
     if !crate::auth::GESTION.contains(&acteur.role) {
         return validation_refusee(state, connecte);
@@ -236,8 +237,23 @@ async fn afficher_validations(state: &AppState, connecte: &Connecte, fait: Optio
             }
         })
         .collect();
+    // Search (employer, person, job), sort, pages.
+    let mut lignes: Vec<AValider> = lignes.into_iter().filter(|l| contient(&format!("{} {} {}", l.employeur, l.participant, l.poste), &p.q)).collect();
+    let cle = |l: &AValider| match p.tri.as_str() {
+        "employeur" => (l.employeur.to_lowercase(), l.mois.clone()),
+        "salarie" => (l.participant.to_lowercase(), l.mois.clone()),
+        _ => (l.mois.clone(), l.employeur.to_lowercase()),
+    };
+    lignes.sort_by_key(|l| (cle(l), l.contrat_id));
+    if p.desc {
+        lignes.reverse();
+    }
+    let (lignes, pagination) = p.tranche(lignes);
     let mut ctx = tera::Context::new();
     ctx.insert("lignes", &lignes);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&[("mois", "Mois"), ("employeur", "Employeur"), ("salarie", "Salarié")]));
+    ctx.insert("q", &p.q);
     ctx.insert("fait", &fait);
     let status = if refus.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, render(state, "clauses/validations.html", Some(connecte), ctx)?).into_response())
@@ -258,8 +274,8 @@ async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(d): 
             let quoi = if h.statut == entities::enums::StatutDeclaration::Validee { "validees" } else { "renvoyees" };
             Ok(Redirect::to(&format!("/validations?fait={quoi}")).into_response())
         }
-        Err(AppError::Invalid(champs)) => afficher_validations(&state, &connecte, None, Some((&d, champs.into_iter().map(|c| c.message).collect()))).await,
-        Err(AppError::Conflict(message)) => afficher_validations(&state, &connecte, None, Some((&d, vec![message]))).await,
+        Err(AppError::Invalid(champs)) => afficher_validations(&state, &connecte, &Params::lire("/validations", &Default::default(), TRIS_VALIDATIONS), None, Some((&d, champs.into_iter().map(|c| c.message).collect()))).await,
+        Err(AppError::Conflict(message)) => afficher_validations(&state, &connecte, &Params::lire("/validations", &Default::default(), TRIS_VALIDATIONS), None, Some((&d, vec![message]))).await,
         Err(AppError::NotFound) => contrat_introuvable(&state, &connecte),
         Err(AppError::Forbidden) => validation_refusee(&state, &connecte),
         Err(autre) => Err(autre),
