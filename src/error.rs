@@ -63,6 +63,8 @@ pub enum AppError {
     MethodNotAllowed,
     #[error("service indisponible")]
     Unavailable(&'static str),
+    #[error("requête trop volumineuse")]
+    TropVolumineux(usize),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -86,6 +88,7 @@ impl AppError {
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TropVolumineux(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -122,6 +125,7 @@ impl AppError {
                 vec![],
             ),
             AppError::Unavailable(why) => ("Service indisponible", why.to_string(), vec![]),
+            AppError::TropVolumineux(max) => ("Requête trop volumineuse", format!("Le corps de la requête dépasse {} Mo.", max / 1024 / 1024), vec![]),
             AppError::Internal(_) => (
                 "Erreur interne",
                 "Une erreur inattendue s'est produite ; elle a été journalisée.".to_string(),
@@ -148,6 +152,11 @@ impl From<DbErr> for AppError {
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 AppError::Conflict("Un enregistrement identique existe déjà.".into())
+            }
+            // The database cannot be reached: a 503, the client may retry.
+            _ if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => {
+                tracing::error!(error = %err, "base de données injoignable");
+                AppError::Unavailable("La base de données ne répond pas pour l'instant ; réessayez dans un moment.")
             }
             _ => AppError::Internal(anyhow::Error::new(err)),
         }

@@ -153,6 +153,14 @@ const TABLE: &[(&str, &[(&str, &str)])] = &[
         ("niveau_infra4", "Niveau 3 (CAP, BEP) et infra"),
         ("rqth", "RQTH"),
     ]),
+    ("perimetre", &[
+        ("operation", "Opération"),
+        ("marche", "Marché"),
+        ("clause", "Clause"),
+        ("donneur_ordre", "Donneur d'ordre"),
+        ("entreprise", "Entreprise"),
+        ("structure", "Structure"),
+    ]),
     ("motif_non_retenu", &[
         ("non_eligible", "Personne non éligible"),
         ("hors_periode", "Hors période de la clause"),

@@ -138,7 +138,9 @@ fn encode(text: &str) -> String {
 /// Where to go after logging in: only a path of this site (never `//elsewhere`).
 pub fn suite_sure(suite: Option<&str>) -> &str {
     match suite {
-        Some(s) if s.starts_with('/') && !s.starts_with("//") && !s.contains('\\') => s,
+        // Browsers drop tabs and newlines from addresses (`/\t/evil.example` is read as
+        // `//evil.example`): a path holding any control or blank character is refused.
+        Some(s) if s.starts_with('/') && !s.starts_with("//") && !s.contains('\\') && !s.chars().any(|c| c.is_control() || c.is_whitespace()) => s,
         _ => "/",
     }
 }
@@ -150,6 +152,9 @@ mod tests {
         assert_eq!(super::suite_sure(Some("/envois?statut=echec")), "/envois?statut=echec");
         assert_eq!(super::suite_sure(Some("//evil.example")), "/");
         assert_eq!(super::suite_sure(Some("https://evil.example")), "/");
+        for piege in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "/ /evil.example", "/\r//evil.example"] {
+            assert_eq!(super::suite_sure(Some(piege)), "/", "{piege:?}");
+        }
         assert_eq!(super::suite_sure(None), "/");
         assert_eq!(super::encode("/envois?statut=echec"), "/envois%3Fstatut%3Dechec");
     }

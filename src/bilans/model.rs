@@ -110,14 +110,16 @@ pub struct Bilan {
 
 impl Bilan {
     /// The breakdowns in a fixed order, with their French titles (exports).
-    pub fn ventilations(&self) -> [(&'static str, &'static str, &BTreeMap<String, Ventilation>); 6] {
+    /// The breakdowns: (key in JSON/XML, title, enumeration of the labels in
+    /// `libelles` — empty for free text —, table).
+    pub fn ventilations(&self) -> [(&'static str, &'static str, &'static str, &BTreeMap<String, Ventilation>); 6] {
         [
-            ("par_type_contrat", "Par type de contrat", &self.par_type_contrat),
-            ("par_modalite", "Par modalité", &self.par_modalite),
-            ("par_type_employeur", "Par type d'employeur", &self.par_type_employeur),
-            ("par_niveau", "Par niveau de formation", &self.par_niveau),
-            ("par_metier", "Par métier", &self.par_metier),
-            ("par_secteur", "Par secteur", &self.par_secteur),
+            ("par_type_contrat", "Par type de contrat", "type_contrat", &self.par_type_contrat),
+            ("par_modalite", "Par modalité", "modalite", &self.par_modalite),
+            ("par_type_employeur", "Par type d'employeur", "type_entreprise", &self.par_type_employeur),
+            ("par_niveau", "Par niveau de formation", "niveau_formation", &self.par_niveau),
+            ("par_metier", "Par métier", "", &self.par_metier),
+            ("par_secteur", "Par secteur", "secteur", &self.par_secteur),
         ]
     }
 

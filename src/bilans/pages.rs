@@ -140,14 +140,7 @@ async fn page_operation(State(state): State<AppState>, connecte: Connecte, ApiPa
     ctx.insert("barres", &barres(&b));
     ctx.insert("largeur", &LARGEUR);
     ctx.insert("hauteur", &HAUTEUR);
-    let tableaux = [
-        tableau("Par type de contrat", "type_contrat", &b.par_type_contrat),
-        tableau("Par modalité", "modalite", &b.par_modalite),
-        tableau("Par type d'employeur", "type_entreprise", &b.par_type_employeur),
-        tableau("Par niveau de formation", "niveau_formation", &b.par_niveau),
-        tableau("Par métier", "", &b.par_metier),
-        tableau("Par secteur", "secteur", &b.par_secteur),
-    ];
+    let tableaux: Vec<Tableau> = b.ventilations().into_iter().map(|(_, titre, genre, table)| tableau(titre, genre, table)).collect();
     ctx.insert("tableaux", &tableaux);
     let public: Vec<(String, String)> = b.par_public.iter().map(|(k, c)| (crate::libelles::public(k), c.texte())).collect();
     ctx.insert("public", &public);

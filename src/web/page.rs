@@ -7,6 +7,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::error::{AppError, AppResult};
 
 pub const MAX_PAR_PAGE: u64 = 200;
+/// The last page a list serves (past it, the offset would overflow).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 pub struct PageQuery {
@@ -28,8 +30,8 @@ impl PageQuery {
     fn checked(&self) -> AppResult<(u64, u64)> {
         let page = self.page.unwrap_or(1);
         let par_page = self.par_page.unwrap_or(50);
-        if page == 0 {
-            return Err(AppError::field("page", "La page commence à 1."));
+        if page == 0 || page > MAX_PAGE {
+            return Err(AppError::field("page", format!("Page entre 1 et {MAX_PAGE}.")));
         }
         if par_page == 0 || par_page > MAX_PAR_PAGE {
             return Err(AppError::field("par_page", format!("Entre 1 et {MAX_PAR_PAGE} éléments par page.")));

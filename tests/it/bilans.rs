@@ -106,7 +106,7 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     assert_eq!(ligne("Heures retenues;"), "Heures retenues;940,75");
     assert_eq!(ligne("Heures réalisées;"), "Heures réalisées;1230,75");
     assert_eq!(ligne("Taux de réalisation;"), "Taux de réalisation;0,895952");
-    assert_eq!(ligne("cdd;"), "cdd;2;2;720,25;430,25");
+    assert_eq!(ligne("CDD;"), "CDD;2;2;720,25;430,25", "labels, not codes");
     assert!(text.contains("\r\n"));
 
     let (_, ct, xlsx) = fichier(app, &format!("{path}?format=xlsx"), &f.token).await;
@@ -119,7 +119,7 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     assert_eq!(valeur("Heures retenues"), Data::Float(940.75), "a real number, not text");
     assert_eq!(valeur("Participants"), Data::Float(4.0));
     let types = wb.worksheet_range("Par type de contrat").unwrap();
-    let cdd = types.rows().find(|r| r[0] == Data::String("cdd".into())).unwrap().to_vec();
+    let cdd = types.rows().find(|r| r[0] == Data::String("CDD".into())).unwrap().to_vec();
     assert_eq!(cdd[4], Data::Float(430.25));
 
     let (_, ct, xml) = fichier(app, &format!("{path}?format=xml"), &f.token).await;

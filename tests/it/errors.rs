@@ -129,3 +129,45 @@ async fn very_long_texts_never_give_a_server_error() {
         assert!(status.is_success() || status.is_client_error(), "{path}: {status} {problem}");
     }
 }
+
+#[tokio::test]
+async fn nul_characters_huge_pages_and_bodies_are_refused_in_french_never_a_5xx() {
+    let app = spawn_app().await;
+    let login = app.login("PLIE A", Role::Facilitateur).await;
+    // A NUL in JSON text, even before authentication: a 422, not PostgreSQL's 500.
+    for path in ["/api/v1/auth/token", "/api/v1/donneurs-ordre"] {
+        let (status, ct, problem) = app.post_raw(path, &login.token, "application/json", r#"{"email": "a\u0000@b.fr", "password": "x", "nom": "A\u0000", "siret": "1", "type": "commune"}"#).await;
+        assert_eq!((status, ct.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "application/problem+json"), "{path}: {problem}");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().contains("caractère nul"), "{problem}");
+    }
+    // In a form and in an address.
+    let r = navigateur().post(app.url("/connexion")).header("content-type", "application/x-www-form-urlencoded").body("email=a%00%40b.fr&password=x&suite=%2F").send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("caractère nul"));
+    let (status, _) = app.get("/api/v1/donneurs-ordre?q=%00", &login.token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A page past any list's end: a 422, not an overflow.
+    for path in ["/api/v1/donneurs-ordre", "/api/v1/entreprises", "/api/v1/participants", "/api/v1/operations", "/api/v1/marches"] {
+        let (status, problem) = app.get(&format!("{path}?page=9223372036854775808"), &login.token).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {problem}");
+    }
+    // A 3 MB body: 413 with a French problem.
+    let gros = format!("{{\"nom\": \"{}\"}}", "a".repeat(3 * 1024 * 1024));
+    let (status, _, problem) = app.post_raw("/api/v1/donneurs-ordre", &login.token, "application/json", &gros).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{problem}");
+    assert_eq!(problem["title"], "Requête trop volumineuse");
+    assert_eq!(count(&app.db, "donneurs_ordre").await, 0);
+}
+
+#[tokio::test]
+async fn the_login_never_sends_a_browser_off_site() {
+    let app = spawn_app().await;
+    let login = app.login("PLIE A", Role::Facilitateur).await;
+    let email = app.email_of(login.user_id).await;
+    for suite in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example", "/%09/evil.example"] {
+        let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", suite)]).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "{suite:?}");
+        let lieu = r.headers()["location"].to_str().unwrap().to_string();
+        assert!(lieu == "/" || (lieu.starts_with('/') && !lieu.starts_with("//") && !lieu.chars().any(|c| c.is_control() || c == '\\')), "{suite:?} → {lieu:?}");
+    }
+}

@@ -328,3 +328,37 @@ async fn a_clause_is_edited_and_a_lot_added_in_the_browser_and_through_the_api()
     let numeros: Vec<&str> = marche["lots"].as_array().unwrap().iter().filter_map(|l| l["numero"].as_str()).collect();
     assert_eq!(numeros, ["1", "2", "3", "4"], "{marche}");
 }
+
+#[tokio::test]
+async fn exports_never_carry_a_formula_nor_overflow_an_excel_cell() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let token = &s.facilitateur.token;
+    let etti = api(&app, token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await[0]["employeur_id"].as_i64().unwrap();
+    for (i, poste) in ["=HYPERLINK(\"http://evil.example\";\"Cliquez\")".to_string(), "Coffreur ".repeat(4_500)].into_iter().enumerate() {
+        let p = new_participant(&app, &s.facilitateur, serde_json::json!({"nom": format!("Test{i}")})).await;
+        verify(&app, &s.facilitateur, p, "rsa", "2026-01-15").await;
+        let (status, c) = app
+            .post(
+                "/api/v1/contrats",
+                token,
+                &serde_json::json!({"participant_id": p, "employeur_id": etti, "clause_id": s.clause_id, "attributaire_id": s.entreprise_id, "modalite": "mise_a_disposition", "type_contrat": "mission_etti", "date_debut": "2026-02-02", "date_fin_prevue": "2026-12-31", "heures_hebdo": 35, "poste": poste}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{c}");
+        let contrat = c["id"].as_i64().unwrap();
+        assert!(app.declare(token, contrat, "2026-02", serde_json::json!({"heures_travail": 100, "heures_formation": 0})).await.0.is_success());
+        assert!(app.decide(token, contrat, "2026-02", serde_json::json!({"decision": "validee", "motif": null})).await.0.is_success());
+    }
+    let chemin = format!("/api/v1/operations/{}/bilan", s.operation_id);
+    let r = app.client.get(app.url(&format!("{chemin}?format=csv"))).bearer_auth(token).send().await.unwrap();
+    let csv = r.text().await.unwrap();
+    assert!(csv.contains("'=HYPERLINK") && !csv.lines().any(|l| l.starts_with("=HYPERLINK") || l.starts_with("\"=HYPERLINK")), "{csv}");
+    let r = app.client.get(app.url(&format!("{chemin}?format=xlsx"))).bearer_auth(token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK, "a 40 000-character poste is cut, not a 500");
+    let octets = r.bytes().await.unwrap();
+    let mut wb: calamine::Xlsx<_> = calamine::Reader::new(std::io::Cursor::new(octets.to_vec())).unwrap();
+    let metiers = calamine::Reader::worksheet_range(&mut wb, "Par métier").unwrap();
+    let long = metiers.rows().filter_map(|r| calamine::DataType::get_string(&r[0])).find(|t| t.starts_with("Coffreur")).unwrap().to_string();
+    assert!(long.chars().count() <= 32_767 && long.ends_with("(texte tronqué)"), "{}", long.len());
+}

@@ -2,7 +2,7 @@
 //! (summary, each breakdown, public, situation at 6 months, months) are separated by an
 //! empty line and start with their title.
 
-use super::{synthese, Valeur, COLONNES};
+use super::{cellule_csv, libelle, synthese, Valeur, COLONNES};
 use crate::bilans::model::{Bilan, Compte};
 
 /// A number with a decimal comma, at most 6 decimals, no trailing zeros.
@@ -19,31 +19,32 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
         w.write_record(["Bilan", "Valeur"])?;
         for (label, v) in synthese(b) {
             let v = match v {
-                Valeur::Texte(t) => t,
+                Valeur::Texte(t) => cellule_csv(&t).into_owned(),
                 Valeur::Nombre(x) => nombre(x),
             };
             w.write_record([label, v.as_str()])?;
         }
-        for (_, titre, table) in b.ventilations() {
+        for (_, titre, genre, table) in b.ventilations() {
             w.write_record([""])?;
             let mut header = vec![titre];
             header.extend(COLONNES);
             w.write_record(header)?;
             for (k, v) in table {
-                w.write_record([k.clone(), v.contrats.texte(), v.participants.texte(), nombre(v.heures_realisees), nombre(v.heures_retenues)])?;
+                let k = cellule_csv(&libelle(genre, k)).into_owned();
+                w.write_record([k, v.contrats.texte(), v.participants.texte(), nombre(v.heures_realisees), nombre(v.heures_retenues)])?;
             }
         }
-        for (titre, table) in [("Public (participants)", &b.par_public), ("Situation à 6 mois (participants)", &b.situation_6_mois)] {
+        for (titre, genre, table) in [("Public (participants)", "public", &b.par_public), ("Situation à 6 mois (participants)", "situation_suivi", &b.situation_6_mois)] {
             w.write_record([""])?;
             w.write_record([titre, "Participants"])?;
             for (k, c) in table {
-                w.write_record([k.as_str(), Compte::texte(c).as_str()])?;
+                w.write_record([cellule_csv(&libelle(genre, k)).as_ref(), Compte::texte(c).as_str()])?;
             }
         }
         w.write_record([""])?;
         w.write_record(["Mois", "Heures réalisées", "Heures retenues"])?;
         for m in &b.par_mois {
-            w.write_record([m.mois.clone(), nombre(m.heures_realisees), nombre(m.heures_retenues)])?;
+            w.write_record([super::mois(&m.mois), nombre(m.heures_realisees), nombre(m.heures_retenues)])?;
         }
         w.flush()?;
     }

@@ -8,6 +8,39 @@ pub mod xml;
 
 use super::model::Bilan;
 
+/// A breakdown's line as people read it: the French label of its code (free text as is).
+pub fn libelle(genre: &str, cle: &str) -> String {
+    match genre {
+        "" => cle.to_string(),
+        "public" => crate::libelles::public(cle),
+        _ => crate::libelles::ou_texte(genre, cle),
+    }
+}
+
+/// A text cell that a spreadsheet cannot take for a formula (CSV): one starting with
+/// `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading apostrophe.
+pub fn cellule_csv(t: &str) -> std::borrow::Cow<'_, str> {
+    if t.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{t}").into() } else { t.into() }
+}
+
+/// A month of the bilan (`2025-03`) as people read it (« mars 2025 »).
+pub fn mois(m: &str) -> String {
+    crate::parcours::limites::parse_mois(m).map(crate::text::mois_fr).unwrap_or_else(|| m.to_string())
+}
+
+/// Excel's limit on a cell's text.
+pub const CELLULE_MAX: usize = 32_767;
+
+/// A text cell within Excel's limit: a longer one is cut, with a marker saying so.
+pub fn cellule_xlsx(t: &str) -> std::borrow::Cow<'_, str> {
+    const MARQUE: &str = " […] (texte tronqué)";
+    if t.chars().count() <= CELLULE_MAX {
+        return t.into();
+    }
+    let garde: String = t.chars().take(CELLULE_MAX - MARQUE.chars().count()).collect();
+    format!("{garde}{MARQUE}").into()
+}
+
 /// The rows every tabular format shares: (label, value) of the summary.
 pub enum Valeur {
     Texte(String),
@@ -18,9 +51,9 @@ pub fn synthese(b: &Bilan) -> Vec<(&'static str, Valeur)> {
     use Valeur::*;
     let n = |c: &super::model::Compte| if c.masque { Texte(c.texte()) } else { Nombre(c.n as f64) };
     vec![
-        ("Périmètre", Texte(format!("{} : {}", b.perimetre.type_, b.perimetre.nom))),
-        ("Du", Texte(b.periode.du.map_or("(début)".into(), |d| d.to_string()))),
-        ("Au", Texte(b.periode.au.map_or("(aujourd'hui)".into(), |d| d.to_string()))),
+        ("Périmètre", Texte(format!("{} : {}", crate::libelles::ou_texte("perimetre", &b.perimetre.type_), b.perimetre.nom))),
+        ("Du", Texte(b.periode.du.map_or("(début)".into(), crate::text::date_num))),
+        ("Au", Texte(b.periode.au.map_or("(aujourd'hui)".into(), crate::text::date_num))),
         ("Heures objectif", Nombre(b.heures_objectif)),
         ("Heures réalisées", Nombre(b.heures_realisees)),
         ("Heures retenues", Nombre(b.heures_retenues)),
@@ -43,3 +76,22 @@ pub fn synthese(b: &Bilan) -> Vec<(&'static str, Valeur)> {
 
 /// French labels of the breakdown columns.
 pub const COLONNES: [&str; 4] = ["Contrats", "Participants", "Heures réalisées", "Heures retenues"];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_never_formulas_and_fit_excel() {
+        assert_eq!(cellule_csv("=HYPERLINK(\"http://x\")"), "'=HYPERLINK(\"http://x\")");
+        for t in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(cellule_csv(t).starts_with('\''), "{t:?}");
+        }
+        assert_eq!(cellule_csv("Maçon"), "Maçon");
+        let long = "é".repeat(40_000);
+        let coupe = cellule_xlsx(&long);
+        assert_eq!(coupe.chars().count(), CELLULE_MAX);
+        assert!(coupe.ends_with("(texte tronqué)"));
+        assert_eq!(cellule_xlsx("court"), "court");
+    }
+}

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
-use super::{synthese, Valeur, COLONNES};
+use super::{cellule_xlsx, libelle, synthese, Valeur, COLONNES};
 use crate::bilans::model::{Bilan, Compte};
 
 fn compte(ws: &mut Worksheet, row: u32, col: u16, c: &Compte) -> Result<(), rust_xlsxwriter::XlsxError> {
@@ -27,14 +27,14 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
             let row = i as u32 + 1;
             ws.write_string(row, 0, label)?;
             match v {
-                Valeur::Texte(t) => ws.write_string(row, 1, t)?,
+                Valeur::Texte(t) => ws.write_string(row, 1, cellule_xlsx(&t))?,
                 Valeur::Nombre(x) => ws.write_number_with_format(row, 1, x, &heures)?,
             };
         }
         ws.set_column_width(0, 38)?;
         ws.set_column_width(1, 40)?;
     }
-    for (_, titre, table) in b.ventilations() {
+    for (_, titre, genre, table) in b.ventilations() {
         let ws = wb.add_worksheet().set_name(titre)?;
         ws.write_string_with_format(0, 0, titre, &gras)?;
         for (i, c) in COLONNES.iter().enumerate() {
@@ -42,7 +42,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
         }
         for (i, (k, v)) in table.iter().enumerate() {
             let row = i as u32 + 1;
-            ws.write_string(row, 0, k)?;
+            ws.write_string(row, 0, cellule_xlsx(&libelle(genre, k)))?;
             compte(ws, row, 1, &v.contrats)?;
             compte(ws, row, 2, &v.participants)?;
             ws.write_number_with_format(row, 3, v.heures_realisees, &heures)?;
@@ -50,12 +50,12 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
         }
         ws.set_column_width(0, 30)?;
     }
-    for (titre, table) in [("Public", &b.par_public), ("Situation à 6 mois", &b.situation_6_mois)] {
+    for (titre, genre, table) in [("Public", "public", &b.par_public), ("Situation à 6 mois", "situation_suivi", &b.situation_6_mois)] {
         let ws = wb.add_worksheet().set_name(titre)?;
         ws.write_string_with_format(0, 0, titre, &gras)?;
         ws.write_string_with_format(0, 1, "Participants", &gras)?;
         for (i, (k, c)) in table.iter().enumerate() {
-            ws.write_string(i as u32 + 1, 0, k)?;
+            ws.write_string(i as u32 + 1, 0, cellule_xlsx(&libelle(genre, k)))?;
             compte(ws, i as u32 + 1, 1, c)?;
         }
     }
@@ -66,7 +66,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
         }
         for (i, m) in b.par_mois.iter().enumerate() {
             let row = i as u32 + 1;
-            ws.write_string(row, 0, &m.mois)?;
+            ws.write_string(row, 0, super::mois(&m.mois))?;
             ws.write_number_with_format(row, 1, m.heures_realisees, &heures)?;
             ws.write_number_with_format(row, 2, m.heures_retenues, &heures)?;
         }

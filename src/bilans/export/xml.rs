@@ -57,7 +57,7 @@ pub fn corps(w: &mut Writer<Vec<u8>>, b: &Bilan) -> anyhow::Result<()> {
     let nr = &b.heures_non_retenues;
     w.write_event(vide("non-retenues", vec![("non_eligible", n(nr.non_eligible)), ("hors_periode", n(nr.hors_periode)), ("plafond", n(nr.plafond)), ("formation_exclue", n(nr.formation_exclue)), ("coefficient", n(nr.coefficient))]))?;
     w.write_event(vide("effectifs", vec![("clauses", b.clauses.to_string()), ("participants", b.participants.texte()), ("contrats", b.contrats.texte()), ("entreprises", b.entreprises.to_string()), ("siae", b.siae.to_string())]))?;
-    for (nom, _, table) in b.ventilations() {
+    for (nom, _, _, table) in b.ventilations() {
         w.write_event(Event::Start(BytesStart::new("ventilation").with_attributes([("nom", nom)])))?;
         for (k, v) in table {
             w.write_event(vide("ligne", vec![("cle", k.clone()), ("contrats", v.contrats.texte()), ("participants", v.participants.texte()), ("heures_realisees", n(v.heures_realisees)), ("heures_retenues", n(v.heures_retenues))]))?;
