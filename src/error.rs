@@ -65,6 +65,9 @@ pub enum AppError {
     Unavailable(&'static str),
     #[error("requête trop volumineuse")]
     TropVolumineux(usize),
+    /// Too many failed logins: seconds until the next try.
+    #[error("trop de tentatives")]
+    TropDeTentatives(u64),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -89,6 +92,7 @@ impl AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TropVolumineux(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TropDeTentatives(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -125,6 +129,11 @@ impl AppError {
                 vec![],
             ),
             AppError::Unavailable(why) => ("Service indisponible", why.to_string(), vec![]),
+            AppError::TropDeTentatives(secondes) => (
+                "Trop de tentatives",
+                format!("Trop de tentatives de connexion échouées : réessayez dans {} minute(s).", secondes.div_ceil(60)),
+                vec![],
+            ),
             AppError::TropVolumineux(max) => ("Requête trop volumineuse", format!("Le corps de la requête dépasse {} Mo.", max / 1024 / 1024), vec![]),
             AppError::Internal(_) => (
                 "Erreur interne",
@@ -143,7 +152,11 @@ impl IntoResponse for AppError {
         }
         let status = self.status();
         let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response()
+        let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
+        if let AppError::TropDeTentatives(secondes) = self {
+            response.headers_mut().insert(header::RETRY_AFTER, secondes.into());
+        }
+        response
     }
 }
 

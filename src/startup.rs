@@ -67,7 +67,7 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
 
 /// Serves `router` on `listener` until ctrl-c / SIGTERM.
 pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
 }
 

@@ -30,6 +30,7 @@ pub mod audit_log;
 pub mod emails;
 pub mod invitations;
 pub mod job_runs;
+pub mod tentatives_connexion;
 
 /// Every table that carries a `structure_id` (tenant data).
 pub const TENANT_TABLES: &[&str] = &[

@@ -10,6 +10,7 @@ mod m20261122_000004_outbox_structure;
 mod m20261122_000005_invitations;
 mod m20261128_000001_perimetre;
 mod m20261129_000001_audit_version;
+mod m20261129_000002_tentatives_connexion;
 mod util;
 
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000005_invitations::Migration),
             Box::new(m20261128_000001_perimetre::Migration),
             Box::new(m20261129_000001_audit_version::Migration),
+            Box::new(m20261129_000002_tentatives_connexion::Migration),
         ]
     }
 }

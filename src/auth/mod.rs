@@ -3,6 +3,7 @@
 
 mod acteur;
 pub mod invitations;
+pub mod limites;
 pub mod pages;
 pub mod password;
 pub mod routes;

@@ -49,11 +49,18 @@ async fn formulaire(State(state): State<AppState>, ApiQuery(q): ApiQuery<Suite>)
     Ok(page(&state, "", suite_sure(q.suite.as_deref()), None)?.into_response())
 }
 
-async fn connexion(State(state): State<AppState>, ApiForm(f): ApiForm<Identifiants>) -> Result<Response, AppError> {
+async fn connexion(State(state): State<AppState>, adresse: crate::web::AdresseClient, ApiForm(f): ApiForm<Identifiants>) -> Result<Response, AppError> {
     let suite = suite_sure(f.suite.as_deref()).to_string();
-    match service::authenticate(&state.db, &state.clock, f.email.trim(), &f.password).await {
+    match service::authenticate(&state.db, &state.clock, f.email.trim(), &f.password, adresse.0).await {
         Ok(user) => session::connecter(&state, &user, &suite).await,
         Err(AppError::Unauthorized(message)) => Ok((StatusCode::UNAUTHORIZED, page(&state, f.email.trim(), &suite, Some(message))?).into_response()),
+        Err(e @ AppError::TropDeTentatives(_)) => {
+            let secondes = if let AppError::TropDeTentatives(s) = e { s } else { 0 };
+            let message = e.problem().detail;
+            let mut r = (StatusCode::TOO_MANY_REQUESTS, page(&state, f.email.trim(), &suite, Some(&message))?).into_response();
+            r.headers_mut().insert(header::RETRY_AFTER, secondes.into());
+            Ok(r)
+        }
         Err(e) => Err(e),
     }
 }

@@ -31,9 +31,9 @@ pub struct TokenResponse {
 
 /// Exchanges an e-mail and password for a bearer token.
 #[utoipa::path(post, path = "/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem)))]
-async fn create_token(State(state): State<AppState>, ApiJson(req): ApiJson<TokenRequest>) -> AppResult<Json<TokenResponse>> {
-    let user = service::authenticate(&state.db, &state.clock, &req.email, &req.password).await?;
+    responses((status = 200, body = TokenResponse), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn create_token(State(state): State<AppState>, adresse: crate::web::AdresseClient, ApiJson(req): ApiJson<TokenRequest>) -> AppResult<Json<TokenResponse>> {
+    let user = service::authenticate(&state.db, &state.clock, &req.email, &req.password, adresse.0).await?;
     let token = service::issue_token(&state.db, &state.clock, state.settings.auth.token_ttl_days, &user, "api").await?;
     Ok(Json(TokenResponse { token }))
 }

@@ -3,7 +3,7 @@
 use chrono::Duration;
 use entities::enums::Role;
 use entities::{api_tokens, structures, utilisateurs};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
 
 use super::{password, token};
 use crate::clock::Clock;
@@ -134,18 +134,26 @@ pub async fn issue_token(
 
 /// Checks an e-mail and password; the same answer (and about the same time) whether the
 /// address is unknown or the password wrong.
-pub async fn authenticate(db: &impl ConnectionTrait, clock: &Clock, email: &str, pass: &str) -> AppResult<utilisateurs::Model> {
+/// Attempts are limited per account and per address (`limites`): past the limit, a 429
+/// without checking the password.
+pub async fn authenticate(db: &(impl ConnectionTrait + TransactionTrait), clock: &Clock, email: &str, pass: &str, ip: Option<std::net::IpAddr>) -> AppResult<utilisateurs::Model> {
     const REFUSED: AppError = AppError::Unauthorized("Adresse e-mail ou mot de passe incorrect.");
+    let cles = super::limites::cles(email, ip);
+    super::limites::verifier(db, clock, &cles).await?;
     let user = find_user_by_email(db, email).await?;
     let phc = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
     let ok = password::verify_async(pass.to_string(), phc).await;
     match user {
         Some(u) if ok && u.actif && u.password_hash.is_some() => {
+            super::limites::succes(db, &cles).await?;
             let mut active: utilisateurs::ActiveModel = u.into();
             active.last_login_at = Set(Some(clock.now()));
             Ok(active.update(db).await?)
         }
-        _ => Err(REFUSED),
+        _ => {
+            super::limites::echec(db, clock, &cles).await?;
+            Err(REFUSED)
+        }
     }
 }
 

@@ -47,6 +47,18 @@ pub struct ApiForm<T>(pub T);
 #[from_request(via(axum::extract::Query), rejection(AppError))]
 pub struct ApiQuery<T>(pub T);
 
+/// The client's address: the TCP peer (a reverse proxy's own address is what it sees; a
+/// forwarded header is not trusted). Absent when the router is called in process.
+pub struct AdresseClient(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for AdresseClient {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(AdresseClient(parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip())))
+    }
+}
+
 /// A French error page (`erreur.html`) with its status.
 pub fn page_erreur(state: &AppState, connecte: Option<&crate::auth::session::Connecte>, status: StatusCode, titre: &str, message: &str) -> Result<Response, AppError> {
     let mut ctx = tera::Context::new();

@@ -141,3 +141,31 @@ async fn inviting_is_for_gestion_roles_within_their_structure() {
     assert_eq!(count(&app.db, "invitations").await, 1, "refused invitations wrote nothing");
     assert_eq!(count(&app.db, "emails").await, 1);
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_per_account_with_a_french_429() {
+    let app = spawn_app().await;
+    let login = app.login("PLIE A", Role::Facilitateur).await;
+    let email = app.email_of(login.user_id).await;
+    for _ in 0..10 {
+        let (status, _) = app.post("/api/v1/auth/token", "", &serde_json::json!({"email": email, "password": "mauvais-mot-de-passe"})).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    // Past the limit, even the right password waits: 429, Retry-After, in French.
+    let r = app.client.post(app.url("/api/v1/auth/token")).json(&serde_json::json!({"email": email, "password": "mot-de-passe-test"})).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    let attente: u64 = r.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&attente), "{attente}");
+    let problem: serde_json::Value = r.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("réessayez dans"), "{problem}");
+    // The login page says the same, in the page.
+    let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", "/")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers().contains_key("retry-after"));
+    assert!(r.text().await.unwrap().contains("Trop de tentatives de connexion échouées"));
+    // Another account is not affected.
+    let autre = app.login("PLIE A", Role::Referent).await;
+    let autre_email = app.email_of(autre.user_id).await;
+    let (status, _) = app.post("/api/v1/auth/token", "", &serde_json::json!({"email": autre_email, "password": "mot-de-passe-test"})).await;
+    assert_eq!(status, StatusCode::OK);
+}
