@@ -30,15 +30,22 @@ struct Identifiants {
     email: String,
     password: String,
     suite: Option<String>,
+    /// The login form's own CSRF token, the same as its cookie (double submit: there is
+    /// no session yet).
+    csrf: Option<String>,
 }
+
+/// The cookie holding the login form's CSRF token.
+const COOKIE_CONNEXION: &str = "clausier_connexion";
 
 #[derive(Deserialize)]
 struct Jeton {
     csrf: String,
 }
 
-fn page(state: &AppState, email: &str, suite: &str, erreur: Option<&str>) -> Result<axum::response::Html<String>, AppError> {
+fn page(state: &AppState, email: &str, suite: &str, csrf: &str, erreur: Option<&str>) -> Result<axum::response::Html<String>, AppError> {
     let mut ctx = tera::Context::new();
+    ctx.insert("csrf", csrf);
     ctx.insert("email", email);
     ctx.insert("suite", suite);
     ctx.insert("erreur", &erreur);
@@ -46,18 +53,25 @@ fn page(state: &AppState, email: &str, suite: &str, erreur: Option<&str>) -> Res
 }
 
 async fn formulaire(State(state): State<AppState>, ApiQuery(q): ApiQuery<Suite>) -> Result<Response, AppError> {
-    Ok(page(&state, "", suite_sure(q.suite.as_deref()), None)?.into_response())
+    let jeton = super::token::generate();
+    let secure = if state.settings.base_url().starts_with("https://") { "; Secure" } else { "" };
+    let cookie = format!("{COOKIE_CONNEXION}={jeton}; Path=/connexion; HttpOnly; SameSite=Strict; Max-Age=7200{secure}");
+    Ok(([(header::SET_COOKIE, cookie)], page(&state, "", suite_sure(q.suite.as_deref()), &jeton, None)?).into_response())
 }
 
-async fn connexion(State(state): State<AppState>, adresse: crate::web::AdresseClient, ApiForm(f): ApiForm<Identifiants>) -> Result<Response, AppError> {
+async fn connexion(State(state): State<AppState>, adresse: crate::web::AdresseClient, headers: HeaderMap, ApiForm(f): ApiForm<Identifiants>) -> Result<Response, AppError> {
     let suite = suite_sure(f.suite.as_deref()).to_string();
+    let jeton = f.csrf.clone().unwrap_or_default();
+    if jeton.is_empty() || session::cookie(&headers, COOKIE_CONNEXION) != Some(jeton.as_str()) {
+        return page_erreur(&state, None, StatusCode::FORBIDDEN, "Formulaire expiré", "Le formulaire de connexion a expiré ou ne vient pas de Clausier : rechargez la page de connexion et recommencez.");
+    }
     match service::authenticate(&state.db, &state.clock, f.email.trim(), &f.password, adresse.0).await {
         Ok(user) => session::connecter(&state, &user, &suite).await,
-        Err(AppError::Unauthorized(message)) => Ok((StatusCode::UNAUTHORIZED, page(&state, f.email.trim(), &suite, Some(message))?).into_response()),
+        Err(AppError::Unauthorized(message)) => Ok((StatusCode::UNAUTHORIZED, page(&state, f.email.trim(), &suite, &jeton, Some(message))?).into_response()),
         Err(e @ AppError::TropDeTentatives(_)) => {
             let secondes = if let AppError::TropDeTentatives(s) = e { s } else { 0 };
             let message = e.problem().detail;
-            let mut r = (StatusCode::TOO_MANY_REQUESTS, page(&state, f.email.trim(), &suite, Some(&message))?).into_response();
+            let mut r = (StatusCode::TOO_MANY_REQUESTS, page(&state, f.email.trim(), &suite, &jeton, Some(&message))?).into_response();
             r.headers_mut().insert(header::RETRY_AFTER, secondes.into());
             Ok(r)
         }

@@ -159,7 +159,7 @@ async fn password_guessing_is_slowed_per_account_with_a_french_429() {
     let problem: serde_json::Value = r.json().await.unwrap();
     assert!(problem["detail"].as_str().unwrap().contains("réessayez dans"), "{problem}");
     // The login page says the same, in the page.
-    let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", "/")]).send().await.unwrap();
+    let r = poster_connexion(&app, &[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", "/")]).await;
     assert_eq!(r.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(r.headers().contains_key("retry-after"));
     assert!(r.text().await.unwrap().contains("Trop de tentatives de connexion échouées"));

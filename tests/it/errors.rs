@@ -164,8 +164,18 @@ async fn the_login_never_sends_a_browser_off_site() {
     let app = spawn_app().await;
     let login = app.login("PLIE A", Role::Facilitateur).await;
     let email = app.email_of(login.user_id).await;
+    // A login form posted from elsewhere (no token, or not the cookie's): refused.
+    for jeton in [None, Some("forge")] {
+        let mut form = vec![("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", "/")];
+        if let Some(j) = jeton {
+            form.push(("csrf", j));
+        }
+        let r = navigateur().post(app.url("/connexion")).header("cookie", "clausier_connexion=autre").form(&form).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{jeton:?}");
+        assert!(r.text().await.unwrap().contains("Formulaire expiré"));
+    }
     for suite in ["/\t/evil.example", "/\n/evil.example", "/\\evil.example", "//evil.example", "https://evil.example", "/%09/evil.example"] {
-        let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", suite)]).send().await.unwrap();
+        let r = poster_connexion(&app, &[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", suite)]).await;
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{suite:?}");
         let lieu = r.headers()["location"].to_str().unwrap().to_string();
         assert!(lieu == "/" || (lieu.starts_with('/') && !lieu.starts_with("//") && !lieu.chars().any(|c| c.is_control() || c == '\\')), "{suite:?} → {lieu:?}");

@@ -254,10 +254,22 @@ pub async fn se_connecter(app: &TestApp, login: &Login) -> String {
     se_connecter_a(app, login, "/envois").await
 }
 
+/// Sends the login form as a browser does: the form is opened first (its CSRF token and
+/// cookie), then posted with `champs`.
+pub async fn poster_connexion(app: &TestApp, champs: &[(&str, &str)]) -> reqwest::Response {
+    let r = navigateur().get(app.url("/connexion")).send().await.unwrap();
+    let cookie = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let html = r.text().await.unwrap();
+    let jeton = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let mut form: Vec<(&str, &str)> = champs.to_vec();
+    form.push(("csrf", &jeton));
+    navigateur().post(app.url("/connexion")).header("cookie", cookie).form(&form).send().await.unwrap()
+}
+
 /// Logs in through the form, asking to come back to `suite`; returns the cookie.
 pub async fn se_connecter_a(app: &TestApp, login: &Login, suite: &str) -> String {
     let email = app.email_of(login.user_id).await;
-    let r = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", suite)]).send().await.unwrap();
+    let r = poster_connexion(app, &[("email", email.as_str()), ("password", "mot-de-passe-test"), ("suite", suite)]).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     assert_eq!(r.headers()["location"], suite);
     let cookie = r.headers()["set-cookie"].to_str().unwrap().to_string();

@@ -420,7 +420,7 @@ async fn the_sends_page_shows_the_facilitateur_what_went_to_whom_and_what_failed
     assert_eq!(status, StatusCode::OK);
     assert!(form.contains("<input type=\"hidden\" name=\"suite\" value=\"/envois\">"), "{form}");
     let email = app.email_of(s.f.user_id).await;
-    let wrong = navigateur().post(app.url("/connexion")).form(&[("email", email.as_str()), ("password", "mauvais")]).send().await.unwrap();
+    let wrong = poster_connexion(app, &[("email", email.as_str()), ("password", "mauvais")]).await;
     assert_eq!(wrong.status(), StatusCode::UNAUTHORIZED);
     assert!(wrong.text().await.unwrap().contains("Adresse e-mail ou mot de passe incorrect."));
 
