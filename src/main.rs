@@ -33,6 +33,18 @@ enum Command {
     },
     /// Applies pending migrations and exits.
     Migrate,
+    /// Copies the SQLite database into FILE while the server runs (a consistent snapshot),
+    /// then checks the copy. PostgreSQL: pg_dump.
+    Backup {
+        fichier: std::path::PathBuf,
+    },
+    /// Puts a backup made by `backup` back in place of the SQLite database (checked first;
+    /// an existing database only with --force, server stopped). PostgreSQL: pg_restore.
+    Restore {
+        fichier: std::path::PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Fills the database with a coherent, deterministic demo data set.
     Demo {
         #[arg(long, value_enum, default_value = "small")]
@@ -257,6 +269,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             if let Some(scheduler) = scheduler {
                 let _ = scheduler.await;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { fichier } => {
+            let conn = db::connect(settings.database_url(), 1).await?;
+            db::sauvegarde::sauvegarder(&conn, &fichier).await?;
+            println!("Sauvegarde écrite et vérifiée : {}", fichier.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { fichier, force } => {
+            db::sauvegarde::restaurer(settings.database_url(), &fichier, force).await?;
+            println!("Base restaurée depuis {}.", fichier.display());
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {

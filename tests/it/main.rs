@@ -18,6 +18,7 @@ mod errors;
 mod referentiels;
 mod relances;
 mod schema;
+mod sauvegarde;
 mod sorties;
 mod toutes_pages;
 mod scope;
