@@ -263,7 +263,11 @@ async fn each_role_sees_its_share_of_the_clauses() {
     assert_eq!(app.get(&b, &batir.token).await.0, StatusCode::NOT_FOUND);
     let (_, contrats) = app.get(&format!("{a}/contrats"), &batir.token).await;
     let noms: Vec<&str> = contrats.as_array().unwrap().iter().map(|c| c["participant_nom"].as_str().unwrap()).collect();
-    assert_eq!(noms, ["Un", "Trois"]);
+    assert_eq!(noms, ["Un", "Salarié·e d'un autre employeur"], "the SIAE's employee works on Bâtir's lot, but Bâtir does not employ them: no name");
+    // A référent sees only the people it follows (here, none).
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let (status, suivis) = app.get(&format!("{a}/contrats"), &referent.token).await;
+    assert_eq!((status, suivis.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{suivis}");
     assert!(contrats[0].get("date_naissance").is_none(), "name and contract only");
     assert_eq!(app.get(&format!("{a}/comptage"), &batir.token).await.0, StatusCode::FORBIDDEN);
     let (_, attributions) = app.get(&format!("/api/v1/marches/{}/attributions", s.marche), &batir.token).await;

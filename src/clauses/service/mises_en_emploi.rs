@@ -135,9 +135,10 @@ pub async fn mettre_en_emploi(db: &impl TransactionTrait, clock: &Clock, acteur:
     Ok((contrat, mise, eligibilite))
 }
 
-/// The contrats working on a clause, as its readers may see them: facilitateurs and
-/// référents all; an entreprise those it employs or that work on its marché; never
-/// donneurs d'ordre (personal data).
+/// The contrats working on a clause, as its readers may see them: facilitateurs all; a
+/// référent those of the participants it follows; an entreprise those it employs and
+/// those worked on its marché — the people employed by another employer (an ETTI, a
+/// sous-traitant) without their name; never donneurs d'ordre (personal data).
 pub async fn contrats_de_la_clause(db: &impl ConnectionTrait, acteur: &Acteur, clause: &ClauseComptee) -> AppResult<Vec<ContratSurClause>> {
     if acteur.role == Role::DonneurOrdre {
         return Err(AppError::Forbidden);
@@ -162,11 +163,19 @@ pub async fn contrats_de_la_clause(db: &impl ConnectionTrait, acteur: &Acteur, c
         .filter_map(|m| {
             let (c, p) = contrats.iter().find(|(c, _)| c.id == m.contrat_id)?;
             let p = p.as_ref()?;
+            if acteur.role == Role::Referent && p.referent_id != Some(acteur.utilisateur_id) {
+                return None;
+            }
+            let (nom, prenom) = if acteur.role == Role::Entreprise && acteur.entreprise_id != Some(c.employeur_id) {
+                ("Salarié·e d'un autre employeur".to_string(), String::new())
+            } else {
+                (p.nom.clone(), p.prenom.clone())
+            };
             let (r, ret) = totaux(c.id, &clause.comptage);
             Some(ContratSurClause {
                 contrat_id: c.id,
-                participant_nom: p.nom.clone(),
-                participant_prenom: p.prenom.clone(),
+                participant_nom: nom,
+                participant_prenom: prenom,
                 employeur_id: c.employeur_id,
                 attributaire_id: m.attributaire_id,
                 modalite: m.modalite,
