@@ -27,6 +27,10 @@ pub async fn couche(State(state): State<AppState>, request: Request, next: Next)
     h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    // Served over TLS (its public address is https): browsers keep to https for a year.
+    if state.settings.base_url().starts_with("https://") {
+        h.insert("strict-transport-security", HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
     let html = h.get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"text/html"));
     if html && crate::web::flash::lire(&headers).is_some() {
         if let Ok(v) = HeaderValue::from_str(&crate::web::flash::effacer()) {

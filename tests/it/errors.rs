@@ -181,3 +181,22 @@ async fn the_login_never_sends_a_browser_off_site() {
         assert!(lieu == "/" || (lieu.starts_with('/') && !lieu.starts_with("//") && !lieu.chars().any(|c| c.is_control() || c == '\\')), "{suite:?} → {lieu:?}");
     }
 }
+
+#[tokio::test]
+async fn security_headers_on_every_answer_and_hsts_over_tls() {
+    use tower::ServiceExt;
+    let app = spawn_app().await;
+    for path in ["/connexion", "/api/v1/moi", "/nulle-part"] {
+        let r = navigateur().get(app.url(path)).send().await.unwrap();
+        for h in ["content-security-policy", "x-content-type-options", "referrer-policy", "x-frame-options"] {
+            assert!(r.headers().contains_key(h), "{path}: {h}");
+        }
+        assert!(!r.headers().contains_key("strict-transport-security"), "plain http: no HSTS");
+    }
+    // The same application behind its public https address.
+    let mut settings = clausier::config::Settings::load_from(std::path::Path::new("config"), "test", config::Environment::default().source(Some(Default::default()))).unwrap();
+    settings.server.base_url = "https://clausier.example".into();
+    let state = clausier::startup::state_with(settings, app.clock.clone(), app.db.clone(), Some(app.mailer.clone())).unwrap();
+    let r = clausier::startup::router(state).oneshot(axum::http::Request::get("/connexion").body(axum::body::Body::empty()).unwrap()).await.unwrap();
+    assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+}
