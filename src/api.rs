@@ -38,6 +38,7 @@ pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
         .merge(crate::parcours::routes())
         .merge(crate::clauses::routes())
         .merge(crate::bilans::routes())
-        .merge(crate::relances::routes::routes());
+        .merge(crate::relances::routes::routes())
+        .merge(crate::audit::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi()).nest("/api/v1", v1).split_for_parts()
 }

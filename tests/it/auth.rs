@@ -169,3 +169,37 @@ async fn password_guessing_is_slowed_per_account_with_a_french_429() {
     let (status, _) = app.post("/api/v1/auth/token", "", &serde_json::json!({"email": autre_email, "password": "mot-de-passe-test"})).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn admins_read_the_audit_log_with_confidential_values_masked() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let p = new_participant(&app, &f, json!({"rqth": true})).await;
+    let (status, e) = app
+        .post(&format!("/api/v1/participants/{p}/etapes"), &f.token, &json!({"type": "levee_freins", "sous_type": "sante", "intitule": "Suivi addictologie au CSAPA", "date_debut": "2026-02-01"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{e}");
+    let (status, page) = app.get("/api/v1/audit?entite=etape", &admin.token).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let entree = &page["items"][0];
+    assert_eq!((entree["action"].as_str(), entree["entite_id"].as_i64()), (Some("creation"), e["id"].as_i64()), "{page}");
+    assert_eq!(entree["apres"]["intitule"], "(confidentiel : modifié)", "{entree}");
+    assert_eq!(entree["utilisateur_id"].as_i64(), Some(f.user_id));
+    let texte = page.to_string();
+    assert!(!texte.contains("CSAPA") && !texte.contains("addictologie"), "{texte}");
+    let (_, participants) = app.get(&format!("/api/v1/audit?entite=participant&entite_id={p}"), &admin.token).await;
+    assert_eq!(participants["items"][0]["apres"]["rqth"], "(confidentiel : modifié)", "{participants}");
+    assert!(participants["items"][0]["apres"]["nom"].is_string());
+    // Filters by who and when; other roles and other structures see nothing.
+    let (_, de_f) = app.get(&format!("/api/v1/audit?utilisateur_id={}&du=2020-01-01&au=2100-12-31", f.user_id), &admin.token).await;
+    assert!(de_f["total"].as_u64().unwrap() >= 2, "{de_f}");
+    let (_, personne) = app.get("/api/v1/audit?du=2100-01-01", &admin.token).await;
+    assert_eq!(personne["total"], 0);
+    assert_eq!(app.get("/api/v1/audit", &f.token).await.0, StatusCode::FORBIDDEN);
+    let autre = app.login("PLIE B", Role::Admin).await;
+    let (_, rien) = app.get("/api/v1/audit", &autre.token).await;
+    assert!(rien["items"].as_array().unwrap().iter().all(|e| e["entite_id"].as_i64() != Some(p)), "{rien}");
+    let (status, _) = app.get("/api/v1/audit?du=hier", &admin.token).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}
