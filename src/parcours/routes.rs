@@ -23,6 +23,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(set_referent))
         .routes(routes!(referents))
         .routes(routes!(get_parcours))
+        .routes(routes!(exporter))
         .routes(routes!(add_critere, list_criteres))
         .routes(routes!(withdraw_critere))
         .routes(routes!(get_eligibilite))
@@ -88,6 +89,15 @@ async fn referents(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPa
     responses((status = 200, body = Parcours), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_parcours(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Parcours>> {
     Ok(Json(participants::parcours(&s.db, &s.clock, &acteur, id).await?))
+}
+
+/// Everything held on the person, as JSON (droit d'accès, RGPD art. 15): parcours, every
+/// revision of its monthly hours, référents over time, 6-month follow-ups. For the
+/// staff who may read the participant; the export is recorded in the audit log.
+#[utoipa::path(get, path = "/participants/{id}/export", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = ExportParticipant), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn exporter(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<ExportParticipant>> {
+    Ok(Json(participants::exporter(&s.db, &s.clock, &acteur, id).await?))
 }
 
 /// Records a criterion verified by the calling facilitateur (or admin).

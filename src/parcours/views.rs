@@ -289,6 +289,21 @@ pub struct Parcours {
     pub eligibilite: Eligibilite,
 }
 
+/// Everything held on a person (`GET /participants/{id}/export`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExportParticipant {
+    pub genere_le: chrono::DateTime<chrono::Utc>,
+    pub parcours: Parcours,
+    /// Every revision of every month of hours of its contrats.
+    #[schema(value_type = Vec<Object>)]
+    pub heures: Vec<serde_json::Value>,
+    /// Its référents over time.
+    #[schema(value_type = Vec<Object>)]
+    pub referents: Vec<serde_json::Value>,
+    #[schema(value_type = Vec<Object>)]
+    pub suivis_six_mois: Vec<serde_json::Value>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Protocole {
     pub id: Option<i64>,

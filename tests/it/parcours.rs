@@ -213,3 +213,30 @@ async fn other_structures_and_roles_never_reach_the_parcours() {
     assert_eq!(count(&app.db, "criteres").await, before);
     assert_eq!(count(&app.db, "contrats").await, 1);
 }
+
+#[tokio::test]
+async fn everything_held_on_a_person_is_exported_for_the_right_of_access() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let p = new_participant(&app, &f, json!({"nom": "Martin", "prenom": "Inès"})).await;
+    verify(&app, &f, p, "rsa", "2026-01-10").await;
+    let e = app.entreprise(&f, "Bâtir", 7).await["id"].as_i64().unwrap();
+    let c = new_contrat(&app, &f, p, e, "cdd", "2026-01-12", Some("2026-06-30"), 35.0).await["id"].as_i64().unwrap();
+    assert!(app.declare(&f.token, c, "2026-01", json!({"heures_travail": 120, "heures_formation": 0})).await.0.is_success());
+    assert!(app.declare(&f.token, c, "2026-01", json!({"heures_travail": 121.5, "heures_formation": 0})).await.0.is_success());
+    let (status, x) = app.get(&format!("/api/v1/participants/{p}/export"), &f.token).await;
+    assert_eq!(status, StatusCode::OK, "{x}");
+    assert_eq!((x["parcours"]["participant"]["nom"].as_str(), x["parcours"]["criteres"].as_array().map(Vec::len)), (Some("Martin"), Some(1)), "{x}");
+    assert!(x["heures"].as_array().unwrap().iter().all(|h| h["contrat_id"].as_i64() == Some(c)), "{x}");
+    assert!(!x["heures"].as_array().unwrap().is_empty() && x["genere_le"].is_string(), "{x}");
+    // Who may not read the person may not export it; the export itself is audited.
+    assert_eq!(app.get(&format!("/api/v1/participants/{p}/export"), &referent.token).await.0, StatusCode::NOT_FOUND, "not its follower");
+    let ent = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
+    assert_eq!(app.get(&format!("/api/v1/participants/{p}/export"), &ent.token).await.0, StatusCode::FORBIDDEN);
+    let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
+    assert_eq!(app.get(&format!("/api/v1/participants/{p}/export"), &ailleurs.token).await.0, StatusCode::NOT_FOUND);
+    let (_, journal) = app.get(&format!("/api/v1/audit?entite=participant&entite_id={p}"), &admin.token).await;
+    assert!(journal["items"].as_array().unwrap().iter().any(|e| e["action"] == "export_rgpd" && e["utilisateur_id"].as_i64() == Some(f.user_id)), "{journal}");
+}

@@ -221,6 +221,35 @@ pub async fn parcours(db: &impl ConnectionTrait, clock: &Clock, acteur: &Acteur,
     })
 }
 
+/// Everything held on a person (droit d'accès, RGPD art. 15): the parcours, every
+/// revision of every month of hours of its contrats, its référents over time and its
+/// 6-month follow-ups. The export itself is recorded in the audit log.
+pub async fn exporter(db: &(impl ConnectionTrait + TransactionTrait), clock: &Clock, acteur: &Acteur, id: i64) -> AppResult<super::super::views::ExportParticipant> {
+    use entities::{heures_mensuelles, suivis_six_mois};
+    let parcours = parcours(db, clock, acteur, id).await?;
+    let contrats: Vec<i64> = acteur.scoped::<contrats::Entity>().filter(contrats::Column::ParticipantId.eq(id)).all(db).await?.into_iter().map(|c| c.id).collect();
+    let heures = acteur
+        .scoped::<heures_mensuelles::Entity>()
+        .filter(heures_mensuelles::Column::ContratId.is_in(contrats.clone()))
+        .order_by_asc(heures_mensuelles::Column::ContratId)
+        .order_by_asc(heures_mensuelles::Column::Mois)
+        .order_by_asc(heures_mensuelles::Column::Revision)
+        .all(db)
+        .await?;
+    let suivis = acteur.scoped::<suivis_six_mois::Entity>().filter(suivis_six_mois::Column::ContratId.is_in(contrats)).all(db).await?;
+    let referents = historique_referents(db, acteur, id).await?;
+    let txn = crate::db::ecrire(db).await?;
+    audit::record(&txn, clock, acteur, "export_rgpd", "participant", id, None::<&()>, None).await?;
+    txn.commit().await?;
+    Ok(super::super::views::ExportParticipant {
+        genere_le: clock.now(),
+        parcours,
+        heures: heures.into_iter().map(|h| serde_json::to_value(h).unwrap_or_default()).collect(),
+        referents: referents.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
+        suivis_six_mois: suivis.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
+    })
+}
+
 /// « Léa D. »: how a participant is named to an employer (reminders, hours pages).
 pub fn nom_court(p: &participants::Model) -> String {
     format!("{} {}.", p.prenom, p.nom.chars().next().unwrap_or('?'))
