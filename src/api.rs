@@ -35,6 +35,7 @@ impl Modify for BearerAuth {
 pub fn router() -> (axum::Router<AppState>, OpenApiDoc) {
     let v1 = OpenApiRouter::new()
         .merge(crate::auth::routes::routes())
+        .merge(crate::auth::comptes::routes())
         .merge(crate::parcours::routes())
         .merge(crate::clauses::routes())
         .merge(crate::bilans::routes())

@@ -78,6 +78,14 @@ impl FromRequestParts<AppState> for Acteur {
             .await?;
         match found {
             Some((tok, Some(user))) if user.actif && tok.expires_at.is_none_or(|exp| exp > now) => {
+                // The last use, to the hour (one write an hour per token, not per request).
+                if tok.last_used_at.is_none_or(|t| now - t > chrono::Duration::hours(1)) {
+                    let mut t: api_tokens::ActiveModel = tok.into();
+                    t.last_used_at = sea_orm::Set(Some(now));
+                    if let Err(e) = sea_orm::ActiveModelTrait::update(t, &state.db).await {
+                        tracing::warn!(error = %e, "dernière utilisation du jeton non enregistrée");
+                    }
+                }
                 Ok(Acteur::from_user(&user))
             }
             _ => Err(AppError::Unauthorized("Jeton d'accès invalide, expiré ou révoqué.")),

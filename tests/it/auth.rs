@@ -203,3 +203,54 @@ async fn admins_read_the_audit_log_with_confidential_values_masked() {
     let (status, _) = app.get("/api/v1/audit?du=hier", &admin.token).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn accounts_are_deactivated_at_once_tokens_revoked_and_passwords_changed() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let autre_f = app.login("PLIE A", Role::Facilitateur).await;
+    let (status, liste) = app.get("/api/v1/utilisateurs", &f.token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(liste.as_array().unwrap().len() >= 4 && liste.as_array().unwrap().iter().all(|u| u.get("password_hash").is_none()), "{liste}");
+    assert_eq!(app.get("/api/v1/utilisateurs", &referent.token).await.0, StatusCode::FORBIDDEN);
+
+    // A facilitateur deactivates a référent: its token stops at once; back on, it works.
+    let cookie = se_connecter_a(&app, &referent, "/").await;
+    let (status, u) = app.put(&format!("/api/v1/utilisateurs/{}/actif", referent.user_id), &f.token, &json!({"actif": false})).await;
+    assert_eq!((status, u["actif"].as_bool()), (StatusCode::OK, Some(false)), "{u}");
+    assert_eq!(app.get("/api/v1/moi", &referent.token).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(page(&app, "/", Some(&cookie)).await.0, StatusCode::OK, "the session is gone: the public home");
+    assert!(!page(&app, "/", Some(&cookie)).await.1.contains("Se déconnecter"));
+    app.put(&format!("/api/v1/utilisateurs/{}/actif", referent.user_id), &f.token, &json!({"actif": true})).await;
+    assert_eq!(app.get("/api/v1/moi", &referent.token).await.0, StatusCode::OK);
+    // Only admins touch gestion accounts; nobody deactivates itself; other structures: 404.
+    assert_eq!(app.put(&format!("/api/v1/utilisateurs/{}/actif", autre_f.user_id), &f.token, &json!({"actif": false})).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.put(&format!("/api/v1/utilisateurs/{}/actif", autre_f.user_id), &admin.token, &json!({"actif": false})).await.0, StatusCode::OK);
+    assert_eq!(app.put(&format!("/api/v1/utilisateurs/{}/actif", admin.user_id), &admin.token, &json!({"actif": false})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    let ailleurs = app.login("PLIE B", Role::Admin).await;
+    assert_eq!(app.put(&format!("/api/v1/utilisateurs/{}/actif", f.user_id), &ailleurs.token, &json!({"actif": false})).await.0, StatusCode::NOT_FOUND);
+
+    // Its own tokens: listed with their last use, revoked at once, never another's.
+    let (status, jetons) = app.get("/api/v1/moi/jetons", &f.token).await;
+    assert_eq!(status, StatusCode::OK);
+    let jeton = &jetons[0];
+    assert!(jeton["last_used_at"].is_string() && jeton.get("token_hash").is_none(), "{jetons}");
+    let id = jeton["id"].as_i64().unwrap();
+    let r = app.client.delete(app.url(&format!("/api/v1/moi/jetons/{id}"))).bearer_auth(&admin.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "not its token");
+    let r = app.client.delete(app.url(&format!("/api/v1/moi/jetons/{id}"))).bearer_auth(&f.token).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/v1/moi", &f.token).await.0, StatusCode::UNAUTHORIZED);
+
+    // Changing one's password: the current one is asked.
+    let email = app.email_of(admin.user_id).await;
+    let (status, err) = app.put("/api/v1/moi/mot-de-passe", &admin.token, &json!({"actuel": "faux", "nouveau": "court"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(err["errors"].as_array().unwrap().len(), 2, "{err}");
+    let (status, _) = app.put("/api/v1/moi/mot-de-passe", &admin.token, &json!({"actuel": "mot-de-passe-test", "nouveau": "un-nouveau-mot-de-passe"})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(app.post("/api/v1/auth/token", "", &json!({"email": email, "password": "mot-de-passe-test"})).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.post("/api/v1/auth/token", "", &json!({"email": email, "password": "un-nouveau-mot-de-passe"})).await.0, StatusCode::OK);
+}
