@@ -15,11 +15,14 @@ pub struct ParametresParcours {
     pub heures_max_jour_ouvre: u32,
     /// The follow-up is due this many months after a contrat ends (default 6).
     pub suivi_mois_apres_fin: u32,
+    /// A participant is anonymised this many years after its last contrat or exit
+    /// (RGPD retention; default 5).
+    pub anonymisation_annees: u32,
 }
 
 impl Default for ParametresParcours {
     fn default() -> Self {
-        ParametresParcours { eligibilite_mois: 6, heures_max_semaine: 48, heures_max_jour_ouvre: 10, suivi_mois_apres_fin: 6 }
+        ParametresParcours { eligibilite_mois: 6, heures_max_semaine: 48, heures_max_jour_ouvre: 10, suivi_mois_apres_fin: 6, anonymisation_annees: 5 }
     }
 }
 
@@ -40,6 +43,9 @@ impl ParametresParcours {
         }
         if !(1..=12).contains(&self.heures_max_jour_ouvre) {
             errors.push(FieldError::new("heures_max_jour_ouvre", "Entre 1 et 12 heures."));
+        }
+        if !(1..=30).contains(&self.anonymisation_annees) {
+            errors.push(FieldError::new("anonymisation_annees", "Entre 1 et 30 ans."));
         }
         if !(1..=24).contains(&self.suivi_mois_apres_fin) {
             errors.push(FieldError::new("suivi_mois_apres_fin", "Entre 1 et 24 mois."));

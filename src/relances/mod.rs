@@ -165,7 +165,28 @@ pub fn engine_for(state: &AppState, owner: &str) -> anyhow::Result<Engine> {
     add(tache(state, avis::AvisReferents))?;
     add(tache(state, avis::SuiviSixMois))?;
     add(tache(state, digests::BilanDonneurOrdre))?;
+    add(Arc::new(Anonymisation { state: state.clone() }))?;
     Ok(engine)
+}
+
+/// The RGPD retention job (`parcours::service::anonymisation`): daily, idempotent (an
+/// anonymised participant is never taken again).
+struct Anonymisation {
+    state: AppState,
+}
+
+impl Job for Anonymisation {
+    fn name(&self) -> &'static str {
+        "anonymisation"
+    }
+
+    fn run(&self, context: jobs::RunContext) -> jobs::JobFuture<'_> {
+        Box::pin(async move {
+            let jour = context.occurrence.with_timezone(&chrono_tz::Europe::Paris).date_naive();
+            let b = crate::parcours::service::anonymisation::anonymiser(&self.state.db, &self.state.clock, jour, context.dry_run).await.map_err(|e| Box::new(e) as jobs::JobError)?;
+            Ok(if context.dry_run { format!("{} participant(s) à anonymiser (essai : rien d'écrit)", b.anonymises) } else { format!("{} participant(s) anonymisé(s)", b.anonymises) })
+        })
+    }
 }
 
 fn hostname() -> String {

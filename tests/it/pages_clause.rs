@@ -362,3 +362,30 @@ async fn exports_never_carry_a_formula_nor_overflow_an_excel_cell() {
     let long = metiers.rows().filter_map(|r| calamine::DataType::get_string(&r[0])).find(|t| t.starts_with("Coffreur")).unwrap().to_string();
     assert!(long.chars().count() <= 32_767 && long.ends_with("(texte tronqué)"), "{}", long.len());
 }
+
+#[tokio::test]
+async fn participants_past_their_retention_are_anonymised_and_bilans_keep_their_figures() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let token = &s.facilitateur.token;
+    let bilan = format!("/api/v1/operations/{}/bilan", s.operation_id);
+    let (_, avant) = app.get(&bilan, token).await;
+    let engine = clausier::relances::engine(&app.state).unwrap();
+    // Before the end of the retention (5 years after the contrat's end, 31/12/2026): nothing.
+    let tot = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2031, 6, 1, 1, 0, 0).unwrap();
+    let r = engine.run_now("anonymisation", tot, false).await.unwrap();
+    assert_eq!(r.issue.unwrap(), "0 participant(s) anonymisé(s)");
+    let tard = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2032, 6, 1, 1, 0, 0).unwrap();
+    let essai = engine.run_now("anonymisation", tard, true).await.unwrap();
+    assert_eq!(essai.issue.unwrap(), "1 participant(s) à anonymiser (essai : rien d'écrit)");
+    assert_eq!(api(&app, token, &format!("/api/v1/participants/{}", s.participant_id)).await["nom"], "Durand", "a dry run writes nothing");
+    let r = engine.run_now("anonymisation", tard, false).await.unwrap();
+    assert_eq!(r.issue.unwrap(), "1 participant(s) anonymisé(s)");
+    let p = api(&app, token, &format!("/api/v1/participants/{}", s.participant_id)).await;
+    assert_eq!((p["nom"].as_str(), p["email"].as_str()), (Some("Anonyme"), None), "{p}");
+    let (_, apres) = app.get(&bilan, token).await;
+    assert_eq!(avant, apres, "the bilan keeps its figures");
+    // Run again: nothing more (idempotent).
+    let r = engine.run_now("anonymisation", tard + chrono::Duration::days(1), false).await.unwrap();
+    assert_eq!(r.issue.unwrap(), "0 participant(s) anonymisé(s)");
+}

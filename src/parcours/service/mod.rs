@@ -2,6 +2,7 @@
 //! Every function takes the `Acteur` and checks role and scope itself; writes happen in
 //! one transaction with their audit rows.
 
+pub mod anonymisation;
 pub mod contrats;
 pub mod criteres;
 pub mod etapes;
