@@ -65,7 +65,7 @@ pub async fn inviter(state: &AppState, acteur: &Acteur, input: InvitationInput) 
     let mut ctx = tera::Context::new();
     ctx.insert("nom", &user.nom);
     ctx.insert("invite_par", &acteur.nom);
-    ctx.insert("role", &crate::text::code(user.role));
+    ctx.insert("role", &crate::libelles::de("role", user.role));
     ctx.insert("lien", &format!("{}/invitation/{secret}", state.settings.base_url()));
     ctx.insert("jours", &VALIDITE_JOURS);
     let email = crate::mail::compose(&state.templates, "invitation", &user.email, &ctx).map_err(|e| anyhow::anyhow!("modèle d'e-mail invitation : {e:?}"))?;
@@ -73,6 +73,45 @@ pub async fn inviter(state: &AppState, acteur: &Acteur, input: InvitationInput) 
     crate::audit::record(&txn, &state.clock, acteur, "invitation", "utilisateur", user.id, None, Some(&user)).await?;
     txn.commit().await?;
     Ok(user)
+}
+
+/// How long a new-password link lasts.
+pub const REINITIALISATION_HEURES: i64 = 2;
+
+/// A forgotten password: if an active account has this address, a one-time link (the
+/// invitation's page) to choose a new password is e-mailed to it. The answer is the same
+/// whether the address exists or not; at most 5 requests per address in 15 minutes.
+pub async fn reinitialiser(state: &AppState, email: &str) -> AppResult<()> {
+    let cle = vec![(format!("reinitialisation:{}", service::normalize_email(email)), 5)];
+    super::limites::verifier(&state.db, &state.clock, &cle).await?;
+    super::limites::echec(&state.db, &state.clock, &cle).await?;
+    let Some(user) = service::find_user_by_email(&state.db, email).await?.filter(|u| u.actif) else {
+        return Ok(());
+    };
+    let now = state.clock.now();
+    let txn = crate::db::ecrire(&state.db).await?;
+    let secret = token::generate();
+    invitations::ActiveModel {
+        structure_id: Set(user.structure_id),
+        utilisateur_id: Set(user.id),
+        token_hash: Set(token::digest(&secret)),
+        expires_at: Set(now + Duration::hours(REINITIALISATION_HEURES)),
+        used_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut ctx = tera::Context::new();
+    ctx.insert("nom", &user.nom);
+    ctx.insert("lien", &format!("{}/invitation/{secret}", state.settings.base_url()));
+    ctx.insert("heures", &REINITIALISATION_HEURES);
+    let message = crate::mail::compose(&state.templates, "reinitialisation", &user.email, &ctx).map_err(|e| anyhow::anyhow!("modèle d'e-mail reinitialisation : {e:?}"))?;
+    outbox::enqueue(&txn, now, &[Message { structure_id: user.structure_id, kind: "reinitialisation", periode: format!("utilisateur:{}:{}", user.id, now.timestamp_micros()), email: message }]).await?;
+    let acteur = Acteur::systeme(user.structure_id);
+    crate::audit::record(&txn, &state.clock, &acteur, "reinitialisation_demandee", "utilisateur", user.id, None::<&()>, None).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// The user an unused, unexpired invitation is for.

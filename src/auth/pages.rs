@@ -17,6 +17,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/connexion", get(formulaire).post(connexion))
         .route("/deconnexion", post(deconnexion))
+        .route("/mot-de-passe-oublie", get(oubli).post(demander))
         .route("/invitation/{token}", get(invitation).post(accepter))
 }
 
@@ -77,6 +78,29 @@ async fn connexion(State(state): State<AppState>, adresse: crate::web::AdresseCl
         }
         Err(e) => Err(e),
     }
+}
+
+#[derive(Deserialize)]
+struct Oubli {
+    email: String,
+}
+
+fn page_oubli(state: &AppState, envoye: bool) -> Result<axum::response::Html<String>, AppError> {
+    let mut ctx = tera::Context::new();
+    ctx.insert("envoye", &envoye);
+    ctx.insert("heures", &super::invitations::REINITIALISATION_HEURES);
+    render(state, "auth/oubli.html", None, ctx)
+}
+
+async fn oubli(State(state): State<AppState>) -> Result<Response, AppError> {
+    Ok(page_oubli(&state, false)?.into_response())
+}
+
+/// The same page whether the address exists or not.
+async fn demander(State(state): State<AppState>, ApiForm(f): ApiForm<Oubli>) -> Result<Response, AppError> {
+    super::invitations::reinitialiser(&state, f.email.trim()).await?;
+    super::routes::envoyer_bientot(&state);
+    Ok(page_oubli(&state, true)?.into_response())
 }
 
 /// Logs out: the session is deleted, the cookie expired. The form's CSRF token must be

@@ -15,7 +15,7 @@ use crate::state::AppState;
 use crate::web::{created, ApiJson, Created};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_token)).routes(routes!(moi)).routes(routes!(inviter))
+    OpenApiRouter::new().routes(routes!(create_token)).routes(routes!(mot_de_passe_oublie)).routes(routes!(moi)).routes(routes!(inviter))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -36,6 +36,38 @@ async fn create_token(State(state): State<AppState>, adresse: crate::web::Adress
     let user = service::authenticate(&state.db, &state.clock, &req.email, &req.password, adresse.0).await?;
     let token = service::issue_token(&state.db, &state.clock, state.settings.auth.token_ttl_days, &user, "api").await?;
     Ok(Json(TokenResponse { token }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OubliInput {
+    pub email: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OubliReponse {
+    pub message: String,
+}
+
+/// A forgotten password: a one-time link to choose a new one is e-mailed if an active
+/// account has this address. The same answer either way (202); 429 past 5 requests per
+/// address in 15 minutes.
+#[utoipa::path(post, path = "/auth/mot-de-passe-oublie", tag = "auth", request_body = OubliInput,
+    responses((status = 202, body = OubliReponse), (status = 422, body = Problem), (status = 429, body = Problem)))]
+async fn mot_de_passe_oublie(State(state): State<AppState>, ApiJson(req): ApiJson<OubliInput>) -> AppResult<(axum::http::StatusCode, Json<OubliReponse>)> {
+    super::invitations::reinitialiser(&state, &req.email).await?;
+    envoyer_bientot(&state);
+    Ok((axum::http::StatusCode::ACCEPTED, Json(OubliReponse { message: "Si un compte existe pour cette adresse, un e-mail vient d'y être envoyé.".into() })))
+}
+
+/// Sends the outbox now rather than at the scheduler's next round.
+pub fn envoyer_bientot(state: &AppState) {
+    let envoi = state.clone();
+    tokio::spawn(async move {
+        if let Err(e) = crate::relances::envoyer(&envoi).await {
+            tracing::warn!(error = %e, "envoi différé");
+        }
+    });
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -92,13 +124,7 @@ pub struct Utilisateur {
     responses((status = 201, body = Utilisateur), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn inviter(State(state): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<super::invitations::InvitationInput>) -> Created<Utilisateur> {
     let u = super::invitations::inviter(&state, &acteur, input).await?;
-    // Send it now rather than at the scheduler's next round.
-    let envoi = state.clone();
-    tokio::spawn(async move {
-        if let Err(e) = crate::relances::envoyer(&envoi).await {
-            tracing::warn!(error = %e, "envoi de l'invitation différé");
-        }
-    });
+    envoyer_bientot(&state);
     created(Utilisateur {
         id: u.id,
         email: u.email,

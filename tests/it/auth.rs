@@ -254,3 +254,43 @@ async fn accounts_are_deactivated_at_once_tokens_revoked_and_passwords_changed()
     assert_eq!(app.post("/api/v1/auth/token", "", &json!({"email": email, "password": "mot-de-passe-test"})).await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(app.post("/api/v1/auth/token", "", &json!({"email": email, "password": "un-nouveau-mot-de-passe"})).await.0, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_forgotten_password_is_replaced_through_a_one_time_link_without_revealing_addresses() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let email = app.email_of(f.user_id).await;
+    let reponse = |v: &serde_json::Value| v["message"].as_str().unwrap_or_default().to_string();
+    let (status, inconnu) = app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": "personne@nulle-part.fr"})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, connu) = app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": email.to_uppercase()})).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(reponse(&inconnu), reponse(&connu), "the same answer whether the address exists or not");
+    let mut sent = Vec::new();
+    for _ in 0..50 {
+        sent = app.mailer.sent();
+        if !sent.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(sent.len(), 1, "only the existing account gets an e-mail");
+    assert_eq!((sent[0].to.as_str(), sent[0].subject.as_str()), (email.as_str(), "Votre nouveau mot de passe Clausier"));
+    let lien = sent[0].text.lines().find(|l| l.starts_with("http")).unwrap().to_string();
+    let chemin = lien.trim_start_matches("http://127.0.0.1:8080").to_string();
+    let ok = navigateur().post(app.url(&chemin)).form(&[("password", "un-tout-nouveau-mot"), ("confirmation", "un-tout-nouveau-mot")]).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.post("/api/v1/auth/token", "", &json!({"email": email, "password": "un-tout-nouveau-mot"})).await.0, StatusCode::OK);
+    assert_eq!(app.post("/api/v1/auth/token", "", &json!({"email": email, "password": "mot-de-passe-test"})).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(page(&app, &chemin, None).await.0, StatusCode::GONE, "used once");
+    // The page: linked from the login form, same answer either way; then the limit.
+    let (_, connexion) = page(&app, "/connexion", None).await;
+    assert!(connexion.contains("href=\"/mot-de-passe-oublie\""));
+    let r = navigateur().post(app.url("/mot-de-passe-oublie")).form(&[("email", "personne@nulle-part.fr")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("Si un compte existe pour cette adresse"));
+    for _ in 0..4 {
+        app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": email})).await;
+    }
+    assert_eq!(app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": email})).await.0, StatusCode::TOO_MANY_REQUESTS);
+}

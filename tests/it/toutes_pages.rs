@@ -198,8 +198,15 @@ async fn every_page_reached_by_links_from_each_home_speaks_french_and_every_temp
         verifier(chemin, &html, &mut problemes);
         modeles.extend(modele(&html));
     }
+    // The public pages, from the login form's links.
     let (_, html) = page(&app, "/connexion", None).await;
     modeles.extend(modele(&html));
+    for l in liens(&html).into_iter().filter(|l| l != "/") {
+        let (status, publique) = page(&app, &l, None).await;
+        assert_eq!(status, StatusCode::OK, "{l}");
+        verifier(&l, &publique, &mut problemes);
+        modeles.extend(modele(&publique));
+    }
     assert!(problemes.is_empty(), "{} problème(s) :\n{}", problemes.len(), problemes.join("\n"));
 
     // Every page template was rendered (the invitation page needs an e-mailed link: its
