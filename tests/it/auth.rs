@@ -89,14 +89,7 @@ async fn an_invited_user_chooses_its_password_through_the_e_mailed_link_once() {
     assert_eq!(app.post("/api/v1/utilisateurs", &f.token, &body).await.0, StatusCode::CONFLICT);
 
     // The e-mail goes out at once, with the link.
-    let mut sent = Vec::new();
-    for _ in 0..50 {
-        sent = app.mailer.sent();
-        if !sent.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let sent = courriels(&app).await;
     assert_eq!(sent.len(), 1);
     assert_eq!((sent[0].to.as_str(), sent[0].subject.as_str()), ("compta@batir.fr", "Votre accès à Clausier"));
     let lien = sent[0].text.lines().find(|l| l.starts_with("http")).unwrap().to_string();
@@ -266,14 +259,7 @@ async fn a_forgotten_password_is_replaced_through_a_one_time_link_without_reveal
     let (status, connu) = app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": email.to_uppercase()})).await;
     assert_eq!(status, StatusCode::ACCEPTED);
     assert_eq!(reponse(&inconnu), reponse(&connu), "the same answer whether the address exists or not");
-    let mut sent = Vec::new();
-    for _ in 0..50 {
-        sent = app.mailer.sent();
-        if !sent.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let sent = courriels(&app).await;
     assert_eq!(sent.len(), 1, "only the existing account gets an e-mail");
     assert_eq!((sent[0].to.as_str(), sent[0].subject.as_str()), (email.as_str(), "Votre nouveau mot de passe Clausier"));
     let lien = sent[0].text.lines().find(|l| l.starts_with("http")).unwrap().to_string();

@@ -245,6 +245,18 @@ impl TestApp {
     }
 }
 
+/// The e-mails the application sent, waiting up to 2.5 s for the first (sent by a task).
+pub async fn courriels(app: &TestApp) -> Vec<clausier::mail::Email> {
+    for _ in 0..50 {
+        let sent = app.mailer.sent();
+        if !sent.is_empty() {
+            return sent;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    app.mailer.sent()
+}
+
 /// A browser: no redirect following, cookies handled by hand.
 pub fn navigateur() -> reqwest::Client {
     reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
