@@ -284,6 +284,8 @@ fn serde_en_francais(text: &str) -> FieldError {
         (path.to_string(), "Date illisible : AAAA-MM-JJ attendu.".to_string())
     } else if message.contains("invalid digit") || message.contains("cannot parse integer") || message.contains("invalid float") || message.contains("number too large") || message.contains("too small") {
         (path.to_string(), "Nombre illisible ou hors limites.".to_string())
+    } else if let Some(m) = message.split(crate::texte::MARQUE).nth(1) {
+        (path.to_string(), m.to_string())
     } else {
         (path.to_string(), "Valeur illisible.".to_string())
     };

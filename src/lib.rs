@@ -51,4 +51,5 @@ pub mod relances;
 pub mod startup;
 pub mod state;
 pub mod text;
+pub mod texte;
 pub mod web;

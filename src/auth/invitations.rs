@@ -21,6 +21,7 @@ const VALIDITE_JOURS: i64 = 7;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InvitationInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub email: String,
     pub nom: String,
     /// `admin`, `facilitateur`, `referent`, `entreprise`, `donneur_ordre`.

@@ -41,12 +41,17 @@ fn organisation(nom_field: &str, nom: &str, siret: &str, adresse: &Option<String
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DonneurOrdreInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub nom: String,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub siret: String,
     #[serde(rename = "type")]
     pub type_: TypeDonneurOrdre,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub adresse: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub code_postal: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub commune: Option<String>,
 }
 
@@ -59,12 +64,17 @@ impl DonneurOrdreInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EntrepriseInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub raison_sociale: String,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub siret: String,
     #[serde(rename = "type")]
     pub type_: TypeEntreprise,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub adresse: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub code_postal: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub commune: Option<String>,
 }
 
@@ -107,7 +117,9 @@ pub fn ratio(field: &str, value: f64, errors: &mut Vec<FieldError>) -> i64 {
 #[serde(deny_unknown_fields)]
 pub struct OperationInput {
     pub donneur_ordre_id: i64,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub nom: String,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub commune: String,
     pub qpv: bool,
     #[serde(default)]
@@ -122,7 +134,9 @@ pub struct OperationInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LotInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub numero: String,
+    #[serde(deserialize_with = "crate::texte::long")]
     pub intitule: String,
     pub montant_ht: f64,
 }
@@ -131,7 +145,9 @@ pub struct LotInput {
 #[serde(deny_unknown_fields)]
 pub struct MarcheInput {
     pub operation_id: i64,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub numero: String,
+    #[serde(deserialize_with = "crate::texte::long")]
     pub objet: String,
     pub nature: NatureMarche,
     pub montant_ht: f64,
@@ -140,9 +156,12 @@ pub struct MarcheInput {
     /// Without lots, the marché gets one lot ("unique") carrying its amount.
     #[serde(default)]
     pub lots: Vec<LotInput>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub code_cpv: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub procedure: Option<String>,
     pub date_notification: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub lieu_execution: Option<String>,
 }
 
@@ -175,10 +194,15 @@ pub struct AttributionInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContactInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub nom: String,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub prenom: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub fonction: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub email: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub telephone: Option<String>,
     #[serde(default = "yes")]
     pub recoit_relances: bool,
@@ -227,6 +251,7 @@ pub struct ClauseInput {
 pub struct ObjectifForceInput {
     /// The forced objective in hours; `null` removes the override.
     pub heures: Option<f64>,
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub motif: Option<String>,
 }
 
@@ -263,7 +288,9 @@ pub struct MiseEnEmploiInput {
     pub date_debut: NaiveDate,
     pub date_fin_prevue: Option<NaiveDate>,
     pub heures_hebdo: f64,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub poste: String,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub code_rome: Option<String>,
 }
 

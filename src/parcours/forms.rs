@@ -10,15 +10,21 @@ use crate::error::{AppError, AppResult, FieldError};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ParticipantInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub nom: String,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub prenom: String,
     pub date_naissance: NaiveDate,
     pub sexe: Sexe,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub commune: String,
     pub qpv: bool,
     pub niveau_formation: NiveauFormation,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub adresse: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub code_postal: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub qpv_code: Option<String>,
     pub demandeur_emploi_depuis: Option<NaiveDate>,
     #[serde(default)]
@@ -31,9 +37,12 @@ pub struct ParticipantInput {
     pub beneficiaire_aah: bool,
     #[serde(default)]
     pub rqth: bool,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub telephone: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub email: Option<String>,
     pub prescripteur_type: Option<entities::enums::TypePrescripteur>,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub prescripteur_nom: Option<String>,
 }
 
@@ -130,10 +139,13 @@ pub struct CritereInput {
     pub code: entities::enums::CodeCritere,
     pub date_verification: NaiveDate,
     /// The kind of proof seen (never the document itself).
+    #[serde(deserialize_with = "crate::texte::court")]
     pub justificatif: String,
     /// Free label, required for `autre`.
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub libelle: Option<String>,
     /// The facilitateur's justification, required for `autre`.
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub justification: Option<String>,
     pub valide_jusqu_au: Option<NaiveDate>,
 }
@@ -141,6 +153,7 @@ pub struct CritereInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetraitInput {
+    #[serde(deserialize_with = "crate::texte::long")]
     pub motif: String,
 }
 
@@ -159,14 +172,18 @@ pub struct EtapeInput {
     pub type_: entities::enums::TypeEtape,
     /// levee_freins: logement, sante, mobilite, garde, budget, justice;
     /// formation: qualifiante, non_qualifiante; mobilisation: pmsmp…
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub sous_type: Option<String>,
+    #[serde(deserialize_with = "crate::texte::long")]
     pub intitule: String,
     pub date_debut: NaiveDate,
     pub date_fin: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub resultat: Option<String>,
     /// Formation: length in hours (quarters).
     pub heures_formation: Option<f64>,
     /// Formation: RNCP / CQP certification.
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub certification: Option<String>,
 }
 
@@ -180,7 +197,9 @@ pub struct ContratInput {
     pub date_debut: NaiveDate,
     pub date_fin_prevue: Option<NaiveDate>,
     pub heures_hebdo: f64,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub poste: String,
+    #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub code_rome: Option<String>,
 }
 
@@ -188,6 +207,7 @@ pub struct ContratInput {
 #[serde(deny_unknown_fields)]
 pub struct FinContratInput {
     pub date_fin_reelle: NaiveDate,
+    #[serde(deserialize_with = "crate::texte::court")]
     pub motif_fin: String,
 }
 
@@ -196,6 +216,7 @@ pub struct FinContratInput {
 pub struct SuiviInput {
     pub situation: entities::enums::SituationSuivi,
     pub date_realisation: NaiveDate,
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub commentaire: Option<String>,
 }
 
@@ -208,6 +229,7 @@ pub struct HeuresInput {
     #[serde(default)]
     pub heures_formation: f64,
     /// Required to correct a validated month (it becomes a new revision).
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub motif: Option<String>,
     /// The revision this change is based on: 409 if another one was recorded since.
     pub revision: Option<i32>,
@@ -227,6 +249,7 @@ pub enum Decision {
 #[serde(deny_unknown_fields)]
 pub struct ValidationInput {
     pub decision: Decision,
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub motif: Option<String>,
     pub revision: Option<i32>,
 }
@@ -240,7 +263,9 @@ pub struct SortieInput {
     /// What the person goes to: cdi, cdd, interim, alternance, contrat_aide, cddi,
     /// creation_entreprise, formation_qualifiante, formation, emploi, recherche_emploi,
     /// levee_freins, abandon, demenagement, reorientation, sante, autre.
+    #[serde(deserialize_with = "crate::texte::court")]
     pub situation: String,
+    #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub commentaire: Option<String>,
 }
 
@@ -252,6 +277,7 @@ pub const SITUATIONS_SORTIE: &[&str] = &[
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProtocoleInput {
+    #[serde(deserialize_with = "crate::texte::court")]
     pub nom: String,
     #[serde(default)]
     pub regles: super::protocole::Regles,

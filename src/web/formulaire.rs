@@ -52,10 +52,8 @@ impl Formulaire {
     /// control characters.
     pub fn texte(&mut self, champ: &str) -> String {
         let v = self.valeurs.get(champ).map(|v| v.trim().to_string()).unwrap_or_default();
-        if v.chars().count() > LONGUEUR_MAX {
-            self.erreur(champ, format!("{LONGUEUR_MAX} caractères au plus."));
-        } else if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-            self.erreur(champ, "Caractères non autorisés.");
+        if let Err(message) = crate::texte::verifier(&v, LONGUEUR_MAX, true) {
+            self.erreur(champ, message);
         }
         v
     }

@@ -146,6 +146,12 @@ async fn nul_characters_huge_pages_and_bodies_are_refused_in_french_never_a_5xx(
     assert!(r.text().await.unwrap().contains("caractère nul"));
     let (status, _) = app.get("/api/v1/donneurs-ordre?q=%00", &login.token).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // One rule for typed texts: one line and 200 characters for a name, in French.
+    for (nom, attendu) in [("Ville\nde Test".to_string(), "Une seule ligne"), ("x".repeat(201), "200 caractères au plus.")] {
+        let (status, problem) = app.post("/api/v1/donneurs-ordre", &login.token, &json!({"nom": nom, "siret": clausier::demo::siret(3), "type": "commune"})).await;
+        assert_eq!((status, problem["errors"][0]["field"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("nom")), "{problem}");
+        assert!(problem["errors"][0]["message"].as_str().unwrap().starts_with(attendu), "{problem}");
+    }
     // A page past any list's end: a 422, not an overflow.
     for path in ["/api/v1/donneurs-ordre", "/api/v1/entreprises", "/api/v1/participants", "/api/v1/operations", "/api/v1/marches"] {
         let (status, problem) = app.get(&format!("{path}?page=9223372036854775808"), &login.token).await;
