@@ -26,6 +26,9 @@ pub struct ServerSettings {
     pub bind: String,
     pub base_url: String,
     pub templates_dir: PathBuf,
+    /// A connection that has not sent a whole request's headers within this time (a slow
+    /// or half-sent request, an idle keep-alive connection) is closed.
+    pub delai_entetes_secondes: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

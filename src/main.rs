@@ -263,7 +263,8 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
                 Some(tokio::spawn(relances::scheduler(state.clone(), engine, stopped)))
             };
             println!("Clausier est prêt : {base_url}  (API : {base_url}/api/openapi.json)");
-            startup::serve(listener, startup::router(state)).await?;
+            let delai = std::time::Duration::from_secs(state.settings.server.delai_entetes_secondes.max(1));
+            startup::serve_avec(listener, startup::router(state), delai, startup::shutdown_signal()).await?;
             // Let a round under way finish (an e-mail being sent stays consistent).
             let _ = stop.send(true);
             if let Some(scheduler) = scheduler {

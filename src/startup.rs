@@ -65,13 +65,60 @@ async fn health(axum::extract::State(state): axum::extract::State<AppState>) -> 
     Ok(Json(serde_json::json!({"status": "ok"})))
 }
 
-/// Serves `router` on `listener` until ctrl-c / SIGTERM.
+/// Serves `router` on `listener` until ctrl-c / SIGTERM, with the default time limit on
+/// reading a request's headers.
 pub async fn serve(listener: TcpListener, router: Router) -> anyhow::Result<()> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).with_graceful_shutdown(shutdown_signal()).await?;
+    serve_avec(listener, router, Duration::from_secs(30), shutdown_signal()).await
+}
+
+/// The accept loop: each connection is served by hyper (HTTP/1.1 and HTTP/2) with a time
+/// limit on reading a request's headers — a slow, half-sent or idle keep-alive connection
+/// is closed — and the client's address (`ConnectInfo`); on `arret`, connections finish
+/// their requests (at most 30 s) before the server returns.
+pub async fn serve_avec(listener: TcpListener, router: Router, delai_entetes: Duration, arret: impl std::future::Future<Output = ()>) -> anyhow::Result<()> {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    use hyper_util::server::conn::auto::Builder;
+    use tower::Service;
+
+    let mut fabrique = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let gracieux = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut arret = std::pin::pin!(arret);
+    loop {
+        let (flux, adresse) = tokio::select! {
+            accepte = listener.accept() => match accepte {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little, go on.
+                    tracing::warn!(error = %e, "connexion refusée");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut arret => break,
+        };
+        let service = match fabrique.call(adresse).await {
+            Ok(s) => s,
+            Err(e) => match e {},
+        };
+        let mut constructeur = Builder::new(TokioExecutor::new());
+        constructeur.http1().timer(TokioTimer::new()).header_read_timeout(delai_entetes);
+        let connexion = constructeur.serve_connection_with_upgrades(TokioIo::new(flux), hyper_util::service::TowerToHyperService::new(service)).into_owned();
+        let connexion = gracieux.watch(connexion);
+        tokio::spawn(async move {
+            if let Err(e) = connexion.await {
+                tracing::debug!(error = %e, "connexion close");
+            }
+        });
+    }
+    tokio::select! {
+        _ = gracieux.shutdown() => {}
+        _ = tokio::time::sleep(Duration::from_secs(30)) => tracing::warn!("arrêt : des connexions n'ont pas fini à temps"),
+    }
     Ok(())
 }
 
-async fn shutdown_signal() {
+/// ctrl-c or SIGTERM.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

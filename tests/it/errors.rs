@@ -206,3 +206,31 @@ async fn security_headers_on_every_answer_and_hsts_over_tls() {
     let r = clausier::startup::router(state).oneshot(axum::http::Request::get("/connexion").body(axum::body::Body::empty()).unwrap()).await.unwrap();
     assert_eq!(r.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
 }
+
+#[tokio::test]
+async fn slow_half_sent_and_idle_connections_are_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let adresse = listener.local_addr().unwrap();
+    let router = clausier::startup::router(app.state.clone());
+    tokio::spawn(clausier::startup::serve_avec(listener, router, std::time::Duration::from_millis(500), std::future::pending()));
+    // Half-sent headers, then nothing: the server closes the connection.
+    let mut lent = tokio::net::TcpStream::connect(adresse).await.unwrap();
+    lent.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let mut tampon = Vec::new();
+    let lu = tokio::time::timeout(std::time::Duration::from_secs(5), lent.read_to_end(&mut tampon)).await;
+    assert!(lu.is_ok(), "the half-sent request's connection must be closed by the server");
+    // A whole request is answered as usual.
+    let mut bon = tokio::net::TcpStream::connect(adresse).await.unwrap();
+    bon.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    let mut reponse = String::new();
+    tokio::time::timeout(std::time::Duration::from_secs(5), bon.read_to_string(&mut reponse)).await.unwrap().unwrap();
+    assert!(reponse.starts_with("HTTP/1.1 200"), "{reponse}");
+    // An idle keep-alive connection is closed too.
+    let mut oisif = tokio::net::TcpStream::connect(adresse).await.unwrap();
+    oisif.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n").await.unwrap();
+    let mut tampon = Vec::new();
+    let lu = tokio::time::timeout(std::time::Duration::from_secs(5), oisif.read_to_end(&mut tampon)).await;
+    assert!(lu.is_ok() && String::from_utf8_lossy(&tampon).starts_with("HTTP/1.1 200"), "idle keep-alive connection closed after its answer");
+}
