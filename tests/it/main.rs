@@ -4,6 +4,7 @@
 mod helpers;
 
 mod heures;
+mod matrice;
 
 mod auth;
 mod bilans;
