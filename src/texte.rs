@@ -56,6 +56,25 @@ pub fn long_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Er
     lire_opt(d, LONG, true)
 }
 
+/// Dates typed are between these years (a date of birth, a contrat, a marché).
+pub const ANNEES: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+fn date_plausible<E: serde::de::Error>(d: chrono::NaiveDate) -> Result<chrono::NaiveDate, E> {
+    if ANNEES.contains(&chrono::Datelike::year(&d)) {
+        Ok(d)
+    } else {
+        Err(E::custom(format!("{MARQUE}Date entre {} et {} attendue.", ANNEES.start(), ANNEES.end())))
+    }
+}
+
+pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
+    date_plausible(chrono::NaiveDate::deserialize(d)?)
+}
+
+pub fn date_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    Option::<chrono::NaiveDate>::deserialize(d)?.map(date_plausible).transpose()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

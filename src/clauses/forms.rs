@@ -125,7 +125,9 @@ pub struct OperationInput {
     #[serde(default)]
     pub anru: bool,
     pub secteur: Secteur,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date_debut: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date_fin: Option<NaiveDate>,
     /// The facilitateur in charge (a user of the structure).
     pub facilitateur_id: Option<i64>,
@@ -151,7 +153,9 @@ pub struct MarcheInput {
     pub objet: String,
     pub nature: NatureMarche,
     pub montant_ht: f64,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_debut: NaiveDate,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_fin: NaiveDate,
     /// Without lots, the marché gets one lot ("unique") carrying its amount.
     #[serde(default)]
@@ -160,6 +164,7 @@ pub struct MarcheInput {
     pub code_cpv: Option<String>,
     #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub procedure: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date_notification: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub lieu_execution: Option<String>,
@@ -236,7 +241,9 @@ pub struct ClauseInput {
     pub lot_id: i64,
     #[serde(rename = "type")]
     pub type_: TypeClause,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_debut: NaiveDate,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_fin: NaiveDate,
     pub globalisable: bool,
     pub objectif: ObjectifInput,
@@ -285,7 +292,9 @@ pub struct MiseEnEmploiInput {
     pub attributaire_id: i64,
     pub modalite: Modalite,
     pub type_contrat: TypeContrat,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_debut: NaiveDate,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date_fin_prevue: Option<NaiveDate>,
     pub heures_hebdo: f64,
     #[serde(deserialize_with = "crate::texte::court")]

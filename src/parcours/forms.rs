@@ -14,6 +14,7 @@ pub struct ParticipantInput {
     pub nom: String,
     #[serde(deserialize_with = "crate::texte::court")]
     pub prenom: String,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_naissance: NaiveDate,
     pub sexe: Sexe,
     #[serde(deserialize_with = "crate::texte::court")]
@@ -26,6 +27,7 @@ pub struct ParticipantInput {
     pub code_postal: Option<String>,
     #[serde(default, deserialize_with = "crate::texte::court_opt")]
     pub qpv_code: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub demandeur_emploi_depuis: Option<NaiveDate>,
     #[serde(default)]
     pub inscrit_france_travail: bool,
@@ -137,6 +139,7 @@ pub struct ReferentInput {
 #[serde(deny_unknown_fields)]
 pub struct CritereInput {
     pub code: entities::enums::CodeCritere,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_verification: NaiveDate,
     /// The kind of proof seen (never the document itself).
     #[serde(deserialize_with = "crate::texte::court")]
@@ -147,6 +150,7 @@ pub struct CritereInput {
     /// The facilitateur's justification, required for `autre`.
     #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub justification: Option<String>,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub valide_jusqu_au: Option<NaiveDate>,
 }
 
@@ -160,6 +164,7 @@ pub struct RetraitInput {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct DateQuery {
     /// `YYYY-MM-DD`; today when absent.
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date: Option<NaiveDate>,
 }
 
@@ -176,7 +181,9 @@ pub struct EtapeInput {
     pub sous_type: Option<String>,
     #[serde(deserialize_with = "crate::texte::long")]
     pub intitule: String,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_debut: NaiveDate,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date_fin: Option<NaiveDate>,
     #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub resultat: Option<String>,
@@ -194,7 +201,9 @@ pub struct EtapeInput {
 pub struct ContratInput {
     pub employeur_id: i64,
     pub type_contrat: entities::enums::TypeContrat,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_debut: NaiveDate,
+    #[serde(default, deserialize_with = "crate::texte::date_opt")]
     pub date_fin_prevue: Option<NaiveDate>,
     pub heures_hebdo: f64,
     #[serde(deserialize_with = "crate::texte::court")]
@@ -206,6 +215,7 @@ pub struct ContratInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FinContratInput {
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_fin_reelle: NaiveDate,
     #[serde(deserialize_with = "crate::texte::court")]
     pub motif_fin: String,
@@ -215,6 +225,7 @@ pub struct FinContratInput {
 #[serde(deny_unknown_fields)]
 pub struct SuiviInput {
     pub situation: entities::enums::SituationSuivi,
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_realisation: NaiveDate,
     #[serde(default, deserialize_with = "crate::texte::long_opt")]
     pub commentaire: Option<String>,
@@ -259,6 +270,7 @@ pub struct ValidationInput {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SortieInput {
+    #[serde(deserialize_with = "crate::texte::date")]
     pub date_sortie: NaiveDate,
     /// What the person goes to: cdi, cdd, interim, alternance, contrat_aide, cddi,
     /// creation_entreprise, formation_qualifiante, formation, emploi, recherche_emploi,

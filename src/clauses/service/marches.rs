@@ -14,6 +14,9 @@ use crate::clock::Clock;
 use crate::error::{obligatoire, AppError, AppResult, FieldError};
 use crate::text::clean;
 
+/// The most lots a marché has (the largest real ones have a few dozen).
+pub const MAX_LOTS: usize = 200;
+
 /// The checks of a marché's own fields (creation and edit): its trimmed numéro and
 /// objet, and its amount in cents.
 fn champs(input: &MarcheInput, errors: &mut Vec<FieldError>) -> (String, String, i64) {
@@ -86,6 +89,9 @@ pub async fn create_marche(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     acteur.require(GESTION)?;
     let mut errors = Vec::new();
     let (numero, objet, montant) = champs(&input, &mut errors);
+    if input.lots.len() > MAX_LOTS {
+        errors.push(FieldError::new("lots", format!("{MAX_LOTS} lots au plus par marché.")));
+    }
     let mut numeros = HashSet::new();
     let mut lots_valides = Vec::new();
     for (i, l) in input.lots.iter().enumerate() {

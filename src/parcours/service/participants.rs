@@ -112,12 +112,11 @@ pub async fn update_participant(db: &impl TransactionTrait, clock: &Clock, acteu
 pub async fn rechercher(db: &impl ConnectionTrait, acteur: &Acteur, r: &RechercheParticipants) -> AppResult<Page<Participant>> {
     let mut select = participants_visibles(acteur)?;
     if let Some(q) = r.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", q.to_lowercase().replace(['%', '_'], ""));
-        select = select.filter(
-            Condition::any()
-                .add(Expr::expr(Func::lower(Expr::col(participants::Column::Nom))).like(pattern.clone()))
-                .add(Expr::expr(Func::lower(Expr::col(participants::Column::Prenom))).like(pattern)),
-        );
+        // `%` and `_` typed by the user match themselves, not anything.
+        let echappe: String = q.to_lowercase().chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+        let pattern = format!("%{echappe}%");
+        let like = |col| Expr::expr(Func::lower(Expr::col(col))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'));
+        select = select.filter(Condition::any().add(like(participants::Column::Nom)).add(like(participants::Column::Prenom)));
     }
     if let Some(commune) = r.commune.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         select = select.filter(Expr::expr(Func::lower(Expr::col(participants::Column::Commune))).eq(commune.to_lowercase()));
