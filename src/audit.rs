@@ -76,6 +76,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FiltreAudit {
     /// Who made the changes (a user's id).
     pub utilisateur_id: Option<i64>,

@@ -38,12 +38,14 @@ pub enum Format {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct BilanQuery {
     /// First day of the first month (default: from the start).
     pub du: Option<NaiveDate>,
     /// Last day of the last month (default: up to now).
     pub au: Option<NaiveDate>,
     /// json (default), csv (French Excel), xlsx, xml.
+    #[param(inline)]
     pub format: Option<Format>,
 }
 
@@ -110,6 +112,7 @@ async fn bilan_structure(State(s): State<AppState>, acteur: Acteur, ApiQuery(q):
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AnneeQuery {
     pub annee: i32,
 }

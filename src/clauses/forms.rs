@@ -304,6 +304,7 @@ pub struct MiseEnEmploiInput {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateParam {
     /// Progress computed as at this date (`YYYY-MM-DD`); today when absent.
     pub date: Option<NaiveDate>,

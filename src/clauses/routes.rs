@@ -130,6 +130,7 @@ async fn create_operation(State(s): State<AppState>, acteur: Acteur, ApiJson(inp
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OperationsQuery {
     pub donneur_ordre_id: Option<i64>,
     pub page: Option<u64>,
@@ -185,6 +186,7 @@ async fn create_marche(State(s): State<AppState>, acteur: Acteur, ApiJson(input)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MarchesQuery {
     pub operation_id: Option<i64>,
     pub page: Option<u64>,
@@ -268,6 +270,7 @@ async fn comptee(s: &AppState, acteur: &Acteur, id: i64, date: Option<chrono::Na
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ClausesQuery {
     pub marche_id: Option<i64>,
     pub operation_id: Option<i64>,

@@ -117,6 +117,7 @@ mod tests {
 // ---------------------------------------------------------------- search, référent
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RechercheParticipants {
     /// Part of the nom or prénom (case-insensitive).
     pub q: Option<String>,
@@ -162,6 +163,7 @@ pub struct RetraitInput {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct DateQuery {
     /// `YYYY-MM-DD`; today when absent.
     #[serde(default, deserialize_with = "crate::texte::date_opt")]

@@ -61,6 +61,7 @@ impl From<emails::Model> for Envoi {
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EnvoisQuery {
     /// Only this state: `en_attente`, `envoye`, `echec`, `abandonne`.
     pub statut: Option<StatutEnvoi>,

@@ -11,6 +11,7 @@ pub const MAX_PAR_PAGE: u64 = 200;
 pub const MAX_PAGE: u64 = 1_000_000;
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
     pub page: Option<u64>,

@@ -97,3 +97,66 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
         }
     }
 }
+
+/// Every `$ref` of a JSON value.
+fn references(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            if let Some(serde_json::Value::String(r)) = o.get("$ref") {
+                out.push(r.clone());
+            }
+            o.values().for_each(|x| references(x, out));
+        }
+        serde_json::Value::Array(a) => a.iter().for_each(|x| references(x, out)),
+        _ => {}
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_is_consistent() {
+    let app = spawn_app().await;
+    let doc: serde_json::Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let mut problemes = Vec::new();
+    // Every reference names a schema that exists.
+    let mut refs = Vec::new();
+    references(&doc, &mut refs);
+    for r in refs {
+        let nom = r.trim_start_matches("#/components/schemas/");
+        if doc["components"]["schemas"].get(nom).is_none() {
+            problemes.push(format!("référence inconnue {r}"));
+        }
+    }
+    for (chemin, ops) in doc["paths"].as_object().unwrap() {
+        let dans_le_chemin: Vec<&str> = chemin.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+        for (methode, op) in ops.as_object().unwrap() {
+            let params = op["parameters"].as_array().cloned().unwrap_or_default();
+            let de_chemin: Vec<&str> = params.iter().filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str()).collect();
+            for p in &de_chemin {
+                if !dans_le_chemin.contains(p) {
+                    problemes.push(format!("{methode} {chemin} : « {p} » déclaré dans le chemin sans y être"));
+                }
+            }
+            for p in &dans_le_chemin {
+                if !de_chemin.contains(p) {
+                    problemes.push(format!("{methode} {chemin} : « {p} » du chemin non déclaré"));
+                }
+            }
+            let reponses = op["responses"].as_object().unwrap();
+            let public = chemin.ends_with("/auth/token") || chemin.ends_with("/auth/mot-de-passe-oublie");
+            let attendus: Vec<&str> = [if public { "429" } else { "401" }, "400", "503"].into_iter().chain(op.get("requestBody").map(|_| ["413", "415", "422"]).into_iter().flatten()).collect();
+            for code in attendus {
+                if !reponses.contains_key(code) {
+                    problemes.push(format!("{methode} {chemin} : {code} non documenté"));
+                }
+            }
+            for (code, r) in reponses {
+                if code.starts_with('4') || code.starts_with('5') {
+                    if r["content"].get("application/problem+json").is_none() {
+                        problemes.push(format!("{methode} {chemin} : {code} n'est pas en application/problem+json"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(problemes.is_empty(), "{} problème(s) :\n{}", problemes.len(), problemes.join("\n"));
+}
