@@ -114,6 +114,8 @@ async fn bilan_structure(State(s): State<AppState>, acteur: Acteur, ApiQuery(q):
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AnneeQuery {
+    /// The year consolidated.
+    #[param(minimum = 2000, maximum = 2100)]
     pub annee: i32,
 }
 

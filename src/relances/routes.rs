@@ -69,7 +69,9 @@ pub struct EnvoisQuery {
     pub destinataire: Option<String>,
     /// Only this e-mail kind.
     pub kind: Option<String>,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub par_page: Option<u64>,
 }
 

@@ -14,8 +14,10 @@ pub const MAX_PAGE: u64 = 1_000_000;
 #[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Items per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub par_page: Option<u64>,
 }
 
