@@ -119,11 +119,16 @@ impl Params {
 
     /// The search as a SQL `LIKE` pattern (`%` and `_` typed by the user match themselves).
     pub fn motif(&self) -> Option<String> {
-        if self.q.is_empty() {
-            return None;
-        }
-        let echappe: String = self.q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
-        Some(format!("%{echappe}%"))
+        motif(&self.q)
+    }
+
+    /// Orders a query by the column chosen, in the direction chosen, then by `id` (so that
+    /// pages never overlap); any order the query had is replaced.
+    pub fn trier<E: EntityTrait>(&self, mut s: Select<E>, colonne: E::Column, id: E::Column) -> Select<E> {
+        use sea_orm::{QueryOrder, QueryTrait};
+        QueryTrait::query(&mut s).clear_order_by();
+        let s = if self.desc { s.order_by_desc(colonne) } else { s.order_by_asc(colonne) };
+        s.order_by_asc(id)
     }
 
     /// One page of an (ordered) query, with the total.
@@ -145,6 +150,17 @@ impl Params {
         let debut = ((pagination.page - 1) * PAR_PAGE) as usize;
         (items.into_iter().skip(debut).take(PAR_PAGE as usize).collect(), pagination)
     }
+}
+
+/// A search typed by someone as a SQL `LIKE` pattern for `like` (`%` and `_` match
+/// themselves); none when it is blank.
+pub fn motif(q: &str) -> Option<String> {
+    let q = q.trim();
+    if q.is_empty() {
+        return None;
+    }
+    let echappe: String = q.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
+    Some(format!("%{echappe}%"))
 }
 
 /// A case- and accent-sensitive-free containment test for in-memory searches.

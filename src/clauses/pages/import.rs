@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use entities::{donneurs_ordre, marches, operations};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 use crate::auth::session::Connecte;
@@ -150,13 +150,7 @@ async fn afficher_choix(state: &AppState, c: &Connecte, id: i64, query: &BTreeMa
     if let Some(m) = p.motif() {
         s = s.filter(Condition::any().add(like(marches::Column::Numero, &m)).add(like(marches::Column::Objet, &m)));
     }
-    let s = match (p.tri.as_str(), p.desc) {
-        ("debut", false) => s.order_by_asc(marches::Column::DateDebut),
-        ("debut", true) => s.order_by_desc(marches::Column::DateDebut),
-        (_, false) => s.order_by_asc(marches::Column::Numero),
-        (_, true) => s.order_by_desc(marches::Column::Numero),
-    }
-    .order_by_asc(marches::Column::Id);
+    let s = p.trier(s, if p.tri == "debut" { marches::Column::DateDebut } else { marches::Column::Numero }, marches::Column::Id);
     let (lignes, pagination) = p.charger(&state.db, s).await?;
     let ops: BTreeMap<i64, String> = operations::Entity::find()
         .filter(operations::Column::StructureId.eq(c.acteur.structure_id))

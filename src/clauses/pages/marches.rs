@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use entities::{clauses, entreprises, marches, operations};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder, QueryTrait};
+use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::auth::session::Connecte;
@@ -63,8 +63,7 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
         s = s.filter(Condition::any().add(like(C::Numero, &m)).add(like(C::Objet, &m)));
     }
     let col = match p.tri.as_str() { "objet" => C::Objet, "montant" => C::MontantHtCents, "debut" => C::DateDebut, "fin" => C::DateFin, _ => C::Numero };
-    QueryTrait::query(&mut s).clear_order_by();
-    let s = if p.desc { s.order_by_desc(col) } else { s.order_by_asc(col) }.order_by_asc(C::Id);
+    let s = p.trier(s, col, C::Id);
     let (items, pagination) = p.charger(&state.db, s).await?;
     let noms: BTreeMap<i64, String> = c.acteur.scoped::<operations::Entity>().filter(operations::Column::Id.is_in(items.iter().map(|m| m.operation_id).collect::<Vec<_>>())).all(&state.db).await?.into_iter().map(|o| (o.id, o.nom)).collect();
     let lignes: Vec<Ligne> = items

@@ -61,7 +61,7 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
         s = s.filter(C::Secteur.eq(sec));
     }
     let col = match p.tri.as_str() { "commune" => C::Commune, "debut" => C::DateDebut, "fin" => C::DateFin, _ => C::Nom };
-    let s = premier_tri(s, col, p.desc);
+    let s = p.trier(s, col, C::Id);
     let (items, pagination) = p.charger(&state.db, s).await?;
     let noms: BTreeMap<i64, String> = c.acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Id.is_in(items.iter().map(|o| o.donneur_ordre_id).collect::<Vec<_>>())).all(&state.db).await?.into_iter().map(|d| (d.id, d.nom)).collect();
     let lignes: Vec<Ligne> = items
@@ -78,13 +78,6 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     ctx.insert("secteurs", crate::libelles::options("secteur"));
     ctx.insert("fil", &super::fil(&[("Opérations", "")]));
     Ok(render(&state, "clauses/operations.html", Some(&c), ctx)?.into_response())
-}
-
-/// Orders first by `col` (then by id), replacing the service's default order.
-fn premier_tri(mut s: sea_orm::Select<operations::Entity>, col: operations::Column, desc: bool) -> sea_orm::Select<operations::Entity> {
-    sea_orm::QueryTrait::query(&mut s).clear_order_by();
-    let s = if desc { s.order_by_desc(col) } else { s.order_by_asc(col) };
-    s.order_by_asc(operations::Column::Id)
 }
 
 #[derive(Serialize)]

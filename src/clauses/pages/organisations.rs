@@ -138,7 +138,7 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
                 s = s.filter(C::Type.eq(t.as_str()));
             }
             let col = match p.tri.as_str() { "siret" => C::Siret, "type" => C::Type, "commune" => C::Commune, _ => C::Nom };
-            let s = if p.desc { s.order_by_desc(col) } else { s.order_by_asc(col) }.order_by_asc(C::Id);
+            let s = p.trier(s, col, C::Id);
             let (items, pg) = p.charger(&state.db, s).await?;
             (items.into_iter().map(Org::from).collect(), pg)
         }
@@ -152,7 +152,7 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
                 s = s.filter(C::Type.eq(t.as_str()));
             }
             let col = match p.tri.as_str() { "siret" => C::Siret, "type" => C::Type, "commune" => C::Commune, _ => C::RaisonSociale };
-            let s = if p.desc { s.order_by_desc(col) } else { s.order_by_asc(col) }.order_by_asc(C::Id);
+            let s = p.trier(s, col, C::Id);
             let (items, pg) = p.charger(&state.db, s).await?;
             (items.into_iter().map(Org::from).collect(), pg)
         }

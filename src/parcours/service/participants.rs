@@ -111,12 +111,9 @@ pub async fn update_participant(db: &impl TransactionTrait, clock: &Clock, acteu
 /// Search by nom/prénom (`q`), commune or référent, paginated, by name.
 pub async fn rechercher(db: &impl ConnectionTrait, acteur: &Acteur, r: &RechercheParticipants) -> AppResult<Page<Participant>> {
     let mut select = participants_visibles(acteur)?;
-    if let Some(q) = r.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        // `%` and `_` typed by the user match themselves, not anything.
-        let echappe: String = q.to_lowercase().chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
-        let pattern = format!("%{echappe}%");
-        let like = |col| Expr::expr(Func::lower(Expr::col(col))).like(sea_orm::sea_query::LikeExpr::new(pattern.clone()).escape('\\'));
-        select = select.filter(Condition::any().add(like(participants::Column::Nom)).add(like(participants::Column::Prenom)));
+    if let Some(m) = r.q.as_deref().and_then(crate::web::liste::motif) {
+        use crate::web::liste::like;
+        select = select.filter(Condition::any().add(like(participants::Column::Nom, &m)).add(like(participants::Column::Prenom, &m)));
     }
     if let Some(commune) = r.commune.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         select = select.filter(Expr::expr(Func::lower(Expr::col(participants::Column::Commune))).eq(commune.to_lowercase()));
