@@ -426,7 +426,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Token { command: TokenCommand::Create { email } } => {
             let conn = db::connect(settings.database_url(), 1).await?;
             db::migrate(&conn).await?;
-            let user = accounts::find_user_by_email(&conn, &email).await.map_err(user_error)?.ok_or_else(|| anyhow::anyhow!("aucun utilisateur avec l'adresse {email}"))?;
+            let user = accounts::find_user_by_email(&conn, &email, None).await.map_err(user_error)?.ok_or_else(|| anyhow::anyhow!("aucun utilisateur avec l'adresse {email}"))?;
             let token = accounts::issue_token(&conn, &clock, settings.auth.token_ttl_days, &user, "cli").await.map_err(user_error)?;
             println!("{token}");
             Ok(ExitCode::SUCCESS)

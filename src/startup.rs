@@ -50,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::relances::pages::routes())
         .merge(crate::bilans::pages::routes())
         .merge(crate::clauses::pages::routes())
+        .merge(crate::parcours::pages::routes())
         .fallback(crate::web::not_found)
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .with_state(state.clone())

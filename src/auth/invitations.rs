@@ -86,9 +86,15 @@ pub async fn reinitialiser(state: &AppState, email: &str) -> AppResult<()> {
     let cle = vec![(format!("reinitialisation:{}", service::normalize_email(email)), 5)];
     super::limites::verifier(&state.db, &state.clock, &cle).await?;
     super::limites::echec(&state.db, &state.clock, &cle).await?;
-    let Some(user) = service::find_user_by_email(&state.db, email).await?.filter(|u| u.actif) else {
-        return Ok(());
-    };
+    let comptes: Vec<_> = service::find_users_by_email(&state.db, email).await?.into_iter().filter(|u| u.actif).collect();
+    for user in comptes {
+        lien_de_reinitialisation(state, &user).await?;
+    }
+    Ok(())
+}
+
+/// One account's new-password link: the invitation table's one-time token, 2 hours.
+async fn lien_de_reinitialisation(state: &AppState, user: &utilisateurs::Model) -> AppResult<()> {
     let now = state.clock.now();
     let txn = crate::db::ecrire(&state.db).await?;
     let secret = token::generate();
@@ -107,6 +113,8 @@ pub async fn reinitialiser(state: &AppState, email: &str) -> AppResult<()> {
     ctx.insert("nom", &user.nom);
     ctx.insert("lien", &format!("{}/invitation/{secret}", state.settings.base_url()));
     ctx.insert("heures", &REINITIALISATION_HEURES);
+    let structure = entities::structures::Entity::find_by_id(user.structure_id).one(&txn).await?.map(|s| s.nom).unwrap_or_default();
+    ctx.insert("structure", &structure);
     let message = crate::mail::compose(&state.templates, "reinitialisation", &user.email, &ctx).map_err(|e| anyhow::anyhow!("modèle d'e-mail reinitialisation : {e:?}"))?;
     outbox::enqueue(&txn, now, &[Message { structure_id: user.structure_id, kind: "reinitialisation", periode: format!("utilisateur:{}:{}", user.id, now.timestamp_micros()), email: message }]).await?;
     let acteur = Acteur::systeme(user.structure_id);

@@ -3,7 +3,7 @@
 use chrono::Duration;
 use entities::enums::Role;
 use entities::{api_tokens, structures, utilisateurs};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait};
 
 use super::{password, token};
 use crate::clock::Clock;
@@ -75,8 +75,13 @@ pub async fn create_user(db: &impl ConnectionTrait, clock: &Clock, new: NouvelUt
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    if utilisateurs::Entity::find().filter(utilisateurs::Column::Email.eq(&email)).one(db).await?.is_some() {
-        return Err(AppError::Conflict(format!("Un utilisateur existe déjà avec l'adresse {email}.")));
+    let deja = utilisateurs::Entity::find()
+        .filter(utilisateurs::Column::StructureId.eq(new.structure_id))
+        .filter(utilisateurs::Column::Email.eq(&email))
+        .one(db)
+        .await?;
+    if deja.is_some() {
+        return Err(AppError::Conflict(format!("Un utilisateur de votre structure a déjà l'adresse {email}.")));
     }
     let password_hash = match new.password {
         Some(p) => Some(password::hash_async(p).await?),
@@ -99,11 +104,34 @@ pub async fn create_user(db: &impl ConnectionTrait, clock: &Clock, new: NouvelUt
     .await?)
 }
 
-pub async fn find_user_by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Option<utilisateurs::Model>> {
-    Ok(utilisateurs::Entity::find()
+/// The accounts that have this address: one per structure at most (an address is unique
+/// within a structure, not across them), the most recently used first.
+pub async fn find_users_by_email(db: &impl ConnectionTrait, email: &str) -> AppResult<Vec<utilisateurs::Model>> {
+    let mut comptes = utilisateurs::Entity::find()
         .filter(utilisateurs::Column::Email.eq(normalize_email(email)))
-        .one(db)
-        .await?)
+        .order_by_asc(utilisateurs::Column::Id)
+        .limit(MAX_COMPTES_PAR_ADRESSE)
+        .all(db)
+        .await?;
+    comptes.sort_by(|a, b| b.last_login_at.cmp(&a.last_login_at).then(a.id.cmp(&b.id)));
+    Ok(comptes)
+}
+
+/// How many accounts of one address a login tries (one argon2 verification each).
+const MAX_COMPTES_PAR_ADRESSE: u64 = 8;
+
+/// The account with this address in a structure, or the only one when no structure is
+/// named; an error naming the structures when the address has several accounts.
+pub async fn find_user_by_email(db: &impl ConnectionTrait, email: &str, structure_id: Option<i64>) -> AppResult<Option<utilisateurs::Model>> {
+    let comptes: Vec<_> = find_users_by_email(db, email).await?.into_iter().filter(|u| structure_id.is_none_or(|s| u.structure_id == s)).collect();
+    match comptes.len() {
+        0 | 1 => Ok(comptes.into_iter().next()),
+        _ => Err(AppError::Conflict(format!(
+            "L'adresse {} a un compte dans plusieurs structures ({}) : précisez la structure.",
+            normalize_email(email),
+            comptes.iter().map(|u| u.structure_id.to_string()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
 }
 
 /// Creates a bearer token for `user`; returns the token (shown once, stored hashed).
@@ -140,11 +168,21 @@ pub async fn authenticate(db: &(impl ConnectionTrait + TransactionTrait), clock:
     const REFUSED: AppError = AppError::Unauthorized("Adresse e-mail ou mot de passe incorrect.");
     let cles = super::limites::cles(email, ip);
     super::limites::verifier(db, clock, &cles).await?;
-    let user = find_user_by_email(db, email).await?;
-    let phc = user.as_ref().and_then(|u| u.password_hash.clone()).unwrap_or_else(|| DUMMY_HASH.to_string());
-    let ok = password::verify_async(pass.to_string(), phc).await;
-    match user {
-        Some(u) if ok && u.actif && u.password_hash.is_some() => {
+    // The address may have an account in several structures, each with its own password:
+    // the account whose password matches is the one logged in.
+    let comptes: Vec<_> = find_users_by_email(db, email).await?.into_iter().filter(|u| u.actif && u.password_hash.is_some()).collect();
+    let mut trouve = None;
+    for u in comptes.iter() {
+        if password::verify_async(pass.to_string(), u.password_hash.clone().unwrap_or_default()).await {
+            trouve = Some(u.clone());
+            break;
+        }
+    }
+    if comptes.is_empty() {
+        password::verify_async(pass.to_string(), DUMMY_HASH.to_string()).await;
+    }
+    match trouve {
+        Some(u) => {
             super::limites::succes(db, &cles).await?;
             let mut active: utilisateurs::ActiveModel = u.into();
             active.last_login_at = Set(Some(clock.now()));

@@ -71,7 +71,7 @@ pub async fn small(db: &(impl TransactionTrait + ConnectionTrait), clock: &Clock
     }
     let mut logins = Vec::new();
     for role in ROLES {
-        let user = accounts::find_user_by_email(db, &email(role)).await?.ok_or_else(|| anyhow::anyhow!("utilisateur de démonstration {} absent", email(role)))?;
+        let user = accounts::find_user_by_email(db, &email(role), None).await?.ok_or_else(|| anyhow::anyhow!("utilisateur de démonstration {} absent", email(role)))?;
         let token = accounts::issue_token(db, clock, token_ttl_days, &user, "demo").await?;
         logins.push(Login { role, email: user.email, token });
     }

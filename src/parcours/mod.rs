@@ -9,6 +9,7 @@
 pub mod eligibilite;
 pub mod forms;
 pub mod limites;
+pub mod pages;
 pub mod parametres;
 pub mod protocole;
 pub mod routes;

@@ -45,7 +45,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 #[utoipa::path(post, path = "/participants", tag = "parcours", security(("bearer" = [])), request_body = ParticipantInput,
     responses((status = 201, body = Participant), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create_participant(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<ParticipantInput>) -> Created<Participant> {
-    created(participants::create_participant(&s.db, &s.clock, &acteur, input).await?.into())
+    created(participants::vue(&acteur, participants::create_participant(&s.db, &s.clock, &acteur, input).await?))
 }
 
 /// Searches participants in the caller's scope by nom/prénom, commune or référent.
@@ -59,21 +59,21 @@ async fn search_participants(State(s): State<AppState>, acteur: Acteur, ApiQuery
 #[utoipa::path(get, path = "/participants/{id}", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Participant), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get_participant(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Participant>> {
-    Ok(Json(service::get_participant(&s.db, &acteur, id).await?.into()))
+    Ok(Json(participants::vue(&acteur, service::get_participant(&s.db, &acteur, id).await?)))
 }
 
 /// Replaces a participant's identity and situation (audited, before/after).
 #[utoipa::path(put, path = "/participants/{id}", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ParticipantInput,
     responses((status = 200, body = Participant), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update_participant(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ParticipantInput>) -> AppResult<Json<Participant>> {
-    Ok(Json(participants::update_participant(&s.db, &s.clock, &acteur, id, input).await?.into()))
+    Ok(Json(participants::vue(&acteur, participants::update_participant(&s.db, &s.clock, &acteur, id, input).await?)))
 }
 
 /// Gives the participant a new référent (facilitateur, admin); history is kept.
 #[utoipa::path(put, path = "/participants/{id}/referent", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ReferentInput,
     responses((status = 200, body = Participant), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn set_referent(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ReferentInput>) -> AppResult<Json<Participant>> {
-    Ok(Json(participants::changer_referent(&s.db, &s.clock, &acteur, id, input.referent_id).await?.into()))
+    Ok(Json(participants::vue(&acteur, participants::changer_referent(&s.db, &s.clock, &acteur, id, input.referent_id).await?)))
 }
 
 /// Who followed the participant, and when.
@@ -110,7 +110,8 @@ async fn add_critere(State(s): State<AppState>, acteur: Acteur, ApiPath(id): Api
 #[utoipa::path(get, path = "/participants/{id}/criteres", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Critere>), (status = 404, body = Problem)))]
 async fn list_criteres(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Critere>>> {
-    Ok(Json(criteres::criteres_de(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect()))
+    let details = participants::voit_details_sensibles(&acteur, &service::get_participant(&s.db, &acteur, id).await?);
+    Ok(Json(criteres::criteres_de(&s.db, &acteur, id).await?.into_iter().map(|c| Critere::vu(c, details)).collect()))
 }
 
 /// Withdraws a criterion's verification (kept, with the reason).

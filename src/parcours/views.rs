@@ -23,8 +23,13 @@ pub struct Participant {
     pub inscrit_france_travail: bool,
     pub beneficiaire_rsa: bool,
     pub beneficiaire_ass: bool,
-    pub beneficiaire_aah: bool,
-    pub rqth: bool,
+    /// Health data (RGPD art. 9): given to the participant's référent and to admins only,
+    /// absent for everyone else.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beneficiaire_aah: Option<bool>,
+    /// Health data, as `beneficiaire_aah`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rqth: Option<bool>,
     pub telephone: Option<String>,
     pub email: Option<String>,
     pub referent_id: Option<i64>,
@@ -34,8 +39,9 @@ pub struct Participant {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<participants::Model> for Participant {
-    fn from(m: participants::Model) -> Self {
+impl Participant {
+    /// `details`: whether the caller may read health data (`voit_details_sensibles`).
+    pub fn vu(m: participants::Model, details: bool) -> Self {
         Participant {
             id: m.id,
             nom: m.nom,
@@ -52,8 +58,8 @@ impl From<participants::Model> for Participant {
             inscrit_france_travail: m.inscrit_france_travail,
             beneficiaire_rsa: m.beneficiaire_rsa,
             beneficiaire_ass: m.beneficiaire_ass,
-            beneficiaire_aah: m.beneficiaire_aah,
-            rqth: m.rqth,
+            beneficiaire_aah: details.then_some(m.beneficiaire_aah),
+            rqth: details.then_some(m.rqth),
             telephone: m.telephone,
             email: m.email,
             referent_id: m.referent_id,
@@ -106,6 +112,21 @@ impl From<criteres::Model> for Critere {
             retire_at: c.retire_at,
             motif_retrait: c.motif_retrait,
         }
+    }
+}
+
+impl Critere {
+    /// A disability criterion (`th`) is health data: its label and proofs are given to the
+    /// participant's référent and to admins only (`details`); others see that it holds.
+    pub fn vu(c: criteres::Model, details: bool) -> Critere {
+        let masquer = c.code == CodeCritere::Th && !details;
+        let mut vu = Critere::from(c);
+        if masquer {
+            vu.libelle = None;
+            vu.justificatif = MASQUE.into();
+            vu.justification = None;
+        }
+        vu
     }
 }
 
@@ -294,14 +315,20 @@ pub struct Parcours {
 pub struct ExportParticipant {
     pub genere_le: chrono::DateTime<chrono::Utc>,
     pub parcours: Parcours,
-    /// Every revision of every month of hours of its contrats.
-    #[schema(value_type = Vec<Object>)]
-    pub heures: Vec<serde_json::Value>,
+    /// Every revision of every month of hours of its contrats, oldest first.
+    pub heures: Vec<HeuresMois>,
     /// Its référents over time.
-    #[schema(value_type = Vec<Object>)]
-    pub referents: Vec<serde_json::Value>,
-    #[schema(value_type = Vec<Object>)]
-    pub suivis_six_mois: Vec<serde_json::Value>,
+    pub referents: Vec<AssignationReferent>,
+    pub suivis_six_mois: Vec<Suivi>,
+}
+
+/// Who followed a participant, from when to when (`au` empty: still).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AssignationReferent {
+    pub referent_id: i64,
+    pub referent: String,
+    pub du: NaiveDate,
+    pub au: Option<NaiveDate>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -14,11 +14,13 @@ pub struct Lien {
 
 const G: &[Role] = crate::auth::GESTION;
 const TOUS: &[Role] = &[Role::Admin, Role::Facilitateur, Role::Referent, Role::Entreprise, Role::DonneurOrdre];
+const SUIVI: &[Role] = &[Role::Admin, Role::Facilitateur, Role::Referent];
 const DECLARANTS: &[Role] = &[Role::Entreprise, Role::Facilitateur, Role::Admin];
 
 /// `(url, label, roles)`, in the menu's order.
 const ENTREES: &[(&str, &str, &[Role])] = &[
     ("/", "Accueil", TOUS),
+    ("/participants", "Participants", SUIVI),
     ("/donneurs-ordre", "Donneurs d'ordre", G),
     ("/operations", "Opérations", G),
     ("/marches", "Marchés", G),

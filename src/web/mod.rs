@@ -72,6 +72,11 @@ pub fn page_erreur(state: &AppState, connecte: Option<&crate::auth::session::Con
 /// A breadcrumb step: its label and address.
 pub type Etape = (String, String);
 
+/// The breadcrumb steps of a page: `(label, address)`; the last has no address.
+pub fn fil(etapes: &[(&str, &str)]) -> Vec<Etape> {
+    etapes.iter().map(|(l, u)| (l.to_string(), u.to_string())).collect()
+}
+
 /// Renders a page with what the layout needs: the version, the stylesheet's address, who
 /// is logged in (name, role in words, the logout form's CSRF token), the menu of its
 /// role, the flash message and the breadcrumb (`fil`, the page's own steps above it).

@@ -14,25 +14,10 @@ if ! command -v chromium >/dev/null; then
 fi
 npm ci --no-audit --no-fund --loglevel=error
 
-(cd "$RACINE" && cargo build --locked --quiet)
-BIN="$RACINE/target/debug/clausier"
-TMP="$(mktemp -d)"
-PORT="${CLAUSIER_BROWSER_PORT:-$((20000 + RANDOM % 20000))}"
-export CLAUSIER__DATABASE__URL="sqlite://$TMP/demo.db?mode=rwc"
-export CLAUSIER__SERVER__BIND="127.0.0.1:$PORT"
-export CLAUSIER__SERVER__TEMPLATES_DIR="$RACINE/templates" CLAUSIER_CONFIG_DIR="$RACINE/config"
-cd "$TMP"
-"$BIN" demo --scale small >"$TMP/demo.log" 2>&1
-"$BIN" serve --no-jobs >"$TMP/serve.log" 2>&1 &
-SERVEUR=$!
-trap 'kill $SERVEUR 2>/dev/null || true; wait $SERVEUR 2>/dev/null || true; rm -rf "$TMP"' EXIT
-for _ in $(seq 1 60); do
-  curl -fsS "http://127.0.0.1:$PORT/connexion" >/dev/null 2>&1 && break
-  sleep 0.5
-done
+source "$RACINE/tests/serveur_demo.sh"
 cd "$ICI"
 rm -rf artefacts
-if ! CLAUSIER_URL="http://127.0.0.1:$PORT" node parcours.mjs; then
+if ! CLAUSIER_URL="$URL" node parcours.mjs; then
   mkdir -p artefacts && cp "$TMP/serve.log" artefacts/serveur.log
   echo "journal du serveur : $ICI/artefacts/serveur.log" >&2
   tail -n 40 artefacts/serveur.log >&2

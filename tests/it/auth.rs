@@ -136,6 +136,52 @@ async fn inviting_is_for_gestion_roles_within_their_structure() {
 }
 
 #[tokio::test]
+async fn an_address_is_unique_within_a_structure_and_inviting_reveals_nothing_of_the_others() {
+    let app = spawn_app().await;
+    let a = app.login("PLIE A", Role::Facilitateur).await;
+    let b = app.login("PLIE B", Role::Facilitateur).await;
+    let email_a = app.email_of(a.user_id).await;
+    // B invites the address A's facilitateur uses: the same answer as for a new address,
+    // a second account, in B; A's account is untouched.
+    let (status, u) = app.post("/api/v1/utilisateurs", &b.token, &json!({"email": email_a.to_uppercase(), "nom": "Même personne", "role": "referent"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{u}");
+    assert_eq!(u["mot_de_passe_defini"], json!(false));
+    let (status, _) = app.post("/api/v1/utilisateurs", &b.token, &json!({"email": email_a, "nom": "Encore", "role": "referent"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "twice in one structure");
+    let sent = courriels(&app).await;
+    let lien = sent.last().unwrap().text.lines().find(|l| l.starts_with("http")).unwrap().to_string();
+    let chemin = lien.trim_start_matches("http://127.0.0.1:8080").to_string();
+    let ok = navigateur().post(app.url(&chemin)).form(&[("password", "le-mot-de-passe-de-b"), ("confirmation", "le-mot-de-passe-de-b")]).send().await.unwrap();
+    assert_eq!(ok.status(), StatusCode::SEE_OTHER);
+    // Each password opens its own account.
+    let moi = |mdp: &'static str| {
+        let app = &app;
+        let email = email_a.clone();
+        async move {
+            let (status, t) = app.post("/api/v1/auth/token", "", &json!({"email": email, "password": mdp})).await;
+            assert_eq!(status, StatusCode::OK, "{t}");
+            app.get("/api/v1/moi", t["token"].as_str().unwrap()).await.1
+        }
+    };
+    let dans_a = moi("mot-de-passe-test").await;
+    let dans_b = moi("le-mot-de-passe-de-b").await;
+    assert_eq!((dans_a["structure"]["id"].as_i64(), dans_a["role"].as_str()), (Some(a.structure_id), Some("facilitateur")), "{dans_a}");
+    assert_eq!((dans_b["structure"]["id"].as_i64(), dans_b["role"].as_str()), (Some(b.structure_id), Some("referent")), "{dans_b}");
+    // A forgotten password: one link per account, each naming its structure.
+    app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": email_a})).await;
+    let mut liens = Vec::new();
+    for _ in 0..50 {
+        liens = app.mailer.sent().into_iter().filter(|m| m.subject == "Votre nouveau mot de passe Clausier").collect();
+        if liens.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(liens.len(), 2);
+    assert!(liens.iter().any(|m| m.text.contains("de PLIE A")) && liens.iter().any(|m| m.text.contains("de PLIE B")));
+}
+
+#[tokio::test]
 async fn password_guessing_is_slowed_per_account_with_a_french_429() {
     let app = spawn_app().await;
     let login = app.login("PLIE A", Role::Facilitateur).await;

@@ -10,6 +10,7 @@ mod auth;
 mod bilans;
 mod pages;
 mod pages_clause;
+mod pages_parcours;
 mod parcours;
 mod clauses;
 mod cli;

@@ -10,7 +10,6 @@
 //! of writes are tested with real bodies in their own modules.
 
 use entities::enums::Role;
-use reqwest::StatusCode;
 
 use crate::helpers::*;
 use crate::toutes_pages::structure;

@@ -213,7 +213,7 @@ async fn every_page_reached_by_links_from_each_home_speaks_french_and_every_temp
     // own test covers it).
     let racine = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
     let mut attendus = BTreeSet::new();
-    for dossier in ["", "auth", "bilans", "clauses", "relances"] {
+    for dossier in ["", "auth", "bilans", "clauses", "parcours", "relances"] {
         for e in std::fs::read_dir(racine.join(dossier)).unwrap() {
             let nom = e.unwrap().file_name().to_string_lossy().to_string();
             if nom.ends_with(".html") && !nom.starts_with('_') && nom != "layout.html" {

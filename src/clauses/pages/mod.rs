@@ -32,10 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tableau::routes())
 }
 
-/// The breadcrumb steps of a page: `(label, address)`; the last has no address.
-pub(crate) fn fil(etapes: &[(&str, &str)]) -> Vec<crate::web::Etape> {
-    etapes.iter().map(|(l, u)| (l.to_string(), u.to_string())).collect()
-}
+pub(crate) use crate::web::fil;
 
 /// A lot as pages name it: « Lot unique » for a marché without lots, else its number and title.
 pub(crate) fn nom_lot(l: &entities::lots::Model) -> String {

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityT
 
 use super::super::eligibilite::{eligibilite, CritereFait};
 use super::super::forms::{ParticipantInput, RechercheParticipants};
-use super::super::views::{Contrat, Critere, Etape, Parcours, Participant, Sortie};
+use super::super::views::{AssignationReferent, Contrat, Critere, Etape, HeuresMois, Parcours, Participant, Sortie, Suivi};
 use crate::audit;
 use crate::auth::{Acteur, GESTION};
 use crate::clock::Clock;
@@ -36,6 +36,12 @@ pub async fn get_participant(db: &impl ConnectionTrait, acteur: &Acteur, id: i64
 /// its référent and administrators only (domain.md §8).
 pub fn voit_details_sensibles(acteur: &Acteur, p: &participants::Model) -> bool {
     acteur.role == Role::Admin || (acteur.role == Role::Referent && p.referent_id == Some(acteur.utilisateur_id))
+}
+
+/// A participant as this caller may read it (health data only for its référent and admins).
+pub fn vue(acteur: &Acteur, p: participants::Model) -> Participant {
+    let details = voit_details_sensibles(acteur, &p);
+    Participant::vu(p, details)
 }
 
 /// 403 unless the caller may change this participant's parcours: gestion roles, or its
@@ -122,7 +128,7 @@ pub async fn rechercher(db: &impl ConnectionTrait, acteur: &Acteur, r: &Recherch
         select = select.filter(participants::Column::ReferentId.eq(referent_id));
     }
     let select = select.order_by_asc(participants::Column::Nom).order_by_asc(participants::Column::Prenom).order_by_asc(participants::Column::Id);
-    PageQuery { page: r.page, par_page: r.par_page }.fetch(db, select, Participant::from).await
+    PageQuery { page: r.page, par_page: r.par_page }.fetch(db, select, |p| vue(acteur, p)).await
 }
 
 async fn open_assignation(db: &impl ConnectionTrait, clock: &Clock, acteur: &Acteur, participant_id: i64, referent_id: i64) -> AppResult<()> {
@@ -201,8 +207,8 @@ pub async fn parcours(db: &impl ConnectionTrait, clock: &Clock, acteur: &Acteur,
     let today = clock.today();
     Ok(Parcours {
         eligibilite: eligibilite(&faits, today, fenetre),
-        participant: p.into(),
-        criteres: criteres.into_iter().map(Critere::from).collect(),
+        participant: Participant::vu(p, details),
+        criteres: criteres.into_iter().map(|c| Critere::vu(c, details)).collect(),
         etapes: etapes
             .into_iter()
             .map(|e| {
@@ -232,17 +238,33 @@ pub async fn exporter(db: &(impl ConnectionTrait + TransactionTrait), clock: &Cl
         .order_by_asc(heures_mensuelles::Column::Revision)
         .all(db)
         .await?;
-    let suivis = acteur.scoped::<suivis_six_mois::Entity>().filter(suivis_six_mois::Column::ContratId.is_in(contrats)).all(db).await?;
+    let suivis = acteur
+        .scoped::<suivis_six_mois::Entity>()
+        .filter(suivis_six_mois::Column::ContratId.is_in(contrats))
+        .order_by_asc(suivis_six_mois::Column::DateEcheance)
+        .all(db)
+        .await?;
     let referents = historique_referents(db, acteur, id).await?;
+    let noms: std::collections::HashMap<i64, String> = acteur
+        .scoped::<utilisateurs::Entity>()
+        .filter(utilisateurs::Column::Id.is_in(referents.iter().map(|r| r.referent_id).collect::<Vec<_>>()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.nom))
+        .collect();
     let txn = crate::db::ecrire(db).await?;
     audit::record(&txn, clock, acteur, "export_rgpd", "participant", id, None::<&()>, None).await?;
     txn.commit().await?;
     Ok(super::super::views::ExportParticipant {
         genere_le: clock.now(),
         parcours,
-        heures: heures.into_iter().map(|h| serde_json::to_value(h).unwrap_or_default()).collect(),
-        referents: referents.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
-        suivis_six_mois: suivis.into_iter().map(|r| serde_json::to_value(r).unwrap_or_default()).collect(),
+        heures: heures.into_iter().map(HeuresMois::from).collect(),
+        referents: referents
+            .into_iter()
+            .map(|r| AssignationReferent { referent: noms.get(&r.referent_id).cloned().unwrap_or_default(), referent_id: r.referent_id, du: r.du, au: r.au })
+            .collect(),
+        suivis_six_mois: suivis.into_iter().map(Suivi::from).collect(),
     })
 }
 

@@ -1,0 +1,137 @@
+//! The parcours pages, on the parcours services (the same scoping and masking as the
+//! API): the participants' list (search, sort, pages), a participant's record (identity,
+//! eligibility, criteria, étapes and contrats, sorties) and the readable page of
+//! everything held on the person (droit d'accès), also downloadable as the API's JSON.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use entities::{entreprises, participants, utilisateurs};
+use sea_orm::{ColumnTrait, Condition, QueryFilter};
+use serde::Serialize;
+
+use super::service::participants as service;
+use crate::auth::session::Connecte;
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::web::liste::{like, Params};
+use crate::web::{fil, render, ApiPath, ApiQuery};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/participants", get(liste))
+        .route("/participants/{id}", get(fiche))
+        .route("/participants/{id}/donnees", get(donnees))
+}
+
+const TRIS: &[&str] = &["nom", "commune", "naissance"];
+
+#[derive(Serialize)]
+struct Ligne {
+    id: i64,
+    nom: String,
+    prenom: String,
+    date_naissance: chrono::NaiveDate,
+    commune: String,
+    referent: String,
+}
+
+async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    use participants::Column as C;
+    let mut s = service::participants_visibles(&c.acteur)?;
+    let p = Params::lire("/participants", &query, TRIS);
+    if let Some(m) = p.motif() {
+        s = s.filter(Condition::any().add(like(C::Nom, &m)).add(like(C::Prenom, &m)));
+    }
+    let commune = p.filtre("commune").map(str::to_string);
+    if let Some(m) = commune.as_deref().and_then(crate::web::liste::motif) {
+        s = s.filter(like(C::Commune, &m));
+    }
+    let col = match p.tri.as_str() {
+        "commune" => C::Commune,
+        "naissance" => C::DateNaissance,
+        _ => C::Nom,
+    };
+    let s = p.trier(s, col, C::Id);
+    let (items, pagination): (Vec<participants::Model>, _) = p.charger(&state.db, s).await?;
+    let noms = noms_utilisateurs(&state, &c, items.iter().filter_map(|p| p.referent_id).collect()).await?;
+    let lignes: Vec<Ligne> = items
+        .into_iter()
+        .map(|m| Ligne {
+            referent: m.referent_id.and_then(|r| noms.get(&r).cloned()).unwrap_or_default(),
+            id: m.id,
+            nom: m.nom,
+            prenom: m.prenom,
+            date_naissance: m.date_naissance,
+            commune: m.commune,
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("lignes", &lignes);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&[("nom", "Nom"), ("", "Prénom"), ("naissance", "Né(e) le"), ("commune", "Commune"), ("", "Référent")]));
+    ctx.insert("q", &p.q);
+    ctx.insert("commune", &commune.unwrap_or_default());
+    ctx.insert("fil", &fil(&[("Participants", "")]));
+    Ok(render(&state, "parcours/liste.html", Some(&c), ctx)?.into_response())
+}
+
+/// The names of these users of the caller's structure.
+async fn noms_utilisateurs(state: &AppState, c: &Connecte, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
+    Ok(c.acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|u| (u.id, u.nom)).collect())
+}
+
+/// The names of the employers of these contrats.
+async fn noms_employeurs(state: &AppState, c: &Connecte, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
+    Ok(c.acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
+}
+
+fn nom_complet(p: &super::views::Participant) -> String {
+    format!("{} {}", p.prenom, p.nom)
+}
+
+async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+    let parcours = service::parcours(&state.db, &state.clock, &c.acteur, id).await?;
+    let employeurs = noms_employeurs(&state, &c, parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.employeur_id)).collect()).await?;
+    let referent = match parcours.participant.referent_id {
+        Some(r) => noms_utilisateurs(&state, &c, vec![r]).await?.remove(&r),
+        None => None,
+    };
+    let nom = nom_complet(&parcours.participant);
+    let mut ctx = tera::Context::new();
+    ctx.insert("parcours", &parcours);
+    ctx.insert("employeurs", &employeurs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>());
+    ctx.insert("referent", &referent);
+    ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, "")]));
+    Ok(render(&state, "parcours/fiche.html", Some(&c), ctx)?.into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct Format {
+    format: Option<String>,
+}
+
+/// Everything held on the person, readable and printable; `?format=json` downloads the
+/// API's export. Either way the export is recorded in the audit log.
+async fn donnees(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiQuery(f): ApiQuery<Format>) -> Result<Response, AppError> {
+    let export = service::exporter(&state.db, &state.clock, &c.acteur, id).await?;
+    if f.format.as_deref() == Some("json") {
+        let corps = serde_json::to_vec_pretty(&export).map_err(|e| AppError::Internal(e.into()))?;
+        let fichier = format!("attachment; filename=\"participant-{id}.json\"");
+        return Ok(([(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, fichier)], corps).into_response());
+    }
+    let employeurs = noms_employeurs(&state, &c, export.parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.employeur_id)).collect()).await?;
+    let postes: HashMap<String, String> = export.parcours.etapes.iter().filter_map(|e| e.contrat.as_ref()).map(|k| (k.id.to_string(), k.poste.clone())).collect();
+    let nom = nom_complet(&export.parcours.participant);
+    let mut ctx = tera::Context::new();
+    ctx.insert("referent", &export.referents.iter().find(|r| r.au.is_none()).map(|r| r.referent.clone()));
+    ctx.insert("x", &export);
+    ctx.insert("employeurs", &employeurs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>());
+    ctx.insert("postes", &postes);
+    ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, &format!("/participants/{id}")), ("Données détenues", "")]));
+    Ok(render(&state, "parcours/donnees.html", Some(&c), ctx)?.into_response())
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The API against its own OpenAPI document, from outside: openapi-spec-validator checks
+# the document, then schemathesis (PyPI, pinned in requirements.txt, installed here in a
+# virtualenv under target/) sends generated requests, valid and invalid, to a server on a
+# fresh demo database, as the demo's administrator. Fails on any 5xx, any response that
+# breaks its schema, any status or media type the document does not declare.
+# Reports (JUnit, the requests sent) go to tests/api/artefacts/.
+set -euo pipefail
+cd "$(dirname "$0")"
+ICI="$(pwd)"
+VENV="$ICI/../../target/venv-api"
+if [ ! -x "$VENV/bin/st" ] || ! cmp -s requirements.txt "$VENV/requirements.txt"; then
+  echo "== installing schemathesis and openapi-spec-validator (PyPI)"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r requirements.txt
+  cp requirements.txt "$VENV/requirements.txt"
+fi
+
+source "$ICI/../serveur_demo.sh"
+cd "$ICI"
+rm -rf artefacts && mkdir -p artefacts
+curl -fsS "$URL/api/openapi.json" -o artefacts/openapi.json
+echo "== openapi-spec-validator"
+"$VENV/bin/openapi-spec-validator" artefacts/openapi.json
+
+ADMIN="$(sed -n 's/^ *admin *\(\S*@\S*\).*/\1/p' "$TMP/demo.log" | head -n 1)"
+JETON="$(curl -fsS -H 'content-type: application/json' -d "{\"email\":\"$ADMIN\",\"password\":\"demo-clausier-2026\"}" "$URL/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+
+echo "== schemathesis ($URL, ${CLAUSIER_SCHEMATHESIS_EXEMPLES:-15} examples per operation)"
+# Left out: the two operations that end the fuzzer's own session (revoking its token,
+# changing its password); both have their own HTTP tests in tests/it/auth.rs.
+if ! "$VENV/bin/st" run "$URL/api/openapi.json" \
+    -H "Authorization: Bearer $JETON" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+    --exclude-path-regex '^/api/v1/moi/(jetons/\{id\}|mot-de-passe)$' \
+    --max-examples "${CLAUSIER_SCHEMATHESIS_EXEMPLES:-15}" --seed 20261129 --workers 2 \
+    --report junit,ndjson --report-dir artefacts; then
+  cp "$TMP/serve.log" artefacts/serveur.log
+  echo "rapports : $ICI/artefacts/ ; journal du serveur : artefacts/serveur.log" >&2
+  exit 1
+fi
+python3 - artefacts <<'PY'
+import json, pathlib, sys
+n = 0
+for f in pathlib.Path(sys.argv[1]).glob("*.ndjson"):
+    for line in f.open():
+        n += line.count('"request"') and 1
+print(f"schemathesis : {n} événements enregistrés")
+PY

@@ -1,0 +1,105 @@
+//! The parcours pages: the participants' list, a participant's record and the page of
+//! everything held on the person (droit d'accès); who may open them; health data (RQTH,
+//! AAH, a disability criterion's proofs) for the référent and admins only, on the pages
+//! as in the API.
+
+use entities::enums::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn participants_are_listed_searched_and_read_with_their_data_page_by_who_follows_them() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let inès = new_participant(&app, &f, json!({"nom": "Martin", "prenom": "Inès", "rqth": true, "commune": "Pessac"})).await;
+    let _autre = new_participant(&app, &f, json!({"nom": "Bernard", "prenom": "Hugo"})).await;
+    verify(&app, &f, inès, "rsa", "2026-01-10").await;
+    let e = app.entreprise(&f, "Bâtir", 7).await["id"].as_i64().unwrap();
+    let c = new_contrat(&app, &f, inès, e, "cdd", "2026-01-12", Some("2026-06-30"), 35.0).await["id"].as_i64().unwrap();
+    assert!(app.declare(&f.token, c, "2026-01", json!({"heures_travail": 120.5, "heures_formation": 0})).await.0.is_success());
+    assert_eq!(app.put(&format!("/api/v1/participants/{inès}/referent"), &f.token, &json!({"referent_id": referent.user_id})).await.0, StatusCode::OK);
+
+    // The facilitateur: the menu leads to the list; search by name, then by commune.
+    let cookie = se_connecter_a(&app, &f, "/").await;
+    let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+    assert!(accueil.contains("href=\"/participants\""), "menu");
+    let (status, liste) = page(&app, "/participants?q=mart", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(liste.contains(&format!("href=\"/participants/{inès}\"")) && !liste.contains("Bernard"), "{liste}");
+    let (_, liste) = page(&app, "/participants?commune=pessac&tri=naissance&sens=desc", Some(&cookie)).await;
+    assert!(liste.contains("Martin") && !liste.contains("Bernard") && liste.contains("12/04/1998"), "{liste}");
+    // The record: identity, criterion, contrat and its employer; health data masked.
+    let (status, fiche) = page(&app, &format!("/participants/{inès}"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(fiche.contains("<h1>Inès Martin</h1>") && fiche.contains("<td>RSA") && fiche.contains("chez Bâtir") && fiche.contains("35 h par semaine"), "{fiche}");
+    assert!(fiche.contains("Confidentiel (référent et administrateurs)") && !fiche.contains("RQTH"), "{fiche}");
+    // The data page, readable, and its JSON; both audited.
+    let (status, donnees) = page(&app, &format!("/participants/{inès}/donnees"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(donnees.contains("Données détenues sur Inès Martin") && donnees.contains("janvier 2026") && donnees.contains("120,5 h") && donnees.contains("Attestation CAF"), "{donnees}");
+    let r = navigateur().get(app.url(&format!("/participants/{inès}/donnees?format=json"))).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.headers()["content-disposition"].to_str().unwrap().contains(&format!("participant-{inès}.json")));
+    let json: serde_json::Value = r.json().await.unwrap();
+    assert_eq!((json["parcours"]["participant"]["nom"].as_str(), json["heures"][0]["heures_travail"].as_f64(), json["heures"][0]["mois"].as_str()), (Some("Martin"), Some(120.5), Some("2026-01")), "{json}");
+    assert!(json["parcours"]["participant"].get("rqth").is_none(), "{json}");
+    let (_, journal) = app.get(&format!("/api/v1/audit?entite=participant&entite_id={inès}"), &admin.token).await;
+    assert_eq!(journal["items"].as_array().unwrap().iter().filter(|e| e["action"] == "export_rgpd").count(), 2, "{journal}");
+
+    // Its référent sees the health data; a référent who does not follow gets a 404.
+    let cookie_r = se_connecter_a(&app, &referent, "/").await;
+    let (_, liste) = page(&app, "/participants", Some(&cookie_r)).await;
+    assert!(liste.contains("Martin") && !liste.contains("Bernard"), "only those it follows: {liste}");
+    let (_, fiche) = page(&app, &format!("/participants/{inès}"), Some(&cookie_r)).await;
+    assert!(fiche.contains("RQTH") && !fiche.contains("Confidentiel (référent"), "{fiche}");
+    let autre_referent = app.login("PLIE A", Role::Referent).await;
+    let cookie_a = se_connecter_a(&app, &autre_referent, "/").await;
+    for chemin in [format!("/participants/{inès}"), format!("/participants/{inès}/donnees")] {
+        assert_eq!(page(&app, &chemin, Some(&cookie_a)).await.0, StatusCode::NOT_FOUND, "{chemin}");
+    }
+    // Companies and buyers never reach the parcours; another structure finds nothing.
+    let ent = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
+    let d = app.donneur_ordre(&f, "Ville de Pessac", 8).await["id"].as_i64().unwrap();
+    let acheteur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(d)).await;
+    for login in [&ent, &acheteur] {
+        let cookie_e = se_connecter_a(&app, login, "/").await;
+        let (_, accueil_e) = page(&app, "/", Some(&cookie_e)).await;
+        assert!(!accueil_e.contains("href=\"/participants\""));
+        for chemin in ["/participants".to_string(), format!("/participants/{inès}"), format!("/participants/{inès}/donnees")] {
+            assert_eq!(page(&app, &chemin, Some(&cookie_e)).await.0, StatusCode::FORBIDDEN, "{chemin}");
+        }
+    }
+    let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
+    let cookie_b = se_connecter_a(&app, &ailleurs, "/").await;
+    assert_eq!(page(&app, &format!("/participants/{inès}/donnees"), Some(&cookie_b)).await.0, StatusCode::NOT_FOUND);
+    let (_, liste_b) = page(&app, "/participants", Some(&cookie_b)).await;
+    assert!(!liste_b.contains("Martin"));
+    assert_eq!(page(&app, "/participants?page=abc", Some(&cookie)).await.0, StatusCode::OK, "a bad page number is page 1");
+}
+
+#[tokio::test]
+async fn health_data_reaches_the_referent_and_admins_only_through_the_api() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let p = new_participant(&app, &f, json!({"rqth": true, "beneficiaire_aah": true})).await;
+    let (status, c) = app.post(&format!("/api/v1/participants/{p}/criteres"), &f.token, &json!({"code": "th", "date_verification": "2026-01-10", "justificatif": "Notification MDPH", "justification": "Orientation CDAPH"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{c}");
+    app.put(&format!("/api/v1/participants/{p}/referent"), &f.token, &json!({"referent_id": referent.user_id})).await;
+    for (qui, token, voit) in [("facilitateur", &f.token, false), ("admin", &admin.token, true), ("référent", &referent.token, true)] {
+        let (_, identite) = app.get(&format!("/api/v1/participants/{p}"), token).await;
+        assert_eq!((identite["rqth"].as_bool(), identite["beneficiaire_aah"].as_bool()), if voit { (Some(true), Some(true)) } else { (None, None) }, "{qui}: {identite}");
+        let (_, criteres) = app.get(&format!("/api/v1/participants/{p}/criteres"), token).await;
+        assert_eq!(criteres[0]["justificatif"].as_str() == Some("Notification MDPH"), voit, "{qui}: {criteres}");
+        let (_, parcours) = app.get(&format!("/api/v1/participants/{p}/parcours"), token).await;
+        assert_eq!(parcours["criteres"][0]["justification"].as_str() == Some("Orientation CDAPH"), voit, "{qui}: {parcours}");
+        assert_eq!(parcours["eligibilite"]["eligible"], json!(true), "the criterion still counts: {parcours}");
+        let (_, liste) = app.get("/api/v1/participants", token).await;
+        assert_eq!(liste["items"][0].get("rqth").is_some(), voit, "{qui}: {liste}");
+    }
+}
