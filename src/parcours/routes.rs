@@ -164,14 +164,14 @@ async fn get_contrat(State(s): State<AppState>, acteur: Acteur, ApiPath(id): Api
 
 /// Ends a contrat (real end date and reason); the 6-month follow-up becomes due.
 #[utoipa::path(post, path = "/contrats/{id}/fin", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)), request_body = FinContratInput,
-    responses((status = 200, body = Contrat), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Contrat), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn end_contrat(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<FinContratInput>) -> AppResult<Json<Contrat>> {
     Ok(Json(Contrat::new(contrats::terminer_contrat(&s.db, &s.clock, &acteur, id, input).await?, None)))
 }
 
 /// Records the situation 6 months after the contrat's end.
 #[utoipa::path(put, path = "/contrats/{id}/suivi", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)), request_body = SuiviInput,
-    responses((status = 200, body = Suivi), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Suivi), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn set_suivi(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<SuiviInput>) -> AppResult<Json<Suivi>> {
     Ok(Json(contrats::renseigner_suivi(&s.db, &s.clock, &acteur, id, input).await?.into()))
 }

@@ -142,7 +142,11 @@ async fn the_openapi_document_is_consistent() {
             }
             let reponses = op["responses"].as_object().unwrap();
             let public = chemin.ends_with("/auth/token") || chemin.ends_with("/auth/mot-de-passe-oublie");
-            let attendus: Vec<&str> = [if public { "429" } else { "401" }, "400", "503"].into_iter().chain(op.get("requestBody").map(|_| ["413", "415", "422"]).into_iter().flatten()).collect();
+            let attendus: Vec<&str> = [if public { "429" } else { "401" }, "400", "503"]
+                .into_iter()
+                .chain(op.get("requestBody").map(|_| ["413", "415", "422"]).into_iter().flatten())
+                .chain((!dans_le_chemin.is_empty()).then_some("404"))
+                .collect();
             for code in attendus {
                 if !reponses.contains_key(code) {
                     problemes.push(format!("{methode} {chemin} : {code} non documenté"));
