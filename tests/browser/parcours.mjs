@@ -204,6 +204,18 @@ async function parcours(page) {
   await soumettre(page, "Placer sur la clause", "fiche de la clause après placement");
   await flash(page, "Participant placé");
   attendre(await page.getByRole("cell", { name: "Maçon" }).isVisible(), "le contrat n'apparaît pas sur la clause");
+
+  // The person's record and the data held on it (droit d'accès), from the menu.
+  await suivre(page, "Participants", "liste des participants");
+  const [prenomNom, ...reste] = nom.split(" ");
+  await champ(page, "Nom ou prénom").fill(reste.length ? reste.join(" ") : prenomNom);
+  await soumettre(page, "Rechercher", "recherche d'un participant");
+  await page.locator("tbody a").first().click();
+  await page.waitForLoadState("load");
+  await verifier(page, "fiche du participant");
+  attendre(await page.getByText(/Maçon — CDD chez/).first().isVisible(), "le contrat placé n'apparaît pas sur la fiche du participant");
+  await suivre(page, "Données détenues sur la personne (droit d'accès)", "données détenues sur la personne");
+  attendre(await page.getByRole("heading", { name: /^Données détenues sur / }).isVisible(), "la page du droit d'accès n'a pas son titre");
   return { clauseId, nom };
 }
 

@@ -1,18 +1,21 @@
 //! The authorization matrix of the API, generated from the router's own OpenAPI document:
-//! every route × every identity (no token, admin, facilitateur, référent who does not
-//! follow the person, company, buyer, facilitateur of another structure), on the rows of
+//! every route (80) × nine identities (no token, admin, facilitateur, référent who does not
+//! follow the person, the employing company, another company, the opération's buyer,
+//! another buyer, a facilitateur of another structure), 720 cases, on the rows of
 //! one structure. The statuses are compared with `tests/it/matrice.txt`, reviewed by hand:
 //! a new route without its lines, or a changed answer, fails the test (run it with
 //! `CLAUSIER_MATRICE_ECRIRE=1` to write the file again, then read the diff).
 //!
-//! Reads (GET) show the rules; writes are sent with an empty body `{}`, which proves that
-//! nobody gets past authentication without a token and that no write is a 5xx; the roles
-//! of writes are tested with real bodies in their own modules.
+//! Identities cover own and other: the company that employs the contrat (`employeur`) and
+//! the titulaire that does not (`entreprise`), the buyer of the opération and another
+//! buyer, a référent who does not follow the person, another structure. Writes are sent
+//! with a valid body (`corps`), so that a status says what the role may do, not that the
+//! body was malformed; each identity's body differs where a value must be unique.
 
 use entities::enums::Role;
 
 use crate::helpers::*;
-use crate::toutes_pages::structure;
+use crate::toutes_pages::{structure, Structure};
 
 #[tokio::test]
 async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
@@ -23,13 +26,17 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
     let admin = app.login("PLIE A", Role::Admin).await;
     let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.entreprise_id), None).await;
     let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
-    let identites: [(&str, Option<&str>); 7] = [
+    let autre_do = app.donneur_ordre(&s.facilitateur, "Département", 77).await["id"].as_i64().unwrap();
+    let autre_acheteur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(autre_do)).await;
+    let identites: [(&str, Option<&str>); 9] = [
         ("anonyme", None),
         ("admin", Some(&admin.token)),
         ("facilitateur", Some(&s.facilitateur.token)),
         ("referent", Some(&s.referent.token)),
+        ("employeur", Some(&s.entreprise.token)),
         ("entreprise", Some(&batir.token)),
         ("donneur_ordre", Some(&s.donneur.token)),
+        ("autre_acheteur", Some(&autre_acheteur.token)),
         ("autre_structure", Some(&ailleurs.token)),
     ];
     let doc: serde_json::Value = app.client.get(app.url("/api/openapi.json")).send().await.unwrap().json().await.unwrap();
@@ -59,19 +66,26 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
     };
     let mut lignes = Vec::new();
     for (methode, chemin) in &routes {
-        let url = chemin.replace("{id}", &id_de(chemin).to_string()).replace("{mois}", "2026-02").replace("{critere_id}", &critere.to_string());
+        // A declared month to validate; a validated month to correct.
+        let mois = if chemin.ends_with("/validation") { "2026-03" } else { "2026-02" };
+        let url = chemin.replace("{id}", &id_de(chemin).to_string()).replace("{mois}", mois).replace("{critere_id}", &critere.to_string());
         let mut statuts = Vec::new();
-        for (nom, jeton) in &identites {
+        for (i, (nom, jeton)) in identites.iter().enumerate() {
             let mut r = match methode.as_str() {
                 "GET" => app.client.get(app.url(&url)),
-                "POST" => app.client.post(app.url(&url)).json(&serde_json::json!({})),
-                "PUT" => app.client.put(app.url(&url)).json(&serde_json::json!({})),
+                "POST" => app.client.post(app.url(&url)).json(&corps(methode, chemin, i, &s)),
+                "PUT" => app.client.put(app.url(&url)).json(&corps(methode, chemin, i, &s)),
                 _ => app.client.delete(app.url(&url)),
             };
             if let Some(j) = jeton {
                 r = r.bearer_auth(j);
             }
-            let status = r.send().await.unwrap().status();
+            let reponse = r.send().await.unwrap();
+            let status = reponse.status();
+            // CLAUSIER_MATRICE_DETAIL=1: what an administrator's refused write was told.
+            if std::env::var_os("CLAUSIER_MATRICE_DETAIL").is_some() && status.is_client_error() && *nom == "admin" {
+                eprintln!("{methode} {url}: {}", reponse.text().await.unwrap_or_default());
+            }
             assert!(!status.is_server_error(), "{methode} {url} as {nom}: {status}");
             statuts.push(format!("{nom}={}", status.as_u16()));
         }
@@ -89,11 +103,69 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
     for l in obtenu.lines().filter(|l| !l.contains("/auth/")) {
         assert!(l.contains("anonyme=401"), "{l}");
     }
+    // A buyer never writes; a company writes only the hours of the contrats it employs;
+    // another structure never writes a row of this one.
+    let deux_cents = |l: &str, qui: &str| l.split(' ').any(|x| x.starts_with(&format!("{qui}=2")));
+    for l in obtenu.lines().filter(|l| !l.starts_with("GET ") && !l.contains("/auth/") && !l.contains("/moi/")) {
+        for qui in ["donneur_ordre", "autre_acheteur", "entreprise", "referent"] {
+            let permis = qui == "referent" && (l.starts_with("POST /api/v1/participants |"));
+            assert!(permis || !deux_cents(l, qui), "{qui}: {l}");
+        }
+        assert!(!deux_cents(l, "employeur") || l.starts_with("PUT /api/v1/contrats/{id}/heures/{mois} |"), "{l}");
+        assert!(!deux_cents(l, "autre_structure") || !l.contains("{id}"), "{l}");
+    }
     // And a company, a buyer or another structure never reads a participant.
     for l in obtenu.lines().filter(|l| l.starts_with("GET /api/v1/participants/{id}")) {
         for qui in ["entreprise=200", "donneur_ordre=200", "autre_structure=200"] {
             assert!(!l.contains(qui), "{l}");
         }
+    }
+}
+
+/// A valid body for a write, on the rows of `s`; `i`, the identity's rank, makes unique
+/// values (SIRET, numbers, addresses) differ from one identity to the next.
+fn corps(methode: &str, chemin: &str, i: usize, s: &Structure) -> serde_json::Value {
+    use serde_json::json;
+    // A PUT must not take the value a POST of the same identity just created.
+    let rang = if methode == "PUT" { 850 + i } else { 800 + i };
+    let siret = clausier::demo::siret(rang as u64);
+    let participant = json!({"nom": "Matrice", "prenom": "Léa", "date_naissance": "1990-01-01", "sexe": "F", "commune": "Bordeaux", "qpv": false, "niveau_formation": "3"});
+    let clause = json!({"lot_id": s.lot_id, "type": "execution", "date_debut": "2026-01-01", "date_fin": "2027-06-30", "globalisable": false, "objectif": {"mode": "heures", "heures": 500}});
+    let marche = json!({"operation_id": s.operation_id, "numero": format!("M-{rang}"), "objet": "Voirie", "nature": "travaux", "montant_ht": 100000, "date_debut": "2026-01-01", "date_fin": "2026-12-31"});
+    let operation = json!({"donneur_ordre_id": s.donneur_ordre_id, "nom": "PRU Grand Parc", "commune": "Bordeaux", "qpv": true, "secteur": "btp"});
+    match (methode, chemin.trim_start_matches("/api/v1")) {
+        ("POST", "/auth/mot-de-passe-oublie") => json!({"email": format!("personne{i}@nulle-part.fr")}),
+        ("POST", "/auth/token") => json!({"email": format!("personne{i}@nulle-part.fr"), "password": "mauvais-mot-de-passe"}),
+        ("POST", "/clauses") | ("PUT", "/clauses/{id}") => clause,
+        ("PUT", "/clauses/{id}/assiette") => json!({"heures_travaillees_marche": 10000}),
+        ("PUT", "/clauses/{id}/objectif") => json!({"heures": 600, "motif": "Avenant n° 2"}),
+        ("PUT", "/clauses/{id}/regles") => json!({"regles": {}}),
+        ("POST", "/contrats") => json!({"participant_id": s.participant_id, "employeur_id": s.entreprise_id, "clause_id": s.clause_id, "attributaire_id": s.entreprise_id, "modalite": "embauche_directe", "type_contrat": "cdd", "date_debut": format!("2027-0{}-01", 1 + i % 5), "date_fin_prevue": format!("2027-0{}-20", 1 + i % 5), "heures_hebdo": 20, "poste": "Peintre"}),
+        ("POST", "/contrats/{id}/fin") => json!({"date_fin_reelle": "2026-03-13", "motif_fin": "Fin de mission"}),
+        ("PUT", "/contrats/{id}/heures/{mois}") => json!({"heures_travail": 120, "heures_formation": 0, "motif": "Correction des heures"}),
+        ("POST", "/contrats/{id}/heures/{mois}/validation") => json!({"decision": "validee"}),
+        ("PUT", "/contrats/{id}/suivi") => json!({"situation": "emploi_durable", "date_realisation": "2026-03-16"}),
+        ("POST", "/donneurs-ordre") | ("PUT", "/donneurs-ordre/{id}") => json!({"nom": "Ville de Bordeaux", "siret": siret, "type": "commune"}),
+        ("POST", "/entreprises") | ("PUT", "/entreprises/{id}") => json!({"raison_sociale": "Bâtir Sud", "siret": siret, "type": "classique"}),
+        ("POST", "/donneurs-ordre/{id}/contacts") | ("POST", "/entreprises/{id}/contacts") => json!({"nom": "Contact", "email": "contact@test.fr", "recoit_relances": true, "recoit_bilans": false}),
+        ("POST", "/marches") | ("PUT", "/marches/{id}") => marche,
+        ("POST", "/marches/{id}/attributions") => json!({"entreprise_id": s.etti_id, "lot_id": s.lot_id, "role": "soustraitant"}),
+        ("POST", "/marches/{id}/lots") => json!({"numero": format!("{}", 10 + i), "intitule": "Plomberie", "montant_ht": 1000}),
+        ("PUT", "/moi/mot-de-passe") => json!({"actuel": "pas-le-bon-mot-de-passe", "nouveau": "un-nouveau-mot-de-passe"}),
+        ("POST", "/operations") | ("PUT", "/operations/{id}") => operation,
+        ("POST", "/operations/{id}/marches") => json!({"marche_ids": [s.marche_id]}),
+        ("PUT", "/parametres/parcours") => json!({"eligibilite_mois": 6, "heures_max_semaine": 48, "heures_max_jour_ouvre": 10, "suivi_mois_apres_fin": 6, "anonymisation_annees": 5}),
+        ("POST", "/participants") | ("PUT", "/participants/{id}") => participant,
+        ("POST", "/participants/{id}/contrats") => json!({"employeur_id": s.entreprise_id, "type_contrat": "cdd", "date_debut": format!("2028-0{}-01", 1 + i % 5), "date_fin_prevue": format!("2028-0{}-20", 1 + i % 5), "heures_hebdo": 20, "poste": "Peintre"}),
+        ("POST", "/participants/{id}/criteres") => json!({"code": "deld", "date_verification": "2026-02-01", "justificatif": "Attestation France Travail"}),
+        ("POST", "/participants/{id}/criteres/{critere_id}/retrait") => json!({"motif": "Pièce périmée"}),
+        ("POST", "/participants/{id}/etapes") => json!({"type": "formation", "sous_type": "qualifiante", "intitule": "CACES R482", "date_debut": "2026-03-02"}),
+        ("PUT", "/participants/{id}/referent") => json!({"referent_id": s.referent.user_id}),
+        ("POST", "/participants/{id}/sorties") => json!({"date_sortie": "2026-03-13", "situation": "cdi"}),
+        ("POST", "/protocoles") => json!({"nom": format!("Protocole {i}")}),
+        ("POST", "/utilisateurs") => json!({"email": format!("invite{i}@test.fr"), "nom": "Invité", "role": "referent"}),
+        ("PUT", "/utilisateurs/{id}/actif") => json!({"actif": true}),
+        _ => json!({}),
     }
 }
 

@@ -128,6 +128,8 @@ pub struct Structure {
     pub lot_id: i64,
     pub clause_id: i64,
     pub entreprise_id: i64,
+    /// The ETTI that employs the contrat (the `entreprise` login's company).
+    pub etti_id: i64,
     pub participant_id: i64,
 }
 
@@ -177,7 +179,7 @@ pub async fn structure(app: &TestApp) -> Structure {
     let entreprise = app.login_bound("PLIE A", Role::Entreprise, Some(etti["id"].as_i64().unwrap()), None).await;
     let donneur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(d)).await;
     let referent = app.login("PLIE A", Role::Referent).await;
-    Structure { facilitateur: f, entreprise, donneur, referent, donneur_ordre_id: d, operation_id: op, marche_id: marche, lot_id: lot, clause_id: clause, entreprise_id: e, participant_id: p }
+    Structure { facilitateur: f, entreprise, donneur, referent, donneur_ordre_id: d, operation_id: op, marche_id: marche, lot_id: lot, clause_id: clause, entreprise_id: e, etti_id: etti["id"].as_i64().unwrap(), participant_id: p }
 }
 
 #[tokio::test]
