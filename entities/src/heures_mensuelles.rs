@@ -28,6 +28,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub motif_decision: Option<String>,
     pub created_at: DateTimeUtc,
+    /// Who certified the hours declared (« Je certifie l'exactitude des heures déclarées »).
+    pub atteste_par_id: Option<i64>,
+    pub atteste_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

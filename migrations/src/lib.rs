@@ -12,6 +12,7 @@ mod m20261128_000001_perimetre;
 mod m20261129_000001_audit_version;
 mod m20261129_000002_tentatives_connexion;
 mod m20261129_000003_email_par_structure;
+mod m20261129_000004_attestation;
 mod util;
 
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_audit_version::Migration),
             Box::new(m20261129_000002_tentatives_connexion::Migration),
             Box::new(m20261129_000003_email_par_structure::Migration),
+            Box::new(m20261129_000004_attestation::Migration),
         ]
     }
 }

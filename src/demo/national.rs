@@ -293,7 +293,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
                 h_rows.push(heures_mensuelles::ActiveModel {
                     id: Set(ids.heure), structure_id: Set(sid), contrat_id: Set(kid), mois: Set(debut.checked_add_months(Months::new(m)).unwrap_or(debut)), revision: Set(1), courante: Set(true),
                     minutes_travail: Set(minutes), minutes_formation: Set(formation), statut: Set(StatutDeclaration::Validee), motif: Set(None), declare_par_id: Set(None), declare_at: Set(Some(now)),
-                    decide_par_id: Set(None), decide_at: Set(Some(now)), motif_decision: Set(None), created_at: Set(now),
+                    decide_par_id: Set(None), decide_at: Set(Some(now)), motif_decision: Set(None), created_at: Set(now), atteste_par_id: Set(None), atteste_at: Set(None),
                 });
                 ids.heure += 1;
             }

@@ -249,6 +249,10 @@ pub struct HeuresInput {
     /// Save without declaring (only while nothing was declared for the month).
     #[serde(default)]
     pub brouillon: bool,
+    /// « Je certifie l'exactitude des heures déclarées »: required of a company user who
+    /// declares (not for a draft); who certified and when is kept with the revision.
+    #[serde(default)]
+    pub attestation: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]

@@ -27,6 +27,28 @@ pub fn minutes_max(field: &str, heures: f64, max_heures: i64) -> Result<i64, Fie
     Ok((quarts as i64) * 15)
 }
 
+/// Hours typed in a form: digits with at most two decimals after a comma or a point
+/// (`151,75`, `151.75`, `8`); anything else — empty, `1e2`, `NaN`, `inf`, text — is refused
+/// with a French message that quotes at most the first 20 characters typed.
+pub fn heures_saisies(texte: &str) -> Result<f64, String> {
+    let t = texte.trim();
+    if t.is_empty() {
+        return Err("Indiquez un nombre d'heures (0 s'il n'y en a pas).".into());
+    }
+    let (entier, decimales) = match t.split_once([',', '.']) {
+        Some((e, d)) => (e, d),
+        None => (t, ""),
+    };
+    let chiffres = |s: &str| s.chars().all(|c| c.is_ascii_digit());
+    let forme = !entier.is_empty() && entier.len() <= 6 && chiffres(entier) && decimales.len() <= 2 && chiffres(decimales) && !(t.contains([',', '.']) && decimales.is_empty());
+    if !forme {
+        let cite: String = t.chars().take(20).collect();
+        let suite = if t.chars().count() > 20 { "…" } else { "" };
+        return Err(format!("« {cite}{suite} » n'est pas un nombre d'heures : écrivez par exemple 151,75."));
+    }
+    Ok(format!("{entier}.{}", if decimales.is_empty() { "0" } else { decimales }).parse().unwrap_or(0.0))
+}
+
 /// Minutes as the JSON number of hours (exact for quarters of an hour).
 pub fn heures(minutes: i64) -> f64 {
     minutes as f64 / 60.0
@@ -121,5 +143,24 @@ mod tests {
         assert_eq!(parse_mois("2025-3"), None);
         assert_eq!(parse_mois("mars"), None);
         assert_eq!(format_mois(d(2025, 3, 1)), "2025-03");
+    }
+}
+
+#[cfg(test)]
+mod saisie {
+    use super::heures_saisies;
+
+    #[test]
+    fn hours_are_typed_with_a_comma_or_a_point_and_nothing_else() {
+        assert_eq!(heures_saisies("151,75"), Ok(151.75));
+        assert_eq!(heures_saisies(" 151.75 "), Ok(151.75));
+        assert_eq!(heures_saisies("8"), Ok(8.0));
+        assert_eq!(heures_saisies("0,5"), Ok(0.5));
+        for mauvais in ["", "  ", "1e2", "NaN", "inf", "-3", "douze", "1,2,3", "12,", ",5", "1 000", "151,755", "0x10"] {
+            assert!(heures_saisies(mauvais).is_err(), "{mauvais:?}");
+        }
+        let long = "9".repeat(14_000);
+        let message = heures_saisies(&long).unwrap_err();
+        assert!(message.chars().count() < 100 && message.contains('…'), "{message}");
     }
 }

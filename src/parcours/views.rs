@@ -191,6 +191,9 @@ pub struct HeuresMois {
     pub decide_par_id: Option<i64>,
     pub decide_at: Option<DateTime<Utc>>,
     pub motif_decision: Option<String>,
+    /// Who certified the hours declared, and when.
+    pub atteste_par_id: Option<i64>,
+    pub atteste_at: Option<DateTime<Utc>>,
 }
 
 impl From<heures_mensuelles::Model> for HeuresMois {
@@ -209,6 +212,8 @@ impl From<heures_mensuelles::Model> for HeuresMois {
             decide_par_id: h.decide_par_id,
             decide_at: h.decide_at,
             motif_decision: h.motif_decision,
+            atteste_par_id: h.atteste_par_id,
+            atteste_at: h.atteste_at,
         }
     }
 }

@@ -29,7 +29,7 @@ async fn world() -> World {
 async fn declare_validate_send_back_and_correct() {
     let World { app, f, ent, contrat } = world().await;
     // The company declares; the facilitateur sends it back; the company corrects.
-    let (status, h) = app.declare(&ent.token, contrat, "2025-03", json!({"heures_travail": 151.75, "heures_formation": 0})).await;
+    let (status, h) = app.declare(&ent.token, contrat, "2025-03", json!({"heures_travail": 151.75, "heures_formation": 0, "attestation": true})).await;
     assert_eq!(status, StatusCode::OK, "{h}");
     assert_eq!((h["statut"].as_str(), h["revision"].as_i64(), h["heures_travail"].as_f64()), (Some("declaree"), Some(1), Some(151.75)));
     assert_eq!(app.decide(&ent.token, contrat, "2025-03", json!({"decision": "validee"})).await.0, StatusCode::FORBIDDEN, "a company does not validate");
@@ -41,7 +41,7 @@ async fn declare_validate_send_back_and_correct() {
     assert_eq!(h["statut"], "a_corriger");
     assert_eq!(h["motif_decision"], "Planning : 140 h");
     assert_eq!(app.decide(&f.token, contrat, "2025-03", json!({"decision": "validee"})).await.0, StatusCode::CONFLICT, "only a declared month is validated");
-    let (_, h) = app.declare(&ent.token, contrat, "2025-03", json!({"heures_travail": 140})).await;
+    let (_, h) = app.declare(&ent.token, contrat, "2025-03", json!({"heures_travail": 140, "attestation": true})).await;
     assert_eq!((h["statut"].as_str(), h["revision"].as_i64()), (Some("declaree"), Some(2)));
     let (status, h) = app.decide(&f.token, contrat, "2025-03", json!({"decision": "validee", "revision": 2})).await;
     assert_eq!(status, StatusCode::OK);
@@ -75,7 +75,7 @@ async fn drafts_referents_and_other_companies() {
     let (_, h) = app.declare(&ent.token, contrat, "2025-02", json!({"heures_travail": 20, "brouillon": true})).await;
     assert_eq!(h["statut"], "brouillon");
     assert_eq!(app.decide(&f.token, contrat, "2025-02", json!({"decision": "validee"})).await.0, StatusCode::CONFLICT, "a draft is not validated");
-    let (_, h) = app.declare(&ent.token, contrat, "2025-02", json!({"heures_travail": 120})).await;
+    let (_, h) = app.declare(&ent.token, contrat, "2025-02", json!({"heures_travail": 120, "attestation": true})).await;
     assert_eq!((h["statut"].as_str(), h["revision"].as_i64()), (Some("declaree"), Some(2)));
     assert_eq!(app.declare(&ent.token, contrat, "2025-02", json!({"heures_travail": 10, "brouillon": true})).await.0, StatusCode::CONFLICT, "no draft over a declaration");
 
@@ -124,7 +124,11 @@ async fn sanity_limits_and_months_outside_the_contrat() {
     let e = app.entreprise(&f, "Ouvert", 4).await["id"].as_i64().unwrap();
     let p = new_participant(&app, &f, json!({})).await;
     let cdi = new_contrat(&app, &f, p, e, "cdi", "2026-01-01", None, 35.0).await["id"].as_i64().unwrap();
-    assert_eq!(app.declare(&f.token, cdi, "2026-03", json!({"heures_travail": 80})).await.0, StatusCode::OK);
+    // The month under way: a draft now, declared from its last day on.
+    let (status, problem) = app.declare(&f.token, cdi, "2026-03", json!({"heures_travail": 80})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(problem["errors"][0]["message"], "Les heures de mars 2026 se déclarent à partir du 31/03/2026 ; d'ici là, enregistrez-les en brouillon.");
+    assert_eq!(app.declare(&f.token, cdi, "2026-03", json!({"heures_travail": 80, "brouillon": true})).await.0, StatusCode::OK);
     let (status, problem) = app.declare(&f.token, cdi, "2026-04", json!({"heures_travail": 80})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(problem["errors"][0]["message"], "Un mois futur ne peut pas être déclaré.");
@@ -134,7 +138,7 @@ async fn sanity_limits_and_months_outside_the_contrat() {
 #[tokio::test]
 async fn a_stale_revision_is_a_conflict_and_concurrent_writers_lose_nothing() {
     let World { app, f, ent, contrat } = world().await;
-    app.declare(&ent.token, contrat, "2025-05", json!({"heures_travail": 100, "revision": 0})).await;
+    app.declare(&ent.token, contrat, "2025-05", json!({"heures_travail": 100, "revision": 0, "attestation": true})).await;
     let (status, problem) = app.declare(&f.token, contrat, "2025-05", json!({"heures_travail": 101, "revision": 0})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(problem["detail"].as_str().unwrap().contains("révision en vigueur est la 1"));
@@ -142,11 +146,11 @@ async fn a_stale_revision_is_a_conflict_and_concurrent_writers_lose_nothing() {
 
     // Eight writers at once on the same month, all based on revision 2: exactly one
     // wins, the others get 409; without a revision, all land, one revision each.
-    let based: Vec<_> = (0..8).map(|i| app.declare(&ent.token, contrat, "2025-06", json!({"heures_travail": 100 + i, "revision": 0}))).collect();
+    let based: Vec<_> = (0..8).map(|i| app.declare(&ent.token, contrat, "2025-06", json!({"heures_travail": 100 + i, "revision": 0, "attestation": true}))).collect();
     let statuses: Vec<StatusCode> = futures::future::join_all(based).await.into_iter().map(|(s, _)| s).collect();
     assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
     assert!(statuses.iter().all(|s| *s == StatusCode::OK || *s == StatusCode::CONFLICT), "{statuses:?}");
-    let blind: Vec<_> = (0..8).map(|i| app.declare(&ent.token, contrat, "2025-07", json!({"heures_travail": 100 + i}))).collect();
+    let blind: Vec<_> = (0..8).map(|i| app.declare(&ent.token, contrat, "2025-07", json!({"heures_travail": 100 + i, "attestation": true}))).collect();
     let statuses: Vec<StatusCode> = futures::future::join_all(blind).await.into_iter().map(|(s, _)| s).collect();
     assert!(statuses.iter().all(|s| *s == StatusCode::OK), "{statuses:?}");
     let (_, hist) = app.get(&format!("/api/v1/contrats/{contrat}/heures/2025-07"), &f.token).await;
@@ -158,7 +162,7 @@ async fn a_stale_revision_is_a_conflict_and_concurrent_writers_lose_nothing() {
 #[tokio::test]
 async fn ending_a_contrat_makes_the_follow_up_due() {
     let World { app, f, ent, contrat } = world().await;
-    app.declare(&ent.token, contrat, "2025-06", json!({"heures_travail": 100})).await;
+    app.declare(&ent.token, contrat, "2025-06", json!({"heures_travail": 100, "attestation": true})).await;
     let path = format!("/api/v1/contrats/{contrat}/fin");
     let (status, problem) = app.post(&path, &f.token, &json!({"date_fin_reelle": "2025-05-31", "motif_fin": "Démission"})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "hours are declared after that date");
@@ -171,7 +175,7 @@ async fn ending_a_contrat_makes_the_follow_up_due() {
     assert_eq!(c["date_fin_reelle"], "2025-06-30");
     assert_eq!(app.post(&path, &f.token, &json!({"date_fin_reelle": "2025-06-30", "motif_fin": "x"})).await.0, StatusCode::CONFLICT);
     // Months after the real end are now outside the contrat.
-    assert_eq!(app.declare(&ent.token, contrat, "2025-07", json!({"heures_travail": 10})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.declare(&ent.token, contrat, "2025-07", json!({"heures_travail": 10, "attestation": true})).await.0, StatusCode::UNPROCESSABLE_ENTITY);
     let (status, s) = app.put(&suivi, &f.token, &json!({"situation": "emploi_durable", "date_realisation": "2026-01-05"})).await;
     assert_eq!(status, StatusCode::OK, "{s}");
     assert_eq!(s["date_echeance"], "2025-12-30");

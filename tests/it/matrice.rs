@@ -67,7 +67,7 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
     let mut lignes = Vec::new();
     for (methode, chemin) in &routes {
         // A declared month to validate; a validated month to correct.
-        let mois = if chemin.ends_with("/validation") { "2026-03" } else { "2026-02" };
+        let mois = if chemin.ends_with("/validation") { "2026-02" } else { "2026-01" };
         let url = chemin.replace("{id}", &id_de(chemin).to_string()).replace("{mois}", mois).replace("{critere_id}", &critere.to_string());
         let mut statuts = Vec::new();
         for (i, (nom, jeton)) in identites.iter().enumerate() {
@@ -142,7 +142,7 @@ fn corps(methode: &str, chemin: &str, i: usize, s: &Structure) -> serde_json::Va
         ("PUT", "/clauses/{id}/regles") => json!({"regles": {}}),
         ("POST", "/contrats") => json!({"participant_id": s.participant_id, "employeur_id": s.entreprise_id, "clause_id": s.clause_id, "attributaire_id": s.entreprise_id, "modalite": "embauche_directe", "type_contrat": "cdd", "date_debut": format!("2027-0{}-01", 1 + i % 5), "date_fin_prevue": format!("2027-0{}-20", 1 + i % 5), "heures_hebdo": 20, "poste": "Peintre"}),
         ("POST", "/contrats/{id}/fin") => json!({"date_fin_reelle": "2026-03-13", "motif_fin": "Fin de mission"}),
-        ("PUT", "/contrats/{id}/heures/{mois}") => json!({"heures_travail": 120, "heures_formation": 0, "motif": "Correction des heures"}),
+        ("PUT", "/contrats/{id}/heures/{mois}") => json!({"heures_travail": 120, "heures_formation": 0, "motif": "Correction des heures", "attestation": true}),
         ("POST", "/contrats/{id}/heures/{mois}/validation") => json!({"decision": "validee"}),
         ("PUT", "/contrats/{id}/suivi") => json!({"situation": "emploi_durable", "date_realisation": "2026-03-16"}),
         ("POST", "/donneurs-ordre") | ("PUT", "/donneurs-ordre/{id}") => json!({"nom": "Ville de Bordeaux", "siret": siret, "type": "commune"}),

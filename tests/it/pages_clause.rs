@@ -46,11 +46,11 @@ async fn a_participant_is_placed_on_a_clause_from_its_page_with_eligibility_show
 
     let (status, formulaire) = page(&app, &format!("{lien}&date_debut=2026-05-04"), Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(formulaire.contains("Éligibilité au 04/05/2026") && formulaire.contains("Critère vérifié le 15/01/2026"), "{formulaire}");
+    assert!(formulaire.contains("Éligibilité au 04/05/2026") && formulaire.contains("Critère vérifié le 15/12/2025"), "{formulaire}");
     assert!(formulaire.contains("Bâtir Sud (Entreprise classique, titulaire du lot)") && formulaire.contains("Interim Insertion (Entreprise de travail temporaire d'insertion (ETTI))"), "{formulaire}");
     // Eligibility before the criterion was verified: not eligible, and why.
-    let (_, avant) = page(&app, &format!("{lien}&date_debut=2026-01-05"), Some(&cookie)).await;
-    assert!(avant.contains("Non éligible") && avant.contains("Aucun critère vérifié par un facilitateur entre le 05/07/2025 et le 05/01/2026"), "{avant}");
+    let (_, avant) = page(&app, &format!("{lien}&date_debut=2025-12-01"), Some(&cookie)).await;
+    assert!(avant.contains("Non éligible") && avant.contains("Aucun critère vérifié par un facilitateur entre le 01/06/2025 et le 01/12/2025"), "{avant}");
 
     let jeton = csrf(&formulaire);
     let (p, e) = (s.participant_id.to_string(), s.entreprise_id.to_string());
@@ -260,22 +260,22 @@ async fn the_dashboard_kept_in_memory_follows_every_write() {
     let s = structure(&app).await;
     let cookie = se_connecter_a(&app, &s.facilitateur, "/").await;
     let (_, avant) = page(&app, "/", Some(&cookie)).await;
-    assert_eq!(a_valider(&avant), "1", "March is declared, not validated");
-    assert!(avant.contains("140 h") || avant.contains("147 h"), "February's hours are retained: {avant}");
+    assert_eq!(a_valider(&avant), "1", "February is declared, not validated");
+    assert!(avant.contains("140 h") || avant.contains("147 h"), "January's hours are retained: {avant}");
     // The same page again is served from memory: same figures.
     assert_eq!(page(&app, "/", Some(&cookie)).await.1.matches("compteur").count(), avant.matches("compteur").count());
     // The validation queue is searchable.
     let (_, trouve) = page(&app, "/validations?q=interim&tri=employeur", Some(&cookie)).await;
-    assert!(trouve.contains("mars 2026") && trouve.contains("1 résultat"), "{trouve}");
+    assert!(trouve.contains("février 2026") && trouve.contains("1 résultat"), "{trouve}");
     let (_, rien) = page(&app, "/validations?q=personne", Some(&cookie)).await;
     assert!(rien.contains("Aucune déclaration en attente ne correspond"), "{rien}");
     let contrats = api(&app, &s.facilitateur.token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await;
     let contrat = contrats[0]["contrat_id"].as_i64().unwrap();
-    let (status, b) = app.decide(&s.facilitateur.token, contrat, "2026-03", serde_json::json!({"decision": "validee", "motif": null})).await;
+    let (status, b) = app.decide(&s.facilitateur.token, contrat, "2026-02", serde_json::json!({"decision": "validee", "motif": null})).await;
     assert!(status.is_success(), "{b}");
     let (_, apres) = page(&app, "/", Some(&cookie)).await;
     assert_eq!(a_valider(&apres), "0", "the validation shows at once");
-    assert!(apres.contains("294 h"), "March's hours are retained too: {apres}");
+    assert!(apres.contains("294 h"), "February's hours are retained too: {apres}");
     let (_, liste) = page(&app, "/clauses", Some(&cookie)).await;
     assert!(liste.contains("294 h"), "{liste}");
 }

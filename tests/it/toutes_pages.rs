@@ -160,21 +160,21 @@ pub async fn structure(app: &TestApp) -> Structure {
     assert_eq!(s, StatusCode::CREATED, "{k}");
     let clause = k["id"].as_i64().unwrap();
     let p = new_participant(app, &f, json!({})).await;
-    verify(app, &f, p, "rsa", "2026-01-15").await;
+    verify(app, &f, p, "rsa", "2025-12-15").await;
     let (s, c) = app
         .post(
             "/api/v1/contrats",
             &f.token,
-            &json!({"participant_id": p, "employeur_id": etti["id"], "clause_id": clause, "attributaire_id": e, "modalite": "mise_a_disposition", "type_contrat": "mission_etti", "date_debut": "2026-02-02", "date_fin_prevue": "2026-12-31", "heures_hebdo": 35, "poste": "Maçon"}),
+            &json!({"participant_id": p, "employeur_id": etti["id"], "clause_id": clause, "attributaire_id": e, "modalite": "mise_a_disposition", "type_contrat": "mission_etti", "date_debut": "2026-01-05", "date_fin_prevue": "2026-12-31", "heures_hebdo": 35, "poste": "Maçon"}),
         )
         .await;
     assert_eq!(s, StatusCode::CREATED, "{c}");
     let contrat = c["id"].as_i64().unwrap();
-    for mois in ["2026-02", "2026-03"] {
+    for mois in ["2026-01", "2026-02"] {
         let (s, b) = app.declare(&f.token, contrat, mois, json!({"heures_travail": 140, "heures_formation": 7})).await;
         assert!(s.is_success(), "{b}");
     }
-    let (s, b) = app.decide(&f.token, contrat, "2026-02", json!({"decision": "validee", "motif": null})).await;
+    let (s, b) = app.decide(&f.token, contrat, "2026-01", json!({"decision": "validee", "motif": null})).await;
     assert!(s.is_success(), "{b}");
     let entreprise = app.login_bound("PLIE A", Role::Entreprise, Some(etti["id"].as_i64().unwrap()), None).await;
     let donneur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(d)).await;

@@ -153,7 +153,7 @@ async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(sai
     if !erreurs.is_empty() {
         return afficher(&state, &connecte, mois, None, Some((&saisie, erreurs))).await;
     }
-    let input = HeuresInput { heures_travail: travail, heures_formation: formation, motif: None, revision: None, brouillon: false };
+    let input = HeuresInput { heures_travail: travail, heures_formation: formation, motif: None, revision: None, brouillon: false, attestation: true };
     match crate::parcours::service::declarer_heures(&state.db, &state.clock, &connecte.acteur, saisie.contrat_id, &format_mois(mois), input).await {
         Ok(_) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={}", format_mois(mois), saisie.contrat_id)).into_response()),
         Err(AppError::Invalid(champs)) => afficher(&state, &connecte, mois, None, Some((&saisie, champs.into_iter().map(|c| c.message).collect()))).await,

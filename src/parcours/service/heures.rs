@@ -12,13 +12,19 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 
 use super::super::forms::{Decision, HeuresInput, ValidationInput};
-use super::super::limites::{format_mois, heures_fr, minutes, parse_mois, plafond_minutes, premier_du_mois};
+use super::super::limites::{heures_fr, minutes, parse_mois, plafond_minutes, premier_du_mois};
 use super::contrats::{fin_effective, get_contrat};
 use crate::audit;
 use crate::auth::{Acteur, GESTION};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::text::clean;
+use crate::text::{clean, date_num, mois_fr};
+
+/// « juin 2025 » → « Juin 2025 », to open a sentence.
+fn majuscule(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|p| p.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
 
 /// A move of the workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,13 +118,22 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
     let contrat = lock_contrat(&txn, acteur, contrat_id).await?;
     let params = super::parametres(&txn, acteur.structure_id).await?;
     let fin = fin_effective(&contrat);
+    let dernier_jour = mois + chrono::Months::new(1) - chrono::Days::new(1);
     if mois > premier_du_mois(clock.today()) {
         errors.push(FieldError::new("mois", "Un mois futur ne peut pas être déclaré."));
+    } else if !input.brouillon && dernier_jour > clock.today() {
+        errors.push(FieldError::new(
+            "mois",
+            format!("Les heures de {} se déclarent à partir du {} ; d'ici là, enregistrez-les en brouillon.", mois_fr(mois), date_num(dernier_jour)),
+        ));
+    }
+    if acteur.role == Role::Entreprise && !input.brouillon && !input.attestation {
+        errors.push(FieldError::new("attestation", "Pour déclarer, certifiez l'exactitude des heures déclarées (case à cocher)."));
     }
     if mois < premier_du_mois(contrat.date_debut) || fin.is_some_and(|f| mois > premier_du_mois(f)) {
-        let au = fin.map_or("(sans fin)".to_string(), |f| f.to_string());
-        errors.push(FieldError::new("mois", format!("Ce mois est en dehors du contrat (du {} au {au}).", contrat.date_debut)));
-    } else if errors.is_empty() {
+        let au = fin.map_or("(sans fin)".to_string(), date_num);
+        errors.push(FieldError::new("mois", format!("{} est en dehors du contrat (du {} au {au}).", majuscule(&mois_fr(mois)), date_num(contrat.date_debut))));
+    } else if errors.iter().all(|e| e.field == "attestation") {
         let plafond = plafond_minutes(mois, contrat.date_debut, fin, params.heures_max_semaine, params.heures_max_jour_ouvre);
         if i64::from(travail) + i64::from(formation) > plafond {
             errors.push(FieldError::new(
@@ -127,7 +142,7 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
                     "{} de travail et de formation dépassent le plafond de {} pour {} ({} h par semaine couverte par le contrat, {} h par jour ouvré).",
                     heures_fr(i64::from(travail) + i64::from(formation)),
                     heures_fr(plafond),
-                    format_mois(mois),
+                    mois_fr(mois),
                     params.heures_max_semaine,
                     params.heures_max_jour_ouvre
                 ),
@@ -170,6 +185,8 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
         decide_at: Set(None),
         motif_decision: Set(None),
         created_at: Set(now),
+        atteste_par_id: Set((input.attestation && !input.brouillon).then_some(acteur.utilisateur_id)),
+        atteste_at: Set((input.attestation && !input.brouillon).then_some(now)),
         ..Default::default()
     }
     .insert(&txn)
