@@ -2,7 +2,7 @@
 //! contrats to declare for M is told which; relance on the 10th (due date); last relance
 //! on the 20th, when the facilitateurs are also told which companies are late.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Months, NaiveDate, Utc};
 use entities::enums::StatutDeclaration;
@@ -59,6 +59,79 @@ pub struct ContratADeclarer {
     pub poste: String,
     /// « à déclarer » or « à corriger ».
     pub etat: &'static str,
+    pub date_debut: NaiveDate,
+    /// The real end, else the planned one.
+    pub date_fin: Option<NaiveDate>,
+    /// The revision in force for the month: a draft, or the hours sent back to correct.
+    #[serde(skip)]
+    pub courante: Option<heures_mensuelles::Model>,
+}
+
+/// The day a month's hours are due: the 10th of the next month (the relance's day).
+pub fn echeance(mois: NaiveDate) -> NaiveDate {
+    mois + Months::new(1) + chrono::Days::new(9)
+}
+
+/// A month with clause contrats whose hours still need the company: to declare (nothing
+/// or a draft) or to correct (sent back).
+#[derive(Debug, Clone, Serialize)]
+pub struct MoisATraiter {
+    /// First day of the month.
+    pub mois: NaiveDate,
+    pub a_declarer: usize,
+    pub brouillons: usize,
+    pub a_corriger: usize,
+    pub echeance: NaiveDate,
+    /// Days past the due date (0 when not yet due).
+    pub jours_retard: i64,
+    /// The month is not over: drafts only.
+    pub en_cours: bool,
+}
+
+/// Every month, oldest first, where the clause contrats in the caller's scope (a
+/// company: the ones it employs) need hours declared or corrected: the months ended since
+/// each contrat started, and the month under way when it holds drafts.
+pub async fn mois_a_traiter(db: &impl ConnectionTrait, acteur: &Acteur, aujourdhui: NaiveDate) -> AppResult<Vec<MoisATraiter>> {
+    let en_clause = Query::select()
+        .expr(Expr::val(1))
+        .from(mises_en_emploi::Entity)
+        .and_where(Expr::col((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId)).equals((contrats::Entity, contrats::Column::Id)))
+        .to_owned();
+    let mut select = acteur.scoped::<contrats::Entity>().filter(Expr::exists(en_clause)).filter(contrats::Column::DateDebut.lte(aujourdhui));
+    if acteur.role == entities::enums::Role::Entreprise {
+        select = select.filter(contrats::Column::EmployeurId.eq(acteur.entreprise_id.unwrap_or(-1)));
+    }
+    let contrats = select.all(db).await?;
+    let courantes: BTreeMap<(i64, NaiveDate), StatutDeclaration> = acteur
+        .scoped::<heures_mensuelles::Entity>()
+        .filter(heures_mensuelles::Column::ContratId.is_in(contrats.iter().map(|c| c.id).collect::<Vec<_>>()))
+        .filter(heures_mensuelles::Column::Courante.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|h| ((h.contrat_id, h.mois), h.statut))
+        .collect();
+    let ce_mois = crate::parcours::limites::premier_du_mois(aujourdhui);
+    let mut par_mois: BTreeMap<NaiveDate, MoisATraiter> = BTreeMap::new();
+    for c in &contrats {
+        let fin = c.date_fin_reelle.or(c.date_fin_prevue).map(crate::parcours::limites::premier_du_mois).unwrap_or(ce_mois).min(ce_mois);
+        let mut mois = crate::parcours::limites::premier_du_mois(c.date_debut);
+        while mois <= fin {
+            let statut = courantes.get(&(c.id, mois)).copied();
+            let en_cours = mois == ce_mois;
+            if !matches!(statut, Some(StatutDeclaration::Declaree | StatutDeclaration::Validee)) && (!en_cours || statut == Some(StatutDeclaration::Brouillon)) {
+                let e = echeance(mois);
+                let m = par_mois.entry(mois).or_insert(MoisATraiter { mois, a_declarer: 0, brouillons: 0, a_corriger: 0, echeance: e, jours_retard: (aujourdhui - e).num_days().max(0), en_cours });
+                match statut {
+                    Some(StatutDeclaration::Brouillon) => m.brouillons += 1,
+                    Some(StatutDeclaration::ACorriger) => m.a_corriger += 1,
+                    _ => m.a_declarer += 1,
+                }
+            }
+            mois = mois + Months::new(1);
+        }
+    }
+    Ok(par_mois.into_values().collect())
 }
 
 /// The month a run is about: the one before the occurrence's (in France).
@@ -103,25 +176,30 @@ pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, moi
         .all(db)
         .await?;
     let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
-    let a_corriger: BTreeSet<i64> = acteur
+    let mut courantes: BTreeMap<i64, heures_mensuelles::Model> = acteur
         .scoped::<heures_mensuelles::Entity>()
         .filter(heures_mensuelles::Column::ContratId.is_in(ids))
         .filter(heures_mensuelles::Column::Mois.eq(mois))
         .filter(heures_mensuelles::Column::Courante.eq(true))
-        .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::ACorriger))
         .all(db)
         .await?
         .into_iter()
-        .map(|h| h.contrat_id)
+        .map(|h| (h.contrat_id, h))
         .collect();
     Ok(lignes
         .into_iter()
-        .map(|(c, p)| ContratADeclarer {
-            contrat_id: c.id,
-            employeur_id: c.employeur_id,
-            participant: p.as_ref().map(nom_court).unwrap_or_default(),
-            poste: c.poste,
-            etat: if a_corriger.contains(&c.id) { "à corriger" } else { "à déclarer" },
+        .map(|(c, p)| {
+            let courante = courantes.remove(&c.id);
+            ContratADeclarer {
+                contrat_id: c.id,
+                employeur_id: c.employeur_id,
+                participant: p.as_ref().map(nom_court).unwrap_or_default(),
+                poste: c.poste,
+                etat: if courante.as_ref().is_some_and(|h| h.statut == StatutDeclaration::ACorriger) { "à corriger" } else { "à déclarer" },
+                date_debut: c.date_debut,
+                date_fin: c.date_fin_reelle.or(c.date_fin_prevue),
+                courante,
+            }
         })
         .collect())
 }
@@ -160,7 +238,7 @@ impl Relance for RappelDeclaration {
     async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
         let etape = self.0;
         let mois = mois_concerne(occurrence);
-        let echeance = mois + Months::new(1) + chrono::Days::new(9);
+        let echeance = echeance(mois);
         let periode = mois.format("%Y-%m").to_string();
         let mut messages = Vec::new();
         let acteur = Acteur::systeme(structure.id);

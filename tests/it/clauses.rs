@@ -333,54 +333,89 @@ fn csrf_de(page: &str) -> String {
     page.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
 }
 
-/// The declaration page: a company declares its contrats' hours of a month through the
-/// same service as the API; bad input is refused in French and writes nothing; other
-/// roles, other companies' contrats and other structures are refused.
+/// The declaration grid: a company declares its contrats' hours of a month through the
+/// same service as the API, all lines at once, all or nothing; bad input is refused in
+/// French on its line and writes nothing; a draft is kept and shown again; declaring is
+/// certified; other roles, other companies' contrats and other structures are refused.
 #[tokio::test]
-async fn companies_declare_their_hours_on_the_declaration_page() {
+async fn companies_declare_their_hours_on_the_declaration_grid() {
     let s = scenario().await;
     let app = &s.app;
     let [c1, _c2, c3, c4] = s.contrats;
     let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
-    let cookie = se_connecter_a(app, &batir, "/declarations?mois=2025-06").await;
+    let cookie = se_connecter_a(app, &batir, "/").await;
+    // The company's home lists the months waiting for it, with their due date.
+    let (_, accueil) = page(app, "/", Some(&cookie)).await;
+    assert!(accueil.contains("Vos heures à déclarer") && accueil.contains("href=\"/declarations?mois=2025-06\"") && accueil.contains("10/07/2025"), "{accueil}");
     let (status, html) = page(app, "/declarations?mois=2025-06", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains("Heures de juin 2025 à déclarer") && html.contains(&format!("id=\"contrat-{c1}\"")), "{html}");
+    assert!(html.contains("Heures de juin 2025") && html.contains(&format!("id=\"contrat-{c1}\"")) && html.contains("Plafond du mois"), "{html}");
     assert!(!html.contains(&format!("id=\"contrat-{c3}\"")), "Bâtir does not employ c3: {html}");
     let csrf = csrf_de(&html);
-    let envoyer = |contrat: i64, travail: &str, jeton: &str| {
-        let (cookie, jeton, travail) = (cookie.clone(), jeton.to_string(), travail.to_string());
+    let envoyer = |champs: Vec<(String, String)>| {
+        let cookie = cookie.clone();
         let url = app.url("/declarations");
         async move {
-            let r = navigateur().post(url).header("cookie", cookie).form(&[("csrf", jeton.as_str()), ("contrat_id", &contrat.to_string()), ("mois", "2025-06"), ("heures_travail", travail.as_str()), ("heures_formation", "")]).send().await.unwrap();
+            let r = navigateur().post(url).header("cookie", cookie).form(&champs).send().await.unwrap();
             let status = r.status();
             let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-            (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
+            (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'").replace("&quot;", "\"")))
         }
     };
+    let grille = |jeton: &str, lignes: &[(i64, &str)], action: &str, atteste: bool| {
+        let mut champs = vec![("csrf".to_string(), jeton.to_string()), ("mois".to_string(), "2025-06".to_string()), ("action".to_string(), action.to_string())];
+        for (c, travail) in lignes {
+            champs.push((format!("travail_{c}"), travail.to_string()));
+            champs.push((format!("formation_{c}"), "0".to_string()));
+        }
+        if atteste {
+            champs.push(("attestation".into(), "oui".into()));
+        }
+        champs
+    };
     let lignes = count(&app.db, "heures_mensuelles").await;
-    for (contrat, travail, jeton, attendu, message) in [
-        (c1, "140,5", "faux", StatusCode::FORBIDDEN, "Formulaire expiré"),
-        (c1, "cent", csrf.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "« cent » n'est pas un nombre d'heures"),
-        (c1, "500", csrf.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "dépassent le plafond"),
-        (c1, "140,1", csrf.as_str(), StatusCode::UNPROCESSABLE_ENTITY, "quart"),
-        (c4, "100", csrf.as_str(), StatusCode::NOT_FOUND, "Contrat introuvable"),
+    let long = "9".repeat(14_000);
+    for (champs, attendu, message) in [
+        (grille("faux", &[(c1, "140,5")], "declarer", true), StatusCode::FORBIDDEN, "Formulaire expiré"),
+        (grille(&csrf, &[(c1, "cent")], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "« cent » n'est pas un nombre d'heures"),
+        (grille(&csrf, &[(c1, "1e2")], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "« 1e2 » n'est pas un nombre d'heures"),
+        (grille(&csrf, &[(c1, "500")], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "dépassent le plafond"),
+        (grille(&csrf, &[(c1, "140,1")], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "quart"),
+        (grille(&csrf, &[(c1, "140,5")], "declarer", false), StatusCode::UNPROCESSABLE_ENTITY, "certifiez l'exactitude"),
+        (grille(&csrf, &[(c1, "140,5"), (c4, "100")], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "Ce contrat n'existe pas ou ne vous concerne pas"),
+        (grille(&csrf, &[(c1, "")], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "Saisissez les heures d'au moins une ligne"),
+        (grille(&csrf, &[(c1, long.as_str())], "declarer", true), StatusCode::UNPROCESSABLE_ENTITY, "n'est pas un nombre d'heures"),
     ] {
-        let (status, corps) = envoyer(contrat, travail, jeton).await;
-        assert_eq!(status, attendu, "{travail}: {corps}");
-        assert!(corps.contains(message), "{travail}: « {message} » missing in {corps}");
+        let (status, corps) = envoyer(champs).await;
+        assert_eq!(status, attendu, "{message}: {}", &corps[..corps.len().min(3000)]);
+        assert!(corps.contains(message), "« {message} » missing in {}", &corps[..corps.len().min(3000)]);
+        assert!(!corps.contains(&"9".repeat(100)), "a long input is never echoed in full");
     }
-    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes, "nothing written by refused declarations");
+    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes, "nothing written by refused grids");
+    // A refused line keeps what was typed.
+    let (_, refus) = envoyer(grille(&csrf, &[(c1, "cent")], "declarer", true)).await;
+    assert!(refus.contains("value=\"cent\"") && refus.contains("aria-invalid=\"true\""), "{refus}");
 
-    let (status, suite) = envoyer(c1, "140,5", &csrf).await;
-    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, &format!("/declarations?mois=2025-06&fait={c1}")[..]));
+    // A draft first: kept, shown again in its line.
+    let (status, suite) = envoyer(grille(&csrf, &[(c1, "100")], "brouillon", false)).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?mois=2025-06&fait=1&brouillon=true"));
     let (_, html) = page(app, &suite, Some(&cookie)).await;
-    assert!(html.contains("Heures déclarées") && !html.contains(&format!("id=\"contrat-{c1}\"")), "{html}");
+    assert!(html.contains("1 ligne enregistrée en brouillon") && html.contains("value=\"100\""), "{html}");
+    // Then declared and certified.
+    let (status, suite) = envoyer(grille(&csrf, &[(c1, "140,5")], "declarer", true)).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?mois=2025-06&fait=1"));
+    let (_, html) = page(app, &suite, Some(&cookie)).await;
+    assert!(html.contains("1 ligne déclarée") && !html.contains(&format!("id=\"contrat-{c1}\"")), "{html}");
     let (_, mois) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-06"), &s.f.token).await;
     let courante = &mois["courante"];
-    assert_eq!((courante["statut"].as_str(), courante["heures_travail"].as_f64()), (Some("declaree"), Some(140.5)), "{mois}");
+    assert_eq!((courante["statut"].as_str(), courante["heures_travail"].as_f64(), courante["atteste_par_id"].as_i64()), (Some("declaree"), Some(140.5), Some(batir.user_id)), "{mois}");
+    // Its history: the draft, then the certified declaration.
+    let (status, histoire) = page(app, &format!("/declarations/{c1}/2025-06"), Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(histoire.contains("Heures de juin 2025") && histoire.contains("140,5 h") && histoire.contains("100 h") && histoire.matches("Utilisateur").count() >= 2, "{histoire}");
+    assert_eq!(page(app, &format!("/declarations/{c3}/2025-06"), Some(&cookie)).await.0, StatusCode::NOT_FOUND, "another company's contrat");
 
-    // The facilitateur sees the structure's list with the employers; other roles and
+    // The facilitateur sees the structure's grid with the employers; other roles and
     // other structures are refused.
     let cookie_f = se_connecter_a(app, &s.f, "/declarations").await;
     let (_, html) = page(app, "/declarations?mois=2025-06", Some(&cookie_f)).await;
@@ -389,17 +424,55 @@ async fn companies_declare_their_hours_on_the_declaration_page() {
         let login = if role == Role::DonneurOrdre { app.login_bound("PLIE A", role, None, Some(s.ville)).await } else { app.login("PLIE A", role).await };
         let c = se_connecter_a(app, &login, "/declarations").await;
         assert_eq!(page(app, "/declarations", Some(&c)).await.0, StatusCode::FORBIDDEN, "{role:?}");
+        assert_eq!(page(app, &format!("/declarations/{c1}/2025-06"), Some(&c)).await.0, StatusCode::FORBIDDEN, "{role:?}");
     }
     let etranger = app.login("PLIE B", Role::Facilitateur).await;
     let c = se_connecter_a(app, &etranger, "/declarations").await;
     let (_, html) = page(app, "/declarations?mois=2025-06", Some(&c)).await;
     assert!(html.contains("Rien à déclarer pour juin 2025"), "{html}");
+    assert_eq!(page(app, &format!("/declarations/{c1}/2025-06"), Some(&c)).await.0, StatusCode::NOT_FOUND);
     let jeton = csrf_de(&page(app, "/", Some(&c)).await.1);
-    let r = navigateur().post(app.url("/declarations")).header("cookie", &c).form(&[("csrf", jeton.as_str()), ("contrat_id", &c3.to_string()), ("mois", "2025-06"), ("heures_travail", "10")]).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = navigateur().post(app.url("/declarations")).header("cookie", &c).form(&[("csrf", jeton.as_str()), ("mois", "2025-06"), ("action", "declarer"), (&format!("travail_{c3}"), "10"), (&format!("formation_{c3}"), "0")]).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes + 2);
     assert_eq!(page(app, "/declarations", None).await.1, "/connexion?suite=/declarations");
     assert_eq!(page(app, "/declarations?mois=juin", Some(&cookie)).await.0, StatusCode::BAD_REQUEST);
-    assert!(page(app, "/declarations?mois=2025-10", Some(&cookie)).await.1.contains("Heures d'octobre 2025 à déclarer"));
+    assert!(page(app, "/declarations?mois=2025-10", Some(&cookie)).await.1.contains("Heures d'octobre 2025"));
+}
+
+/// The month under way: drafts only, declared from its last day on (said on the page).
+#[tokio::test]
+async fn the_month_under_way_is_saved_as_a_draft_and_declared_from_its_last_day() {
+    let app = spawn_app().await;
+    // The ETTI's contrat runs from January to December 2026; the clock is 16 March 2026.
+    let s = crate::toutes_pages::structure(&app).await;
+    let contrat = app.get(&format!("/api/v1/clauses/{}/contrats", s.clause_id), &s.facilitateur.token).await.1[0]["contrat_id"].as_i64().unwrap();
+    let cookie = se_connecter_a(&app, &s.entreprise, "/").await;
+    let (_, html) = page(&app, "/declarations?mois=2026-03", Some(&cookie)).await;
+    assert!(html.contains("Mars 2026 n'est pas terminé") && html.contains("à partir du 31/03/2026"), "{html}");
+    assert!(!html.contains("Déclarer les heures</button>") && !html.contains("Je certifie"), "no declaring yet: {html}");
+    let jeton = csrf_de(&html);
+    let travail = format!("travail_{contrat}");
+    let formation = format!("formation_{contrat}");
+    let poster = |action: &'static str| {
+        let (cookie, jeton, travail, formation) = (cookie.clone(), jeton.clone(), travail.clone(), formation.clone());
+        let url = app.url("/declarations");
+        async move {
+            let champs = [("csrf", jeton.as_str()), ("mois", "2026-03"), ("action", action), (travail.as_str(), "60"), (formation.as_str(), "0"), ("attestation", "oui")];
+            navigateur().post(url).header("cookie", cookie).form(&champs).send().await.unwrap()
+        }
+    };
+    let refus = poster("declarer").await;
+    assert_eq!(refus.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refus.text().await.unwrap().replace("&#x2F;", "/").contains("se déclarent à partir du 31/03/2026"));
+    assert_eq!(poster("brouillon").await.status(), StatusCode::SEE_OTHER);
+    let (_, mois) = app.get(&format!("/api/v1/contrats/{contrat}/heures/2026-03"), &s.facilitateur.token).await;
+    assert_eq!((mois["courante"]["statut"].as_str(), mois["courante"]["atteste_par_id"].as_i64()), (Some("brouillon"), None), "{mois}");
+    // The company's home now shows the month under way with its draft.
+    let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+    assert!(accueil.contains("href=\"/declarations?mois=2026-03\"") && accueil.contains("1 en brouillon") && accueil.contains("mois en cours"), "{accueil}");
+    // Future months are not offered.
+    assert!(html.contains("max=\"2026-03\""), "{html}");
 }
 
 /// The validation page: the facilitateur validates a declared month or sends it back

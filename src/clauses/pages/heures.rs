@@ -15,48 +15,53 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{Months, NaiveDate};
-use entities::enums::Role;
+use entities::enums::{Role, StatutDeclaration};
+use sea_orm::{ColumnTrait, QueryFilter};
+use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::parcours::forms::HeuresInput;
-use crate::parcours::limites::{format_mois, parse_mois, premier_du_mois};
+use crate::parcours::limites::{format_mois, heures_saisies, parse_mois, plafond_minutes, premier_du_mois};
 use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
 use crate::web::liste::{contient, Params};
-use crate::web::{page_erreur, render, ApiForm, ApiQuery};
+use crate::web::{page_erreur, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
-    Router::new().route("/declarations", get(page).post(declarer)).route("/validations", get(page_validations).post(decider))
+    Router::new()
+        .route("/declarations", get(page).post(declarer))
+        .route("/declarations/{contrat}/{mois}", get(historique))
+        .route("/validations", get(page_validations).post(decider))
 }
 
 #[derive(Deserialize)]
 struct Choix {
     mois: Option<String>,
-    /// The contrat just declared (after the redirect).
-    fait: Option<i64>,
-}
-
-/// One declaration as the browser posts it (hours with a comma or a point).
-#[derive(Deserialize)]
-struct Saisie {
-    csrf: String,
-    contrat_id: i64,
-    mois: String,
-    heures_travail: String,
+    /// How many lines were just recorded (after the redirect), and whether as drafts.
+    fait: Option<usize>,
     #[serde(default)]
-    heures_formation: String,
+    brouillon: bool,
 }
 
+/// One line of the grid: a contrat whose hours of the month are to declare, in draft or
+/// sent back, with what was typed and refused.
 #[derive(Serialize)]
 struct Ligne {
     contrat_id: i64,
     participant: String,
     poste: String,
     employeur: String,
+    date_debut: NaiveDate,
+    date_fin: Option<NaiveDate>,
+    /// The month's cap (worked + training), in hours.
+    plafond: f64,
+    /// « à déclarer », « brouillon », « à corriger ».
     etat: &'static str,
-    /// What was typed and refused, with why.
+    /// Sent back: the facilitateur's reason and the hours declared before.
+    motif_renvoi: Option<String>,
+    avant: Option<(f64, f64)>,
     heures_travail: String,
     heures_formation: String,
     erreurs: Vec<String>,
@@ -67,7 +72,10 @@ const ROLES: &[Role] = &[Role::Entreprise, Role::Facilitateur, Role::Admin];
 /// The month shown: the one asked, else the month before today's (the one reminders are about).
 fn mois_choisi(state: &AppState, mois: Option<&str>) -> Result<NaiveDate, String> {
     match mois.filter(|m| !m.is_empty()) {
-        Some(m) => parse_mois(m).ok_or_else(|| format!("Mois « {m} » illisible : AAAA-MM attendu.")),
+        Some(m) => parse_mois(m).ok_or_else(|| {
+            let cite: String = m.chars().take(20).collect();
+            format!("Mois « {cite} » illisible : AAAA-MM attendu.")
+        }),
         None => Ok(premier_du_mois(state.clock.today()) - Months::new(1)),
     }
 }
@@ -77,32 +85,65 @@ async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(choix)
         Ok(m) => m,
         Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
     };
-    afficher(&state, &connecte, mois, choix.fait, None).await
+    let fait = choix.fait.map(|n| {
+        let s = if n > 1 { "s" } else { "" };
+        if choix.brouillon { format!("{n} ligne{s} enregistrée{s} en brouillon.") } else { format!("{n} ligne{s} déclarée{s} : le facilitateur les validera.") }
+    });
+    afficher(&state, &connecte, mois, fait, &Saisies::default()).await
 }
 
-/// Renders the page; `refus`: the contrat whose declaration was refused, what was typed
-/// and why.
-async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<i64>, refus: Option<(&Saisie, Vec<String>)>) -> Result<Response, AppError> {
+/// What the grid was sent: the typed hours by contrat, the refusals by contrat, and
+/// refusals that belong to no line of the page.
+#[derive(Default)]
+struct Saisies {
+    valeurs: BTreeMap<i64, (String, String)>,
+    erreurs: BTreeMap<i64, Vec<String>>,
+    generales: Vec<String>,
+    attestation: bool,
+}
+
+/// Renders the grid of `mois`; `saisies`: what was typed and refused (422), if anything.
+async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<String>, saisies: &Saisies) -> Result<Response, AppError> {
     if !ROLES.contains(&connecte.acteur.role) {
         return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
     }
     let acteur = &connecte.acteur;
+    let today = state.clock.today();
     let mut contrats = contrats_a_declarer(&state.db, acteur, mois).await?;
     if acteur.role == Role::Entreprise {
         contrats.retain(|c| Some(c.employeur_id) == acteur.entreprise_id);
     }
-    let ids: Vec<i64> = contrats.iter().map(|c| c.employeur_id).collect();
-    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, ids).await?;
+    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, contrats.iter().map(|c| c.employeur_id).collect()).await?;
+    let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
     let lignes: Vec<Ligne> = contrats
         .into_iter()
         .map(|c| {
-            let (travail, formation, erreurs) = match &refus {
-                Some((s, e)) if s.contrat_id == c.contrat_id => (s.heures_travail.clone(), s.heures_formation.clone(), e.clone()),
-                _ => (String::new(), String::new(), Vec::new()),
+            let courante = c.courante.as_ref();
+            let brouillon = courante.filter(|h| h.statut == StatutDeclaration::Brouillon);
+            let renvoi = courante.filter(|h| h.statut == StatutDeclaration::ACorriger);
+            let (travail, formation) = match (saisies.valeurs.get(&c.contrat_id), brouillon) {
+                (Some(v), _) => v.clone(),
+                (None, Some(b)) => (nombre_saisi(b.minutes_travail), nombre_saisi(b.minutes_formation)),
+                (None, None) => (String::new(), "0".to_string()),
             };
-            Ligne { contrat_id: c.contrat_id, participant: c.participant, poste: c.poste, employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(), etat: c.etat, heures_travail: travail, heures_formation: formation, erreurs }
+            Ligne {
+                plafond: crate::parcours::limites::heures(plafond_minutes(mois, c.date_debut, c.date_fin, params.heures_max_semaine, params.heures_max_jour_ouvre)),
+                etat: if renvoi.is_some() { "à corriger" } else if brouillon.is_some() { "brouillon" } else { "à déclarer" },
+                motif_renvoi: renvoi.and_then(|h| h.motif_decision.clone()),
+                avant: renvoi.map(|h| (crate::parcours::limites::heures(h.minutes_travail.into()), crate::parcours::limites::heures(h.minutes_formation.into()))),
+                erreurs: saisies.erreurs.get(&c.contrat_id).cloned().unwrap_or_default(),
+                contrat_id: c.contrat_id,
+                participant: c.participant,
+                poste: c.poste,
+                employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(),
+                date_debut: c.date_debut,
+                date_fin: c.date_fin,
+                heures_travail: travail,
+                heures_formation: formation,
+            }
         })
         .collect();
+    let dernier_jour = mois + Months::new(1) - chrono::Days::new(1);
     let mut ctx = tera::Context::new();
     ctx.insert("mois", &format_mois(mois));
     let mois_fr = crate::text::mois_fr(mois);
@@ -110,23 +151,53 @@ async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: 
     let de = if mois_fr.starts_with(['a', 'o']) { "d'" } else { "de " };
     ctx.insert("de_mois", &format!("{de}{mois_fr}"));
     ctx.insert("mois_fr", &mois_fr);
+    ctx.insert("mois_max", &format_mois(premier_du_mois(today)));
+    ctx.insert("en_cours", &(dernier_jour > today));
+    ctx.insert("dernier_jour", &dernier_jour);
     ctx.insert("lignes", &lignes);
     ctx.insert("gestion", &(acteur.role != Role::Entreprise));
-    ctx.insert("fait", &fait.is_some());
-    let status = if refus.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    ctx.insert("entreprise", &(acteur.role == Role::Entreprise));
+    ctx.insert("attestation", &saisies.attestation);
+    ctx.insert("generales", &saisies.generales);
+    ctx.insert("fait", &fait);
+    ctx.insert("a_traiter", &crate::relances::declarations::mois_a_traiter(&state.db, acteur, today).await?.into_iter().filter(|m| m.mois != mois).map(MoisVu::from).collect::<Vec<_>>());
+    ctx.insert("fil", &super::fil(&[("Déclarations", "")]));
+    let refus = !saisies.erreurs.is_empty() || !saisies.generales.is_empty();
+    let status = if refus { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, render(state, "clauses/declarations.html", Some(connecte), ctx)?).into_response())
 }
 
-/// Hours typed in French (`151,75`) or not at all (0).
-fn heures(champ: &str, texte: &str, erreurs: &mut Vec<String>) -> f64 {
-    let t = texte.trim().replace(',', ".");
-    if t.is_empty() {
-        return 0.0;
+/// A month needing action, as pages show it.
+#[derive(Serialize)]
+pub(super) struct MoisVu {
+    mois: String,
+    mois_fr: String,
+    a_declarer: usize,
+    brouillons: usize,
+    a_corriger: usize,
+    echeance: NaiveDate,
+    jours_retard: i64,
+    en_cours: bool,
+}
+
+impl From<crate::relances::declarations::MoisATraiter> for MoisVu {
+    fn from(m: crate::relances::declarations::MoisATraiter) -> MoisVu {
+        MoisVu {
+            mois: format_mois(m.mois),
+            mois_fr: crate::text::mois_fr(m.mois),
+            a_declarer: m.a_declarer,
+            brouillons: m.brouillons,
+            a_corriger: m.a_corriger,
+            echeance: m.echeance,
+            jours_retard: m.jours_retard,
+            en_cours: m.en_cours,
+        }
     }
-    t.parse::<f64>().unwrap_or_else(|_| {
-        erreurs.push(format!("{champ} : « {} » n'est pas un nombre d'heures (par exemple 151,75).", texte.trim()));
-        0.0
-    })
+}
+
+/// Minutes as typed back in a field: « 151,75 ».
+fn nombre_saisi(minutes: i32) -> String {
+    crate::text::nombre_fr(crate::parcours::limites::heures(minutes.into())).replace('\u{a0}', "").replace(' ', "")
 }
 
 /// The page refusing a form that does not carry the session's CSRF token.
@@ -139,29 +210,115 @@ fn contrat_introuvable(state: &AppState, connecte: &Connecte) -> Result<Response
     page_erreur(state, Some(connecte), StatusCode::NOT_FOUND, "Contrat introuvable", "Ce contrat n'existe pas ou ne vous concerne pas.")
 }
 
-async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(saisie): ApiForm<Saisie>) -> Result<Response, AppError> {
-    if saisie.csrf != connecte.csrf {
+/// The grid sent: `travail_<contrat>` and `formation_<contrat>` for each line, `action`
+/// (`brouillon` or `declarer`), `attestation`. Lines left empty are not sent to the
+/// service; the others go together, all or nothing.
+async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(champs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let champ = |nom: &str| champs.get(nom).map(String::as_str).unwrap_or_default();
+    if champ("csrf") != connecte.csrf {
         return formulaire_etranger(&state, &connecte);
     }
-    let mois = match mois_choisi(&state, Some(&saisie.mois)) {
+    let mois = match mois_choisi(&state, Some(champ("mois")).filter(|m| !m.is_empty()).or(Some("?"))) {
         Ok(m) => m,
         Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
     };
-    let mut erreurs = Vec::new();
-    let travail = heures("Heures de travail", &saisie.heures_travail, &mut erreurs);
-    let formation = heures("Heures de formation", &saisie.heures_formation, &mut erreurs);
-    if !erreurs.is_empty() {
-        return afficher(&state, &connecte, mois, None, Some((&saisie, erreurs))).await;
+    let brouillon = champ("action") == "brouillon";
+    let mut saisies = Saisies { attestation: champ("attestation") == "oui", ..Default::default() };
+    for (nom, travail) in &champs {
+        let Some(id) = nom.strip_prefix("travail_").and_then(|i| i.parse::<i64>().ok()) else { continue };
+        let formation = champs.get(&format!("formation_{id}")).cloned().unwrap_or_default();
+        let cite = |t: &str| -> String { t.chars().take(20).collect() };
+        saisies.valeurs.insert(id, (cite(travail), cite(&formation)));
     }
-    let input = HeuresInput { heures_travail: travail, heures_formation: formation, motif: None, revision: None, brouillon: false, attestation: true };
-    match crate::parcours::service::declarer_heures(&state.db, &state.clock, &connecte.acteur, saisie.contrat_id, &format_mois(mois), input).await {
-        Ok(_) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={}", format_mois(mois), saisie.contrat_id)).into_response()),
-        Err(AppError::Invalid(champs)) => afficher(&state, &connecte, mois, None, Some((&saisie, champs.into_iter().map(|c| c.message).collect()))).await,
-        Err(AppError::Conflict(message)) => afficher(&state, &connecte, mois, None, Some((&saisie, vec![message]))).await,
-        Err(AppError::NotFound) => contrat_introuvable(&state, &connecte),
-        Err(AppError::Forbidden) => page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Accès refusé", "Vous ne pouvez pas déclarer les heures de ce contrat."),
-        Err(autre) => Err(autre),
+    let mut lignes = Vec::new();
+    for (id, (travail, formation)) in &saisies.valeurs {
+        if travail.trim().is_empty() && matches!(formation.trim(), "" | "0") {
+            continue;
+        }
+        let mut erreurs = Vec::new();
+        let t = heures_saisies(travail).map_err(|e| erreurs.push(format!("Travail : {e}"))).unwrap_or(0.0);
+        let f = heures_saisies(formation).map_err(|e| erreurs.push(format!("Formation : {e}"))).unwrap_or(0.0);
+        if erreurs.is_empty() {
+            lignes.push((*id, HeuresInput { heures_travail: t, heures_formation: f, motif: None, revision: None, brouillon, attestation: saisies.attestation }));
+        } else {
+            saisies.erreurs.insert(*id, erreurs);
+        }
     }
+    if lignes.is_empty() && saisies.erreurs.is_empty() {
+        saisies.generales.push("Saisissez les heures d'au moins une ligne.".into());
+    }
+    if !saisies.erreurs.is_empty() || !saisies.generales.is_empty() {
+        return afficher(&state, &connecte, mois, None, &saisies).await;
+    }
+    match crate::parcours::service::heures::declarer_lot(&state.db, &state.clock, &connecte.acteur, &format_mois(mois), lignes).await? {
+        Ok(n) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={n}{}", format_mois(mois), if brouillon { "&brouillon=true" } else { "" })).into_response()),
+        Err(refus) => {
+            for (id, messages) in refus {
+                if saisies.valeurs.contains_key(&id) {
+                    saisies.erreurs.insert(id, messages);
+                } else {
+                    saisies.generales.extend(messages);
+                }
+            }
+            // A refusal the page would not show on a line (a contrat not on it).
+            let visibles: Vec<i64> = contrats_a_declarer(&state.db, &connecte.acteur, mois).await?.into_iter().map(|c| c.contrat_id).collect();
+            let (sur_la_page, ailleurs): (BTreeMap<_, _>, BTreeMap<_, _>) = std::mem::take(&mut saisies.erreurs).into_iter().partition(|(id, _)| visibles.contains(id));
+            saisies.erreurs = sur_la_page;
+            saisies.generales.extend(ailleurs.into_values().flatten());
+            afficher(&state, &connecte, mois, None, &saisies).await
+        }
+    }
+}
+
+/// The revisions of one month of a contrat: who declared what and when, who certified,
+/// the decisions and their reasons.
+async fn historique(State(state): State<AppState>, connecte: Connecte, ApiPath((contrat_id, mois)): ApiPath<(i64, String)>) -> Result<Response, AppError> {
+    if !ROLES.contains(&connecte.acteur.role) {
+        return page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Accès refusé", "L'historique des déclarations est réservé aux entreprises, aux facilitateurs et aux administrateurs.");
+    }
+    let Some(debut) = parse_mois(&mois) else { return contrat_introuvable(&state, &connecte) };
+    let contrat = crate::parcours::service::get_contrat(&state.db, &connecte.acteur, contrat_id).await?;
+    if connecte.acteur.role == Role::Entreprise && Some(contrat.employeur_id) != connecte.acteur.entreprise_id {
+        return contrat_introuvable(&state, &connecte);
+    }
+    let revisions = match crate::parcours::service::heures::historique_mois(&state.db, &connecte.acteur, contrat_id, &mois).await {
+        Ok(r) => r,
+        Err(AppError::NotFound) => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    let ids: Vec<i64> = revisions.iter().flat_map(|r| [r.declare_par_id, r.decide_par_id, r.atteste_par_id]).flatten().collect();
+    let noms: BTreeMap<i64, String> = connecte.acteur.scoped::<entities::utilisateurs::Entity>().filter(entities::utilisateurs::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|u| (u.id, u.nom)).collect();
+    let nom = |id: Option<i64>| id.and_then(|i| noms.get(&i).cloned());
+    let vues: Vec<serde_json::Value> = revisions
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "revision": r.revision,
+                "courante": r.courante,
+                "statut": crate::text::code(r.statut),
+                "travail": crate::parcours::limites::heures(r.minutes_travail.into()),
+                "formation": crate::parcours::limites::heures(r.minutes_formation.into()),
+                "motif": r.motif,
+                "declare_par": nom(r.declare_par_id),
+                "declare_at": r.declare_at,
+                "atteste_par": nom(r.atteste_par_id),
+                "atteste_at": r.atteste_at,
+                "decide_par": nom(r.decide_par_id),
+                "decide_at": r.decide_at,
+                "motif_decision": r.motif_decision,
+            })
+        })
+        .collect();
+    let personne = crate::parcours::service::noms_courts(&state.db, &connecte.acteur, vec![contrat.participant_id]).await?.remove(&contrat.participant_id).unwrap_or_default();
+    let mut ctx = tera::Context::new();
+    ctx.insert("revisions", &vues);
+    ctx.insert("personne", &personne);
+    ctx.insert("poste", &contrat.poste);
+    ctx.insert("mois", &format_mois(debut));
+    ctx.insert("mois_fr", &crate::text::mois_fr(debut));
+    let retour = format!("/declarations?mois={}", format_mois(debut));
+    ctx.insert("fil", &super::fil(&[("Déclarations", &retour), ("Historique", "")]));
+    Ok(render(&state, "clauses/historique.html", Some(&connecte), ctx)?.into_response())
 }
 
 /// A decision as the browser posts it.

@@ -107,6 +107,38 @@ fn check_revision(expected: Option<i32>, current: Option<&heures_mensuelles::Mod
 
 /// Declares (or saves as draft) the hours of `mois` for a contrat: a new revision.
 pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, contrat_id: i64, mois: &str, input: HeuresInput) -> AppResult<heures_mensuelles::Model> {
+    let txn = crate::db::ecrire(db).await?;
+    let created = declarer_dans(&txn, clock, acteur, contrat_id, mois, input).await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Declares (or saves as drafts) the hours of one month for several contrats at once,
+/// all or nothing: either every line is recorded, or none is and each refused line comes
+/// back with its French messages.
+pub async fn declarer_lot(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, mois: &str, lignes: Vec<(i64, HeuresInput)>) -> AppResult<Result<usize, Vec<(i64, Vec<String>)>>> {
+    let txn = crate::db::ecrire(db).await?;
+    let mut refus = Vec::new();
+    let n = lignes.len();
+    for (contrat_id, input) in lignes {
+        match declarer_dans(&txn, clock, acteur, contrat_id, mois, input).await {
+            Ok(_) => {}
+            Err(AppError::Invalid(champs)) => refus.push((contrat_id, champs.into_iter().map(|c| c.message).collect())),
+            Err(AppError::Conflict(message)) => refus.push((contrat_id, vec![message])),
+            Err(AppError::NotFound) => refus.push((contrat_id, vec!["Ce contrat n'existe pas ou ne vous concerne pas.".to_string()])),
+            Err(AppError::Forbidden) => refus.push((contrat_id, vec!["Vous ne pouvez pas déclarer les heures de ce contrat.".to_string()])),
+            Err(autre) => return Err(autre),
+        }
+    }
+    if !refus.is_empty() {
+        txn.rollback().await?;
+        return Ok(Err(refus));
+    }
+    txn.commit().await?;
+    Ok(Ok(n))
+}
+
+async fn declarer_dans(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, contrat_id: i64, mois: &str, input: HeuresInput) -> AppResult<heures_mensuelles::Model> {
     acteur.require(&[Role::Entreprise, Role::Facilitateur, Role::Admin])?;
     let mois = parse_mois_field(mois)?;
     let mut errors = Vec::new();
@@ -114,9 +146,8 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
     let formation = minutes("heures_formation", input.heures_formation).map_err(|e| errors.push(e)).unwrap_or(0);
     let motif = clean(&input.motif);
 
-    let txn = crate::db::ecrire(db).await?;
-    let contrat = lock_contrat(&txn, acteur, contrat_id).await?;
-    let params = super::parametres(&txn, acteur.structure_id).await?;
+    let contrat = lock_contrat(txn, acteur, contrat_id).await?;
+    let params = super::parametres(txn, acteur.structure_id).await?;
     let fin = fin_effective(&contrat);
     let dernier_jour = mois + chrono::Months::new(1) - chrono::Days::new(1);
     if mois > premier_du_mois(clock.today()) {
@@ -149,7 +180,7 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
             ));
         }
     }
-    let current = courante(&txn, acteur, contrat_id, mois).await?;
+    let current = courante(txn, acteur, contrat_id, mois).await?;
     let from = current.as_ref().map(|c| c.statut);
     if from == Some(S::Validee) && motif.is_none() {
         errors.push(FieldError::new("motif", "Ce mois est validé : indiquez le motif de la correction."));
@@ -166,7 +197,7 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
         heures_mensuelles::Entity::update_many()
             .col_expr(heures_mensuelles::Column::Courante, Expr::value(false))
             .filter(heures_mensuelles::Column::Id.eq(c.id))
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let created = heures_mensuelles::ActiveModel {
@@ -189,11 +220,10 @@ pub async fn declarer_heures(db: &impl TransactionTrait, clock: &Clock, acteur: 
         atteste_at: Set((input.attestation && !input.brouillon).then_some(now)),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let action = if from == Some(S::Validee) { "correction" } else { "declaration" };
-    audit::record(&txn, clock, acteur, action, "heures_mensuelles", created.id, current.as_ref(), Some(&created)).await?;
-    txn.commit().await?;
+    audit::record(txn, clock, acteur, action, "heures_mensuelles", created.id, current.as_ref(), Some(&created)).await?;
     Ok(created)
 }
 
