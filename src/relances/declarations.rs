@@ -89,8 +89,8 @@ pub struct MoisATraiter {
 }
 
 /// Every month, oldest first, where the clause contrats in the caller's scope (a
-/// company: the ones it employs) need hours declared or corrected: the months ended since
-/// each contrat started, and the month under way when it holds drafts.
+/// company: the ones it employs) need hours declared or corrected, from each contrat's
+/// start to the month under way (which can only hold drafts until its last day).
 pub async fn mois_a_traiter(db: &impl ConnectionTrait, acteur: &Acteur, aujourdhui: NaiveDate) -> AppResult<Vec<MoisATraiter>> {
     let en_clause = Query::select()
         .expr(Expr::val(1))
@@ -119,7 +119,7 @@ pub async fn mois_a_traiter(db: &impl ConnectionTrait, acteur: &Acteur, aujourdh
         while mois <= fin {
             let statut = courantes.get(&(c.id, mois)).copied();
             let en_cours = mois == ce_mois;
-            if !matches!(statut, Some(StatutDeclaration::Declaree | StatutDeclaration::Validee)) && (!en_cours || statut == Some(StatutDeclaration::Brouillon)) {
+            if !matches!(statut, Some(StatutDeclaration::Declaree | StatutDeclaration::Validee)) {
                 let e = echeance(mois);
                 let m = par_mois.entry(mois).or_insert(MoisATraiter { mois, a_declarer: 0, brouillons: 0, a_corriger: 0, echeance: e, jours_retard: (aujourdhui - e).num_days().max(0), en_cours });
                 match statut {

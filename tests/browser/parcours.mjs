@@ -1,7 +1,8 @@
 // Clausier's browser test: a facilitatrice, by clicking links and buttons and filling
 // labelled fields only, creates a donneur d'ordre, an opération, a marché with two lots,
 // an entreprise and its attribution, a clause with a computed objective, and places a
-// participant on it. Every page visited is checked by axe-core (no serious or critical
+// participant on it; a company accountant saves a month's hours in draft after a refused
+// line. Every page visited is checked by axe-core (no serious or critical
 // violation), under the server's Content-Security-Policy (no violation reported), for
 // ISO dates in the visible text, and again on a 390-px phone (no page wider than the
 // screen). Then the REST API is asked what it now holds.
@@ -235,6 +236,30 @@ async function parApi(clauseId) {
   attendre(liste.length === 1 && liste[0].poste === "Maçon" && liste[0].modalite === "embauche_directe", `l'API ne tient pas le contrat placé : ${JSON.stringify(contrats).slice(0, 300)}`);
 }
 
+/** A company accountant: from its home to a month's grid; a refused line, then a draft. */
+async function declarationEntreprise(navigateur) {
+  const ctx = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(15000);
+  await p.goto(`${BASE}/connexion`);
+  await champ(p, "Adresse e-mail").fill("entreprise@demo.clausier.fr");
+  await champ(p, "Mot de passe").fill(MOT_DE_PASSE);
+  await soumettre(p, "Se connecter", "accueil de l'entreprise");
+  attendre(await p.getByRole("heading", { name: "Vos heures à déclarer" }).isVisible(), "l'accueil de l'entreprise ne dit pas ce qu'elle a à déclarer");
+  await p.locator("table a[href^='/declarations?mois=']").first().click();
+  await p.waitForLoadState("load");
+  await verifier(p, "grille des heures du mois");
+  const travail = p.getByLabel(/^Heures de travail de /).first();
+  await travail.fill("cent");
+  await soumettre(p, "Enregistrer en brouillon", "grille refusée");
+  attendre(await p.getByText(/« cent » n'est pas un nombre d'heures/).first().isVisible(), "le refus de la ligne n'est pas montré en français");
+  attendre((await p.getByLabel(/^Heures de travail de /).first().inputValue()) === "cent", "la saisie refusée est perdue");
+  await p.getByLabel(/^Heures de travail de /).first().fill("120");
+  await soumettre(p, "Enregistrer en brouillon", "grille enregistrée en brouillon");
+  attendre(await p.getByText("1 ligne enregistrée en brouillon.").isVisible(), "le brouillon n'est pas annoncé");
+  await ctx.close();
+}
+
 async function telephone(navigateur, etat) {
   const ctx = await navigateur.newContext({ viewport: { width: 390, height: 844 }, storageState: etat });
   const page = await ctx.newPage();
@@ -261,6 +286,7 @@ let code = 0;
 try {
   const { clauseId } = await parcours(page);
   await parApi(clauseId);
+  await declarationEntreprise(navigateur);
   await telephone(navigateur, await contexte.storageState());
   problemes.push(...cspViolations);
   if (problemes.length) throw new Error(`${problemes.length} problème(s) :\n- ${problemes.join("\n- ")}`);
