@@ -304,3 +304,65 @@ impl Relance for RappelDeclaration {
         Ok(messages)
     }
 }
+
+/// How far back a month sent back is still told (a first run does not flood anyone).
+const FENETRE_RENVOIS: i64 = 30;
+
+/// A month sent back for correction is told to the company (its contacts who receive
+/// reminders and its accounts), once per revision sent back: the outbox key is the
+/// revision (`heures:<id>`), so neither a second run nor a second server repeats it. Run
+/// every few minutes, and at once after a decision taken on the validation page.
+pub struct RenvoisDeclaration;
+
+impl Relance for RenvoisDeclaration {
+    fn name(&self) -> &'static str {
+        "renvoi_declaration"
+    }
+
+    async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
+        let acteur = Acteur::systeme(structure.id);
+        let renvois = acteur
+            .scoped::<heures_mensuelles::Entity>()
+            .filter(heures_mensuelles::Column::Courante.eq(true))
+            .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::ACorriger))
+            .filter(heures_mensuelles::Column::DecideAt.gte(occurrence - chrono::Duration::days(FENETRE_RENVOIS)))
+            .find_also_related(contrats::Entity)
+            .order_by_asc(heures_mensuelles::Column::Id)
+            .all(txn)
+            .await?;
+        if renvois.is_empty() {
+            return Ok(Vec::new());
+        }
+        let employeurs: Vec<i64> = renvois.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.employeur_id)).collect();
+        let entreprises: BTreeMap<i64, String> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(employeurs.clone())).all(txn).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect();
+        let contacts = destinataires::contacts_entreprises(txn, &acteur, &employeurs).await?;
+        let personnes = crate::parcours::service::noms_courts(txn, &acteur, renvois.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect()).await?;
+        let decideurs: BTreeMap<i64, String> = acteur
+            .scoped::<entities::utilisateurs::Entity>()
+            .filter(entities::utilisateurs::Column::Id.is_in(renvois.iter().filter_map(|(h, _)| h.decide_par_id).collect::<Vec<_>>()))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.nom))
+            .collect();
+        let mut messages = Vec::new();
+        for (h, c) in &renvois {
+            let Some(c) = c else { continue };
+            for (_, personne) in contacts.iter().filter(|(e, _)| *e == c.employeur_id) {
+                let mut ctx = tera::Context::new();
+                ctx.insert("nom", &personne.nom);
+                ctx.insert("mois", &mois_fr(h.mois));
+                ctx.insert("participant", &personnes.get(&c.participant_id).cloned().unwrap_or_default());
+                ctx.insert("poste", &c.poste);
+                ctx.insert("entreprise", &entreprises.get(&c.employeur_id).cloned().unwrap_or_default());
+                ctx.insert("facilitateur", &h.decide_par_id.and_then(|d| decideurs.get(&d).cloned()).unwrap_or_else(|| "votre facilitateur".into()));
+                ctx.insert("motif", &h.motif_decision.clone().unwrap_or_default());
+                ctx.insert("travail", &crate::parcours::limites::heures_fr(h.minutes_travail.into()));
+                ctx.insert("formation", &crate::parcours::limites::heures_fr(h.minutes_formation.into()));
+                ctx.insert("lien", &redacteur.url(&format!("/declarations?mois={}", format_mois(h.mois))));
+                messages.push(redacteur.message(structure.id, "renvoi_declaration", &personne.email, format!("heures:{}", h.id), ctx)?);
+            }
+        }
+        Ok(messages)
+    }
+}

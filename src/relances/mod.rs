@@ -20,7 +20,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use jobs::{Engine, Job, JobFuture, Reglages, RunContext, Schedule};
-use sea_orm::DatabaseTransaction;
+use sea_orm::{DatabaseTransaction, EntityTrait};
 
 use crate::error::AppResult;
 use crate::mail::outbox::{self, Message, ReglagesEnvoi};
@@ -160,6 +160,7 @@ pub fn engine_for(state: &AppState, owner: &str) -> anyhow::Result<Engine> {
     for etape in declarations::Etape::ALL {
         add(tache(state, declarations::RappelDeclaration(etape)))?;
     }
+    add(tache(state, declarations::RenvoisDeclaration))?;
     add(tache(state, digests::DigestFacilitateur))?;
     add(tache(state, digests::DigestReferent))?;
     add(tache(state, avis::AvisReferents))?;
@@ -187,6 +188,19 @@ impl Job for Anonymisation {
             Ok(if context.dry_run { format!("{} participant(s) à anonymiser (essai : rien d'écrit)", b.anonymises) } else { format!("{} participant(s) anonymisé(s)", b.anonymises) })
         })
     }
+}
+
+/// Tells the companies at once of the months just sent back in `structure` (the job
+/// `renvoi_declaration`, for this structure now), then sends the outbox.
+pub async fn renvois_maintenant(state: &AppState, structure_id: i64) -> AppResult<()> {
+    let redacteur = Redacteur { state: state.clone() };
+    let txn = crate::db::ecrire(&state.db).await?;
+    let structure = entities::structures::Entity::find_by_id(structure_id).one(&txn).await?.ok_or(crate::error::AppError::NotFound)?;
+    let messages = declarations::RenvoisDeclaration.preparer(&redacteur, &txn, &structure, state.clock.now()).await?;
+    outbox::enqueue(&txn, state.clock.now(), &messages).await?;
+    txn.commit().await?;
+    crate::auth::routes::envoyer_bientot(state);
+    Ok(())
 }
 
 fn hostname() -> String {

@@ -475,22 +475,39 @@ async fn the_month_under_way_is_saved_as_a_draft_and_declared_from_its_last_day(
     assert!(html.contains("max=\"2026-03\""), "{html}");
 }
 
-/// The validation page: the facilitateur validates a declared month or sends it back
-/// with a reason (required); a stale form is refused; other roles and structures too.
+/// A line's key on the validation page: `contrat:AAAA-MM:revision`.
+async fn cle_de(app: &TestApp, token: &str, contrat: i64, mois: &str) -> String {
+    let (_, m) = app.get(&format!("/api/v1/contrats/{contrat}/heures/{mois}"), token).await;
+    format!("{contrat}:{mois}:{}", m["courante"]["revision"].as_i64().unwrap())
+}
+
+/// The validation queue: filtered, with each line's context; several lines validated in
+/// one action, lines sent back each with its reason (all or nothing); the company is
+/// e-mailed once per revision sent back; other roles and structures are refused.
 #[tokio::test]
-async fn facilitateurs_validate_or_send_back_declared_months_on_their_page() {
+async fn facilitateurs_validate_several_months_at_once_and_send_back_with_a_reason() {
     let s = scenario().await;
     let app = &s.app;
     let [c1, _c2, c3, _c4] = s.contrats;
-    // May is declared for c1 (scenario); June for c3, by the facilitateur.
+    // May is declared for c1 (scenario); June for c1 and c3, by the facilitateur.
     assert_eq!(app.declare(&s.f.token, c3, "2025-06", json!({"heures_travail": 98.25})).await.0, StatusCode::OK);
+    assert_eq!(app.declare(&s.f.token, c1, "2025-06", json!({"heures_travail": 120})).await.0, StatusCode::OK);
     let cookie = se_connecter_a(app, &s.f, "/validations").await;
     let (status, html) = page(app, "/validations", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
-    assert!(html.contains(&format!("id=\"mois-{c1}-2025-05\"")) && html.contains(&format!("id=\"mois-{c3}-2025-06\"")), "{html}");
-    assert!(html.contains("Bâtir") && html.contains("mai 2025") && html.contains("98,25"), "{html}");
+    for id in [format!("mois-{c1}-2025-05"), format!("mois-{c1}-2025-06"), format!("mois-{c3}-2025-06")] {
+        assert!(html.contains(&format!("id=\"{id}\"")), "{id}: {html}");
+    }
+    // Context: hours, cap, earlier months, opération and clause.
+    assert!(html.contains("98,25 h de travail") && html.contains("plafond") && html.contains("mai 2025 : ") && html.contains("Clause n° "), "{html}");
+    // Filters: the month, the employer.
+    let (_, juin) = page(app, "/validations?mois=2025-06", Some(&cookie)).await;
+    assert!(!juin.contains(&format!("id=\"mois-{c1}-2025-05\"")) && juin.contains(&format!("id=\"mois-{c3}-2025-06\"")), "{juin}");
+    let (_, batir) = page(app, &format!("/validations?employeur={}", s.batir), Some(&cookie)).await;
+    assert!(batir.contains(&format!("id=\"mois-{c1}-2025-05\"")) && !batir.contains(&format!("id=\"mois-{c3}-2025-06\"")), "{batir}");
     let csrf = csrf_de(&html);
-    let poster = |champs: Vec<(&'static str, String)>| {
+    let (mai1, juin1, juin3) = (cle_de(app, &s.f.token, c1, "2025-05").await, cle_de(app, &s.f.token, c1, "2025-06").await, cle_de(app, &s.f.token, c3, "2025-06").await);
+    let poster = |champs: Vec<(String, String)>| {
         let cookie = cookie.clone();
         let url = app.url("/validations");
         async move {
@@ -500,40 +517,63 @@ async fn facilitateurs_validate_or_send_back_declared_months_on_their_page() {
             (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
         }
     };
-    let champs = |contrat: i64, mois: &str, revision: i32, decision: &str, motif: &str, jeton: &str| {
-        vec![("csrf", jeton.to_string()), ("contrat_id", contrat.to_string()), ("mois", mois.to_string()), ("revision", revision.to_string()), ("decision", decision.to_string()), ("motif", motif.to_string())]
+    let form = |jeton: &str, action: String, choix: &[&str], motifs: &[(&str, &str)]| -> Vec<(String, String)> {
+        let mut v = vec![("csrf".to_string(), jeton.to_string()), ("retour".to_string(), "/validations".to_string()), ("action".to_string(), action)];
+        v.extend(choix.iter().map(|c| ("choix".to_string(), c.to_string())));
+        v.extend(motifs.iter().map(|(c, m)| (format!("motif_{c}"), m.to_string())));
+        v
     };
     let lignes = count(&app.db, "heures_mensuelles").await;
-    let (_, mai) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-05"), &s.f.token).await;
-    let revision = mai["courante"]["revision"].as_i64().unwrap() as i32;
-    for (form, attendu, message) in [
-        (champs(c1, "2025-05", revision, "validee", "", "faux"), StatusCode::FORBIDDEN, "Formulaire expiré"),
-        (champs(c1, "2025-05", revision, "a_corriger", " ", &csrf), StatusCode::UNPROCESSABLE_ENTITY, "motif"),
-        (champs(c1, "2025-05", revision + 7, "validee", "", &csrf), StatusCode::UNPROCESSABLE_ENTITY, "Rechargez"),
-        (champs(c1, "2025-05", revision, "peut-etre", "", &csrf), StatusCode::BAD_REQUEST, "Décision inconnue"),
+    let perime = format!("{c1}:2025-05:99");
+    for (champs, attendu, message) in [
+        (form("faux", "valider".into(), &[&mai1], &[]), StatusCode::FORBIDDEN, "Formulaire expiré"),
+        (form(&csrf, "valider".into(), &[], &[]), StatusCode::UNPROCESSABLE_ENTITY, "Cochez au moins une ligne"),
+        (form(&csrf, "renvoyer".into(), &[&juin1, &juin3], &[(&juin1, "Planning : 96 h")]), StatusCode::UNPROCESSABLE_ENTITY, "ce qu'il faut corriger"),
+        (form(&csrf, "valider".into(), &[&mai1, &perime], &[]), StatusCode::UNPROCESSABLE_ENTITY, "Rechargez"),
+        (form(&csrf, "peut-etre".into(), &[&mai1], &[]), StatusCode::BAD_REQUEST, "Décision inconnue"),
     ] {
-        let (status, corps) = poster(form).await;
-        assert_eq!(status, attendu, "{corps}");
+        let (status, corps) = poster(champs).await;
+        assert_eq!(status, attendu, "{message}: {corps}");
         assert!(corps.to_lowercase().contains(&message.to_lowercase()), "« {message} » missing in {corps}");
     }
-    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes, "refused decisions write nothing");
-
-    let (status, suite) = poster(champs(c1, "2025-05", revision, "validee", "", &csrf)).await;
-    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=validees"));
+    assert_eq!(count(&app.db, "heures_mensuelles").await, lignes);
     let (_, mai) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-05"), &s.f.token).await;
-    assert_eq!(mai["courante"]["statut"], "validee");
-    let (_, juin) = app.get(&format!("/api/v1/contrats/{c3}/heures/2025-06"), &s.f.token).await;
-    let r = juin["courante"]["revision"].as_i64().unwrap() as i32;
-    let (status, suite) = poster(champs(c3, "2025-06", r, "a_corriger", "Planning : 96 h", &csrf)).await;
-    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=renvoyees"));
-    let (_, juin) = app.get(&format!("/api/v1/contrats/{c3}/heures/2025-06"), &s.f.token).await;
-    assert_eq!((juin["courante"]["statut"].as_str(), juin["courante"]["motif_decision"].as_str()), (Some("a_corriger"), Some("Planning : 96 h")));
-    let (_, html) = page(app, "/validations?fait=renvoyees", Some(&cookie)).await;
-    assert!(html.contains("renvoyée") && html.contains("Aucune déclaration en attente"), "{html}");
+    assert_eq!(mai["courante"]["statut"], "declaree", "all or nothing: the valid line of a refused action is not validated");
 
-    // Companies, référents and buyers may not; another structure sees nothing of ours.
-    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
-    for login in [batir, app.login("PLIE A", Role::Referent).await] {
+    // Two lines validated in one action.
+    let (status, suite) = poster(form(&csrf, "valider".into(), &[&mai1, &juin3], &[])).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=validees-2"));
+    for (c, m) in [(c1, "2025-05"), (c3, "2025-06")] {
+        assert_eq!(app.get(&format!("/api/v1/contrats/{c}/heures/{m}"), &s.f.token).await.1["courante"]["statut"], "validee");
+    }
+    // One sent back from its own button, with its reason; the company (its account) is
+    // e-mailed once.
+    let ent = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
+    let avant = app.mailer.sent().len();
+    let (status, suite) = poster(form(&csrf, format!("renvoyer:{juin1}"), &[], &[(&juin1, "Planning : 96 h")])).await;
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=renvoyees-1"));
+    let (_, juin) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-06"), &s.f.token).await;
+    assert_eq!((juin["courante"]["statut"].as_str(), juin["courante"]["motif_decision"].as_str()), (Some("a_corriger"), Some("Planning : 96 h")));
+    let mut renvois = Vec::new();
+    for _ in 0..50 {
+        renvois = app.mailer.sent()[avant..].iter().filter(|m| m.subject.starts_with("Heures de juin 2025 à corriger")).cloned().collect::<Vec<_>>();
+        if !renvois.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(!renvois.is_empty() && renvois.iter().all(|m| m.text.contains("Planning : 96 h") && m.text.contains("/declarations?mois=2025-06")), "{renvois:?}");
+    // The job run again (or by another server) adds nothing.
+    let n = count(&app.db, "emails").await;
+    clausier::relances::renvois_maintenant(&app.state, s.f.structure_id).await.unwrap();
+    assert_eq!(count(&app.db, "emails").await, n, "once per revision");
+    // The company sees the reason on its grid.
+    let c = se_connecter_a(app, &ent, "/").await;
+    let (_, grille) = page(app, "/declarations?mois=2025-06", Some(&c)).await;
+    assert!(grille.contains("à corriger") && grille.contains("Motif : Planning : 96 h") && grille.contains("Déclaré avant : 120 h"), "{grille}");
+
+    // Companies and référents may not; another structure sees nothing of ours.
+    for login in [ent, app.login("PLIE A", Role::Referent).await] {
         let c = se_connecter_a(app, &login, "/validations").await;
         assert_eq!(page(app, "/validations", Some(&c)).await.0, StatusCode::FORBIDDEN);
     }
@@ -543,6 +583,7 @@ async fn facilitateurs_validate_or_send_back_declared_months_on_their_page() {
     let (_, html) = page(app, "/validations", Some(&c)).await;
     assert!(html.contains("Aucune déclaration en attente"), "{html}");
     let jeton = csrf_de(&page(app, "/", Some(&c)).await.1);
-    let r = navigateur().post(app.url("/validations")).header("cookie", &c).form(&champs(c3, "2025-07", 1, "validee", "", &jeton)).send().await.unwrap();
-    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = navigateur().post(app.url("/validations")).header("cookie", &c).form(&form(&jeton, "valider".into(), &[&format!("{c3}:2025-07:1")], &[])).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.get(&format!("/api/v1/contrats/{c3}/heures/2025-07"), &s.f.token).await.1["courante"]["statut"], "declaree");
 }

@@ -5,9 +5,8 @@
 //!   — the list its reminder e-mail gave; facilitateurs and admins the whole
 //!   structure's, with the employer. Each declaration is a new revision
 //!   (`PUT /api/v1/contrats/{id}/heures/{mois}`).
-//! - `/validations`: for facilitateurs and admins, the months declared and waiting, each
-//!   to validate or to send back with a reason
-//!   (`POST /api/v1/contrats/{id}/heures/{mois}/validation`).
+//! - `/declarations/{contrat}/{mois}`: the revisions of a month.
+//! The validation queue is in `validations.rs`.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -26,14 +25,12 @@ use crate::parcours::forms::HeuresInput;
 use crate::parcours::limites::{format_mois, heures_saisies, parse_mois, plafond_minutes, premier_du_mois};
 use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
-use crate::web::liste::{contient, Params};
 use crate::web::{page_erreur, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/declarations", get(page).post(declarer))
         .route("/declarations/{contrat}/{mois}", get(historique))
-        .route("/validations", get(page_validations).post(decider))
 }
 
 #[derive(Deserialize)]
@@ -319,122 +316,4 @@ async fn historique(State(state): State<AppState>, connecte: Connecte, ApiPath((
     let retour = format!("/declarations?mois={}", format_mois(debut));
     ctx.insert("fil", &super::fil(&[("Déclarations", &retour), ("Historique", "")]));
     Ok(render(&state, "clauses/historique.html", Some(&connecte), ctx)?.into_response())
-}
-
-/// A decision as the browser posts it.
-#[derive(Deserialize)]
-struct Decision {
-    csrf: String,
-    contrat_id: i64,
-    mois: String,
-    /// The revision shown: deciding on a month declared again since is refused.
-    revision: i32,
-    decision: String,
-    #[serde(default)]
-    motif: String,
-}
-
-
-#[derive(Serialize)]
-struct AValider {
-    contrat_id: i64,
-    mois: String,
-    mois_fr: String,
-    revision: i32,
-    employeur: String,
-    participant: String,
-    poste: String,
-    heures_travail: String,
-    heures_formation: String,
-    motif: String,
-    erreurs: Vec<String>,
-}
-
-async fn page_validations(State(state): State<AppState>, connecte: Connecte, ApiQuery(query): ApiQuery<std::collections::BTreeMap<String, String>>) -> Result<Response, AppError> {
-    let p = Params::lire("/validations", &query, TRIS_VALIDATIONS);
-    afficher_validations(&state, &connecte, &p, query.get("fait").map(String::as_str), None).await
-}
-
-/// The validation queue's sorts: oldest month first by default.
-const TRIS_VALIDATIONS: &[&str] = &["mois", "employeur", "salarie"];
-
-/// The page refusing the validation of hours to other roles than gestion.
-fn validation_refusee(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
-    page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.")
-}
-
-/// Renders the months waiting for a decision; `refus`: the decision refused and why.
-async fn afficher_validations(state: &AppState, connecte: &Connecte, p: &Params, fait: Option<&str>, refus: Option<(&Decision, Vec<String>)>) -> Result<Response, AppError> {
-    let acteur = &connecte.acteur;
-    if !crate::auth::GESTION.contains(&acteur.role) {
-        return validation_refusee(state, connecte);
-    }
-    let mois = crate::relances::declarations::declarations_a_valider(&state.db, acteur).await?;
-    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, mois.iter().map(|(_, c)| c.employeur_id).collect()).await?;
-    let personnes = crate::parcours::service::noms_courts(&state.db, acteur, mois.iter().map(|(_, c)| c.participant_id).collect()).await?;
-    let lignes: Vec<AValider> = mois
-        .into_iter()
-        .map(|(h, c)| {
-            let (motif, erreurs) = match &refus {
-                Some((d, e)) if d.contrat_id == c.id && d.mois == format_mois(h.mois) => (d.motif.clone(), e.clone()),
-                _ => (String::new(), Vec::new()),
-            };
-            AValider {
-                contrat_id: c.id,
-                mois: format_mois(h.mois),
-                mois_fr: crate::text::mois_fr(h.mois),
-                revision: h.revision,
-                employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(),
-                participant: personnes.get(&c.participant_id).cloned().unwrap_or_default(),
-                poste: c.poste,
-                heures_travail: crate::parcours::limites::heures_fr(i64::from(h.minutes_travail)),
-                heures_formation: crate::parcours::limites::heures_fr(i64::from(h.minutes_formation)),
-                motif,
-                erreurs,
-            }
-        })
-        .collect();
-    // Search (employer, person, job), sort, pages.
-    let mut lignes: Vec<AValider> = lignes.into_iter().filter(|l| contient(&format!("{} {} {}", l.employeur, l.participant, l.poste), &p.q)).collect();
-    let cle = |l: &AValider| match p.tri.as_str() {
-        "employeur" => (l.employeur.to_lowercase(), l.mois.clone()),
-        "salarie" => (l.participant.to_lowercase(), l.mois.clone()),
-        _ => (l.mois.clone(), l.employeur.to_lowercase()),
-    };
-    lignes.sort_by_key(|l| (cle(l), l.contrat_id));
-    if p.desc {
-        lignes.reverse();
-    }
-    let (lignes, pagination) = p.tranche(lignes);
-    let mut ctx = tera::Context::new();
-    ctx.insert("lignes", &lignes);
-    ctx.insert("pagination", &pagination);
-    ctx.insert("colonnes", &p.colonnes(&[("mois", "Mois"), ("employeur", "Employeur"), ("salarie", "Salarié")]));
-    ctx.insert("q", &p.q);
-    ctx.insert("fait", &fait);
-    let status = if refus.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    Ok((status, render(state, "clauses/validations.html", Some(connecte), ctx)?).into_response())
-}
-
-async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(d): ApiForm<Decision>) -> Result<Response, AppError> {
-    if d.csrf != connecte.csrf {
-        return formulaire_etranger(&state, &connecte);
-    }
-    let decision = match d.decision.as_str() {
-        "validee" => crate::parcours::forms::Decision::Validee,
-        "a_corriger" => crate::parcours::forms::Decision::ACorriger,
-        autre => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Décision inconnue", &format!("« {autre} » : valider ou renvoyer pour correction.")),
-    };
-    let input = crate::parcours::forms::ValidationInput { decision, motif: Some(d.motif.clone()).filter(|m| !m.trim().is_empty()), revision: Some(d.revision) };
-    match crate::parcours::service::decider_heures(&state.db, &state.clock, &connecte.acteur, d.contrat_id, &d.mois, input).await {
-        Ok(h) => {
-            let quoi = if h.statut == entities::enums::StatutDeclaration::Validee { "validees" } else { "renvoyees" };
-            Ok(Redirect::to(&format!("/validations?fait={quoi}")).into_response())
-        }
-        Err(AppError::Invalid(champs)) => afficher_validations(&state, &connecte, &Params::lire("/validations", &Default::default(), TRIS_VALIDATIONS), None, Some((&d, champs.into_iter().map(|c| c.message).collect()))).await,
-        Err(AppError::Conflict(message)) => afficher_validations(&state, &connecte, &Params::lire("/validations", &Default::default(), TRIS_VALIDATIONS), None, Some((&d, vec![message]))).await,
-        Err(AppError::NotFound) => contrat_introuvable(&state, &connecte),
-        Err(AppError::Forbidden) => validation_refusee(&state, &connecte),
-        Err(autre) => Err(autre),
-    }
 }

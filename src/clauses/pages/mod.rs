@@ -12,6 +12,7 @@ mod organisations;
 mod placement;
 mod reglages;
 mod tableau;
+mod validations;
 
 use axum::Router;
 
@@ -22,6 +23,7 @@ pub use tableau::accueil;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(heures::routes())
+        .merge(validations::routes())
         .merge(organisations::routes())
         .merge(operations::routes())
         .merge(marches::routes())

@@ -121,21 +121,34 @@ pub async fn declarer_lot(db: &impl TransactionTrait, clock: &Clock, acteur: &Ac
     let mut refus = Vec::new();
     let n = lignes.len();
     for (contrat_id, input) in lignes {
-        match declarer_dans(&txn, clock, acteur, contrat_id, mois, input).await {
-            Ok(_) => {}
-            Err(AppError::Invalid(champs)) => refus.push((contrat_id, champs.into_iter().map(|c| c.message).collect())),
-            Err(AppError::Conflict(message)) => refus.push((contrat_id, vec![message])),
-            Err(AppError::NotFound) => refus.push((contrat_id, vec!["Ce contrat n'existe pas ou ne vous concerne pas.".to_string()])),
-            Err(AppError::Forbidden) => refus.push((contrat_id, vec!["Vous ne pouvez pas déclarer les heures de ce contrat.".to_string()])),
-            Err(autre) => return Err(autre),
+        if let Err(e) = declarer_dans(&txn, clock, acteur, contrat_id, mois, input).await {
+            refus.push((contrat_id, messages_du_refus(e, "Ce contrat n'existe pas ou ne vous concerne pas.")?));
         }
     }
-    if !refus.is_empty() {
-        txn.rollback().await?;
-        return Ok(Err(refus));
+    conclure(txn, refus, n).await
+}
+
+/// The French messages of a refusal of one line of a batch; other errors stop the batch.
+fn messages_du_refus(e: AppError, introuvable: &str) -> AppResult<Vec<String>> {
+    match e {
+        AppError::Invalid(champs) => Ok(champs.into_iter().map(|c| c.message).collect()),
+        AppError::Conflict(message) => Ok(vec![message]),
+        AppError::NotFound => Ok(vec![introuvable.to_string()]),
+        AppError::Forbidden => Ok(vec!["Votre rôle ne permet pas cette opération sur ce contrat.".to_string()]),
+        autre => Err(autre),
     }
-    txn.commit().await?;
-    Ok(Ok(n))
+}
+
+/// A batch is all or nothing: committed when no line was refused, else rolled back and
+/// the refusals returned.
+async fn conclure<T, K>(txn: DatabaseTransaction, refus: Vec<K>, fait: T) -> AppResult<Result<T, Vec<K>>> {
+    if refus.is_empty() {
+        txn.commit().await?;
+        Ok(Ok(fait))
+    } else {
+        txn.rollback().await?;
+        Ok(Err(refus))
+    }
 }
 
 async fn declarer_dans(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, contrat_id: i64, mois: &str, input: HeuresInput) -> AppResult<heures_mensuelles::Model> {
@@ -229,15 +242,37 @@ async fn declarer_dans(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur
 
 /// Validates the current revision of a month, or sends it back for correction.
 pub async fn decider_heures(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, contrat_id: i64, mois: &str, input: ValidationInput) -> AppResult<heures_mensuelles::Model> {
+    let txn = crate::db::ecrire(db).await?;
+    let after = decider_dans(&txn, clock, acteur, contrat_id, mois, input).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Decides on several months at once, all or nothing: either every decision is recorded,
+/// or none is and each refused one comes back, keyed by (contrat, month), with its French
+/// messages. Returns the revisions decided.
+pub async fn decider_lot(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, lignes: Vec<(i64, String, ValidationInput)>) -> AppResult<Result<Vec<heures_mensuelles::Model>, Vec<((i64, String), Vec<String>)>>> {
+    let txn = crate::db::ecrire(db).await?;
+    let mut refus = Vec::new();
+    let mut faits = Vec::new();
+    for (contrat_id, mois, input) in lignes {
+        match decider_dans(&txn, clock, acteur, contrat_id, &mois, input).await {
+            Ok(h) => faits.push(h),
+            Err(e) => refus.push(((contrat_id, mois), messages_du_refus(e, "Ce mois n'est pas déclaré ou ne vous concerne pas.")?)),
+        }
+    }
+    conclure(txn, refus, faits).await
+}
+
+async fn decider_dans(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, contrat_id: i64, mois: &str, input: ValidationInput) -> AppResult<heures_mensuelles::Model> {
     acteur.require(GESTION)?;
     let mois = parse_mois_field(mois)?;
     let motif = clean(&input.motif);
     if input.decision == Decision::ACorriger && motif.is_none() {
         return Err(AppError::field("motif", "Indiquez à l'entreprise ce qu'il faut corriger."));
     }
-    let txn = crate::db::ecrire(db).await?;
-    lock_contrat(&txn, acteur, contrat_id).await?;
-    let current = courante(&txn, acteur, contrat_id, mois).await?.ok_or(AppError::NotFound)?;
+    lock_contrat(txn, acteur, contrat_id).await?;
+    let current = courante(txn, acteur, contrat_id, mois).await?.ok_or(AppError::NotFound)?;
     check_revision(input.revision, Some(&current))?;
     let action = match input.decision {
         Decision::Validee => Action::Valider,
@@ -249,10 +284,9 @@ pub async fn decider_heures(db: &impl TransactionTrait, clock: &Clock, acteur: &
     model.decide_par_id = Set(Some(acteur.utilisateur_id));
     model.decide_at = Set(Some(clock.now()));
     model.motif_decision = Set(motif);
-    let after = model.update(&txn).await?;
+    let after = model.update(txn).await?;
     let action = if statut == S::Validee { "validation" } else { "renvoi_a_corriger" };
-    audit::record(&txn, clock, acteur, action, "heures_mensuelles", after.id, Some(&current), Some(&after)).await?;
-    txn.commit().await?;
+    audit::record(txn, clock, acteur, action, "heures_mensuelles", after.id, Some(&current), Some(&after)).await?;
     Ok(after)
 }
 

@@ -1,0 +1,298 @@
+//! `/validations`: the facilitateur's queue of months declared and waiting, at volume.
+//! Filtered by month, employer, opération and clause, searched, sorted, paginated; each
+//! line with its context (clause and opération, contract dates, the month's cap, the
+//! previous months' hours, who certified); several lines validated in one action, or sent
+//! back each with its reason — all or nothing, on the API's service
+//! (`parcours::service::heures::decider_lot`). A month sent back is e-mailed to the
+//! company at once (`relances::renvois_maintenant`, once per revision).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use chrono::{Months, NaiveDate};
+use entities::{heures_mensuelles, mises_en_emploi, operations, utilisateurs};
+use sea_orm::{ColumnTrait, QueryFilter};
+use serde::Serialize;
+
+use crate::auth::session::Connecte;
+use crate::error::AppError;
+use crate::parcours::forms::{Decision, ValidationInput};
+use crate::parcours::limites::{format_mois, heures_fr, plafond_minutes};
+use crate::state::AppState;
+use crate::web::liste::{contient, Params};
+use crate::web::{page_erreur, render, ApiForm, ApiQuery};
+
+pub(super) fn routes() -> Router<AppState> {
+    Router::new().route("/validations", get(page).post(decider))
+}
+
+/// The sorts: oldest month first by default.
+const TRIS: &[&str] = &["mois", "employeur", "salarie", "operation"];
+
+/// How many earlier months of the contrat a line recalls.
+const MOIS_PRECEDENTS: u32 = 3;
+
+#[derive(Serialize, Clone)]
+struct Ligne {
+    /// `contrat:AAAA-MM:revision`, the value of its checkbox and buttons.
+    cle: String,
+    contrat_id: i64,
+    mois: String,
+    mois_fr: String,
+    revision: i32,
+    employeur_id: i64,
+    employeur: String,
+    participant: String,
+    poste: String,
+    date_debut: NaiveDate,
+    date_fin: Option<NaiveDate>,
+    operation_id: i64,
+    operation: String,
+    clause_id: i64,
+    heures_travail: String,
+    heures_formation: String,
+    plafond: String,
+    /// « avril 2025 : 140 h (validé) », most recent first.
+    precedents: Vec<String>,
+    atteste: Option<String>,
+    motif: String,
+    choisi: bool,
+    erreurs: Vec<String>,
+}
+
+/// What was sent and refused, to show again.
+#[derive(Default)]
+struct Saisies {
+    motifs: BTreeMap<String, String>,
+    choisis: BTreeSet<String>,
+    erreurs: BTreeMap<String, Vec<String>>,
+    generales: Vec<String>,
+}
+
+async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let p = Params::lire("/validations", &query, TRIS);
+    afficher(&state, &connecte, &p, query.get("fait").map(String::as_str), &Saisies::default()).await
+}
+
+fn refusee(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
+    page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.")
+}
+
+/// Every month waiting, with its context, in the caller's structure.
+async fn lignes(state: &AppState, connecte: &Connecte) -> Result<Vec<Ligne>, AppError> {
+    let acteur = &connecte.acteur;
+    let mois = crate::relances::declarations::declarations_a_valider(&state.db, acteur).await?;
+    let contrats: Vec<i64> = mois.iter().map(|(_, c)| c.id).collect::<BTreeSet<_>>().into_iter().collect();
+    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, mois.iter().map(|(_, c)| c.employeur_id).collect()).await?;
+    let personnes = crate::parcours::service::noms_courts(&state.db, acteur, mois.iter().map(|(_, c)| c.participant_id).collect()).await?;
+    let liens: BTreeMap<i64, mises_en_emploi::Model> = acteur.scoped::<mises_en_emploi::Entity>().filter(mises_en_emploi::Column::ContratId.is_in(contrats.clone())).all(&state.db).await?.into_iter().map(|m| (m.contrat_id, m)).collect();
+    let operations: BTreeMap<i64, String> = acteur
+        .scoped::<operations::Entity>()
+        .filter(operations::Column::Id.is_in(liens.values().map(|m| m.operation_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.nom))
+        .collect();
+    // The earlier months of these contrats (current revisions).
+    let plus_ancien = mois.iter().map(|(h, _)| h.mois).min().map(|m| m - Months::new(MOIS_PRECEDENTS));
+    let mut historiques: BTreeMap<i64, Vec<heures_mensuelles::Model>> = BTreeMap::new();
+    if let Some(depuis) = plus_ancien {
+        for h in acteur
+            .scoped::<heures_mensuelles::Entity>()
+            .filter(heures_mensuelles::Column::ContratId.is_in(contrats.clone()))
+            .filter(heures_mensuelles::Column::Courante.eq(true))
+            .filter(heures_mensuelles::Column::Mois.gte(depuis))
+            .all(&state.db)
+            .await?
+        {
+            historiques.entry(h.contrat_id).or_default().push(h);
+        }
+    }
+    let attestants: BTreeMap<i64, String> = acteur
+        .scoped::<utilisateurs::Entity>()
+        .filter(utilisateurs::Column::Id.is_in(mois.iter().filter_map(|(h, _)| h.atteste_par_id).collect::<Vec<_>>()))
+        .all(&state.db)
+        .await?
+        .into_iter()
+        .map(|u| (u.id, u.nom))
+        .collect();
+    let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
+    Ok(mois
+        .into_iter()
+        .map(|(h, c)| {
+            let lien = liens.get(&c.id);
+            let fin = c.date_fin_reelle.or(c.date_fin_prevue);
+            let mut precedents: Vec<&heures_mensuelles::Model> = historiques.get(&c.id).map(|v| v.iter().filter(|p| p.mois < h.mois && p.mois >= h.mois - Months::new(MOIS_PRECEDENTS)).collect()).unwrap_or_default();
+            precedents.sort_by_key(|p| std::cmp::Reverse(p.mois));
+            let mois = format_mois(h.mois);
+            Ligne {
+                cle: format!("{}:{mois}:{}", c.id, h.revision),
+                contrat_id: c.id,
+                mois_fr: crate::text::mois_fr(h.mois),
+                revision: h.revision,
+                employeur_id: c.employeur_id,
+                employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(),
+                participant: personnes.get(&c.participant_id).cloned().unwrap_or_default(),
+                poste: c.poste.clone(),
+                date_debut: c.date_debut,
+                date_fin: fin,
+                operation_id: lien.map_or(0, |l| l.operation_id),
+                operation: lien.and_then(|l| operations.get(&l.operation_id).cloned()).unwrap_or_default(),
+                clause_id: lien.map_or(0, |l| l.clause_id),
+                heures_travail: heures_fr(h.minutes_travail.into()),
+                heures_formation: heures_fr(h.minutes_formation.into()),
+                plafond: heures_fr(plafond_minutes(h.mois, c.date_debut, fin, params.heures_max_semaine, params.heures_max_jour_ouvre)),
+                precedents: precedents
+                    .iter()
+                    .map(|p| format!("{} : {} ({})", crate::text::mois_fr(p.mois), heures_fr(i64::from(p.minutes_travail) + i64::from(p.minutes_formation)), crate::libelles::de("statut_declaration", p.statut)))
+                    .collect(),
+                atteste: h.atteste_par_id.map(|a| format!("{}, le {}", attestants.get(&a).cloned().unwrap_or_default(), h.atteste_at.map(crate::text::horodatage_fr).unwrap_or_default())),
+                motif: String::new(),
+                choisi: false,
+                erreurs: Vec::new(),
+                mois,
+            }
+        })
+        .collect())
+}
+
+/// Renders the queue; `saisies`: what was sent and refused (422), if anything.
+async fn afficher(state: &AppState, connecte: &Connecte, p: &Params, fait: Option<&str>, saisies: &Saisies) -> Result<Response, AppError> {
+    if !crate::auth::GESTION.contains(&connecte.acteur.role) {
+        return refusee(state, connecte);
+    }
+    let toutes = lignes(state, connecte).await?;
+    // The filters' choices: the values present in the queue.
+    let choix = |f: &dyn Fn(&Ligne) -> (String, String)| -> Vec<(String, String)> { toutes.iter().map(f).collect::<BTreeSet<_>>().into_iter().collect() };
+    let mois_possibles = choix(&|l| (l.mois.clone(), l.mois_fr.clone()));
+    let employeurs = choix(&|l| (l.employeur_id.to_string(), l.employeur.clone()));
+    let operations = choix(&|l| (l.operation_id.to_string(), l.operation.clone()));
+    let clauses_possibles = choix(&|l| (l.clause_id.to_string(), format!("Clause n° {} — {}", l.clause_id, l.operation)));
+    let filtre = |nom: &str| p.filtre(nom).map(str::to_string);
+    let (f_mois, f_employeur, f_operation, f_clause) = (filtre("mois"), filtre("employeur"), filtre("operation"), filtre("clause"));
+    let mut lignes: Vec<Ligne> = toutes
+        .into_iter()
+        .filter(|l| f_mois.as_ref().is_none_or(|m| &l.mois == m))
+        .filter(|l| f_employeur.as_ref().is_none_or(|e| &l.employeur_id.to_string() == e))
+        .filter(|l| f_operation.as_ref().is_none_or(|o| &l.operation_id.to_string() == o))
+        .filter(|l| f_clause.as_ref().is_none_or(|k| &l.clause_id.to_string() == k))
+        .filter(|l| contient(&format!("{} {} {} {}", l.employeur, l.participant, l.poste, l.operation), &p.q))
+        .map(|mut l| {
+            l.motif = saisies.motifs.get(&l.cle).cloned().unwrap_or_default();
+            l.choisi = saisies.choisis.contains(&l.cle);
+            l.erreurs = saisies.erreurs.get(&l.cle).cloned().unwrap_or_default();
+            l
+        })
+        .collect();
+    let cle = |l: &Ligne| match p.tri.as_str() {
+        "employeur" => (l.employeur.to_lowercase(), l.mois.clone()),
+        "salarie" => (l.participant.to_lowercase(), l.mois.clone()),
+        "operation" => (l.operation.to_lowercase(), l.mois.clone()),
+        _ => (l.mois.clone(), l.employeur.to_lowercase()),
+    };
+    lignes.sort_by_key(|l| (cle(l), l.contrat_id));
+    if p.desc {
+        lignes.reverse();
+    }
+    let (lignes, pagination) = p.tranche(lignes);
+    let mut ctx = tera::Context::new();
+    ctx.insert("lignes", &lignes);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&[("", "Choisir"), ("mois", "Mois"), ("employeur", "Employeur"), ("salarie", "Salarié et contrat"), ("operation", "Opération et clause"), ("", "Heures du mois"), ("", "Mois précédents"), ("", "Décision")]));
+    ctx.insert("q", &p.q);
+    ctx.insert("filtres", &serde_json::json!({
+        "mois": f_mois, "employeur": f_employeur, "operation": f_operation, "clause": f_clause,
+    }));
+    ctx.insert("mois_possibles", &mois_possibles);
+    ctx.insert("employeurs", &employeurs);
+    ctx.insert("operations", &operations);
+    ctx.insert("clauses", &clauses_possibles);
+    ctx.insert("fait", &fait);
+    ctx.insert("generales", &saisies.generales);
+    ctx.insert("retour", &p.lien(&[("fait", None)]));
+    let refus = !saisies.erreurs.is_empty() || !saisies.generales.is_empty();
+    let status = if refus { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    Ok((status, render(state, "clauses/validations.html", Some(connecte), ctx)?).into_response())
+}
+
+/// `contrat:AAAA-MM:revision`.
+fn lire_cle(cle: &str) -> Option<(i64, String, i32)> {
+    let mut it = cle.splitn(3, ':');
+    Some((it.next()?.parse().ok()?, it.next()?.to_string(), it.next()?.parse().ok()?))
+}
+
+/// The form: `choix` (one per line ticked), `motif_<clé>` per line, `action`:
+/// `valider` / `renvoyer` (the lines ticked) or `valider:<clé>` / `renvoyer:<clé>` (one
+/// line), `retour` (the list's address, to come back to).
+async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(champs): ApiForm<Vec<(String, String)>>) -> Result<Response, AppError> {
+    let champ = |nom: &str| champs.iter().find(|(k, _)| k == nom).map(|(_, v)| v.as_str()).unwrap_or_default();
+    if champ("csrf") != connecte.csrf {
+        return page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Formulaire expiré", "Ce formulaire ne vient pas de votre session : rechargez la page puis recommencez.");
+    }
+    if !crate::auth::GESTION.contains(&connecte.acteur.role) {
+        return refusee(&state, &connecte);
+    }
+    let retour = Some(champ("retour")).filter(|r| r.starts_with("/validations")).unwrap_or("/validations").to_string();
+    let query: BTreeMap<String, String> = retour.split_once('?').and_then(|(_, q)| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    let p = Params::lire("/validations", &query, TRIS);
+    let mut saisies = Saisies::default();
+    for (k, v) in &champs {
+        if k == "choix" {
+            saisies.choisis.insert(v.clone());
+        } else if let Some(cle) = k.strip_prefix("motif_") {
+            saisies.motifs.insert(cle.to_string(), v.chars().take(5_000).collect());
+        }
+    }
+    let action = champ("action");
+    let (decision, cles): (Decision, Vec<String>) = match action.split_once(':') {
+        Some(("valider", cle)) => (Decision::Validee, vec![cle.to_string()]),
+        Some(("renvoyer", cle)) => (Decision::ACorriger, vec![cle.to_string()]),
+        _ if action == "valider" => (Decision::Validee, saisies.choisis.iter().cloned().collect()),
+        _ if action == "renvoyer" => (Decision::ACorriger, saisies.choisis.iter().cloned().collect()),
+        _ => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Décision inconnue", "Valider ou renvoyer pour correction."),
+    };
+    if cles.is_empty() {
+        saisies.generales.push("Cochez au moins une ligne.".into());
+        return afficher(&state, &connecte, &p, None, &saisies).await;
+    }
+    let mut lots = Vec::new();
+    for cle in &cles {
+        let Some((contrat, mois, revision)) = lire_cle(cle) else {
+            saisies.generales.push("Une ligne choisie est illisible : rechargez la page.".into());
+            continue;
+        };
+        let motif = saisies.motifs.get(cle).cloned().filter(|m| !m.trim().is_empty());
+        lots.push((contrat, mois, ValidationInput { decision, motif, revision: Some(revision) }));
+    }
+    if !saisies.generales.is_empty() {
+        return afficher(&state, &connecte, &p, None, &saisies).await;
+    }
+    match crate::parcours::service::heures::decider_lot(&state.db, &state.clock, &connecte.acteur, lots).await? {
+        Ok(faits) => {
+            if decision == Decision::ACorriger {
+                crate::relances::renvois_maintenant(&state, connecte.acteur.structure_id).await?;
+            }
+            let quoi = if decision == Decision::Validee { "validees" } else { "renvoyees" };
+            let sep = if retour.contains('?') { '&' } else { '?' };
+            Ok(Redirect::to(&format!("{retour}{sep}fait={quoi}-{}", faits.len())).into_response())
+        }
+        Err(refus) => {
+            let visibles: BTreeSet<String> = cles.iter().cloned().collect();
+            for ((contrat, mois), messages) in refus {
+                match visibles.iter().find(|c| c.starts_with(&format!("{contrat}:{mois}:"))) {
+                    Some(cle) => {
+                        saisies.erreurs.insert(cle.clone(), messages);
+                    }
+                    None => saisies.generales.extend(messages),
+                }
+            }
+            saisies.generales.insert(0, "Rien n'a été enregistré : corrigez les lignes signalées.".into());
+            afficher(&state, &connecte, &p, None, &saisies).await
+        }
+    }
+}
