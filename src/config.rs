@@ -41,6 +41,13 @@ pub struct DatabaseSettings {
 pub struct AuthSettings {
     pub token_ttl_days: i64,
     pub session_ttl_hours: i64,
+    /// How long the sign-in link of a reminder e-mail lasts.
+    #[serde(default = "lien_connexion_jours")]
+    pub lien_connexion_jours: i64,
+}
+
+fn lien_connexion_jours() -> i64 {
+    14
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

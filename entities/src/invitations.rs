@@ -1,4 +1,6 @@
-//! `invitations`: One-time link for an invited user to choose its password.
+//! `invitations`: One-time links of a user: to choose its password (an invitation, a
+//! forgotten password), or, with `suite`, to sign in and go to that page (the link of a
+//! reminder e-mail).
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,8 @@ pub struct Model {
     pub expires_at: DateTimeUtc,
     pub used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// A sign-in link: the page it leads to. Empty for a password link.
+    pub suite: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

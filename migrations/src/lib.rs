@@ -13,6 +13,7 @@ mod m20261129_000001_audit_version;
 mod m20261129_000002_tentatives_connexion;
 mod m20261129_000003_email_par_structure;
 mod m20261129_000004_attestation;
+mod m20261129_000005_lien_connexion;
 mod util;
 
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_tentatives_connexion::Migration),
             Box::new(m20261129_000003_email_par_structure::Migration),
             Box::new(m20261129_000004_attestation::Migration),
+            Box::new(m20261129_000005_lien_connexion::Migration),
         ]
     }
 }

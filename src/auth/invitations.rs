@@ -127,6 +127,7 @@ async fn lien_de_reinitialisation(state: &AppState, user: &utilisateurs::Model) 
 pub async fn trouver(db: &impl ConnectionTrait, state: &AppState, secret: &str) -> AppResult<Option<(invitations::Model, utilisateurs::Model)>> {
     let found = invitations::Entity::find()
         .filter(invitations::Column::TokenHash.eq(token::digest(secret)))
+        .filter(invitations::Column::Suite.is_null())
         .filter(invitations::Column::UsedAt.is_null())
         .filter(invitations::Column::ExpiresAt.gt(state.clock.now()))
         .find_also_related(utilisateurs::Entity)

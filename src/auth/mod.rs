@@ -4,6 +4,7 @@
 mod acteur;
 pub mod comptes;
 pub mod invitations;
+pub mod liens;
 pub mod limites;
 pub mod pages;
 pub mod password;

@@ -19,6 +19,7 @@ pub fn routes() -> Router<AppState> {
         .route("/deconnexion", post(deconnexion))
         .route("/mot-de-passe-oublie", get(oubli).post(demander))
         .route("/invitation/{token}", get(invitation).post(accepter))
+        .route("/connexion/lien/{token}", get(lien).post(utiliser_lien))
 }
 
 #[derive(Deserialize)]
@@ -158,5 +159,36 @@ async fn accepter(State(state): State<AppState>, ApiPath(secret): ApiPath<String
         }
         Err(AppError::NotFound) => invitation_perdue(&state),
         Err(e) => Err(e),
+    }
+}
+
+/// The page of a link that is no longer valid (used, expired, or never issued).
+fn lien_perdu(state: &AppState) -> Result<Response, AppError> {
+    page_erreur(
+        state,
+        None,
+        StatusCode::GONE,
+        "Lien expiré ou déjà utilisé",
+        "Ce lien de connexion ne sert qu'une fois et pour un temps limité. Connectez-vous avec votre adresse et votre mot de passe, ou demandez un nouveau mot de passe depuis la page de connexion.",
+    )
+}
+
+/// A reminder's sign-in link: a page naming the person, with the button that uses it.
+async fn lien(State(state): State<AppState>, ApiPath(secret): ApiPath<String>) -> Result<Response, AppError> {
+    match super::liens::lire(&state.db, &state.clock, &secret).await? {
+        Some((_, user)) => {
+            let mut ctx = tera::Context::new();
+            ctx.insert("nom", &user.nom);
+            Ok(render(&state, "auth/lien.html", None, ctx)?.into_response())
+        }
+        None => lien_perdu(&state),
+    }
+}
+
+/// Uses the link: a session for its user, then its page.
+async fn utiliser_lien(State(state): State<AppState>, ApiPath(secret): ApiPath<String>) -> Result<Response, AppError> {
+    match super::liens::utiliser(&state.db, &state.clock, &secret).await? {
+        Some((user, suite)) => session::connecter(&state, &user, suite_sure(Some(&suite))).await,
+        None => lien_perdu(&state),
     }
 }

@@ -260,6 +260,17 @@ impl Relance for RappelDeclaration {
             .map(|e| (e.id, e))
             .collect();
         let contacts = destinataires::contacts_entreprises(txn, &acteur, &ids).await?;
+        // The company accounts among the recipients: their e-mail carries a sign-in link.
+        let comptes: BTreeMap<String, entities::utilisateurs::Model> = acteur
+            .scoped::<entities::utilisateurs::Entity>()
+            .filter(entities::utilisateurs::Column::EntrepriseId.is_in(ids.clone()))
+            .filter(entities::utilisateurs::Column::Role.eq(entities::enums::Role::Entreprise))
+            .filter(entities::utilisateurs::Column::Actif.eq(true))
+            .all(txn)
+            .await?
+            .into_iter()
+            .map(|u| (u.email.clone(), u))
+            .collect();
         // One e-mail per address, listing every company it declares for.
         let mut par_adresse: BTreeMap<String, (Personne, Vec<i64>)> = BTreeMap::new();
         for (entreprise_id, personne) in &contacts {
@@ -277,7 +288,20 @@ impl Relance for RappelDeclaration {
             ctx.insert("echeance", &date_fr(echeance));
             ctx.insert("entreprises", &liste);
             ctx.insert("nombre", &liste.iter().map(|e| e.contrats.len()).sum::<usize>());
-            ctx.insert("lien", &redacteur.url(&format!("/declarations?mois={}", format_mois(mois))));
+            let grille = format!("/declarations?mois={}", format_mois(mois));
+            let jours = redacteur.state.settings.auth.lien_connexion_jours;
+            match comptes.get(email) {
+                Some(compte) => {
+                    let secret = crate::auth::liens::creer(txn, &redacteur.state.clock, jours, compte, &grille).await?;
+                    ctx.insert("lien", &redacteur.url(&format!("/connexion/lien/{secret}")));
+                    ctx.insert("connexion_directe", &true);
+                }
+                None => {
+                    ctx.insert("lien", &redacteur.url(&grille));
+                    ctx.insert("connexion_directe", &false);
+                }
+            }
+            ctx.insert("jours", &jours);
             messages.push(redacteur.message(structure.id, etape.kind(), email, periode.clone(), ctx)?);
         }
         if etape == Etape::DerniereRelance {

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod heures;
+mod liens;
 mod matrice;
 
 mod auth;
