@@ -302,3 +302,16 @@ pub async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCod
     (status, location.unwrap_or(text))
 }
 
+
+/// A multipart form as a browser sends it: text fields, then one file (bytes).
+pub fn multipart_avec_fichier(champs: &[(&str, &str)], nom: &str, contenu: &[u8]) -> (String, Vec<u8>) {
+    let limite = "----clausier-test-limite-fichier";
+    let mut corps = Vec::new();
+    for (k, v) in champs {
+        corps.extend(format!("--{limite}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").into_bytes());
+    }
+    corps.extend(format!("--{limite}\r\nContent-Disposition: form-data; name=\"fichier\"; filename=\"{nom}\"\r\nContent-Type: application/octet-stream\r\n\r\n").into_bytes());
+    corps.extend_from_slice(contenu);
+    corps.extend(format!("\r\n--{limite}--\r\n").into_bytes());
+    (format!("multipart/form-data; boundary={limite}"), corps)
+}

@@ -23,5 +23,6 @@ mod relances;
 mod schema;
 mod sauvegarde;
 mod sorties;
+mod tableur;
 mod toutes_pages;
 mod scope;

@@ -64,10 +64,10 @@ struct Ligne {
     erreurs: Vec<String>,
 }
 
-const ROLES: &[Role] = &[Role::Entreprise, Role::Facilitateur, Role::Admin];
+pub(super) const ROLES: &[Role] = &[Role::Entreprise, Role::Facilitateur, Role::Admin];
 
 /// The month shown: the one asked, else the month before today's (the one reminders are about).
-fn mois_choisi(state: &AppState, mois: Option<&str>) -> Result<NaiveDate, String> {
+pub(super) fn mois_choisi(state: &AppState, mois: Option<&str>) -> Result<NaiveDate, String> {
     match mois.filter(|m| !m.is_empty()) {
         Some(m) => parse_mois(m).ok_or_else(|| {
             let cite: String = m.chars().take(20).collect();
@@ -92,15 +92,15 @@ async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(choix)
 /// What the grid was sent: the typed hours by contrat, the refusals by contrat, and
 /// refusals that belong to no line of the page.
 #[derive(Default)]
-struct Saisies {
-    valeurs: BTreeMap<i64, (String, String)>,
-    erreurs: BTreeMap<i64, Vec<String>>,
-    generales: Vec<String>,
-    attestation: bool,
+pub(super) struct Saisies {
+    pub(super) valeurs: BTreeMap<i64, (String, String)>,
+    pub(super) erreurs: BTreeMap<i64, Vec<String>>,
+    pub(super) generales: Vec<String>,
+    pub(super) attestation: bool,
 }
 
 /// Renders the grid of `mois`; `saisies`: what was typed and refused (422), if anything.
-async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<String>, saisies: &Saisies) -> Result<Response, AppError> {
+pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<String>, saisies: &Saisies) -> Result<Response, AppError> {
     if !ROLES.contains(&connecte.acteur.role) {
         return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
     }
@@ -193,12 +193,12 @@ impl From<crate::relances::declarations::MoisATraiter> for MoisVu {
 }
 
 /// Minutes as typed back in a field: « 151,75 ».
-fn nombre_saisi(minutes: i32) -> String {
+pub(super) fn nombre_saisi(minutes: i32) -> String {
     crate::text::nombre_fr(crate::parcours::limites::heures(minutes.into())).replace('\u{a0}', "").replace(' ', "")
 }
 
 /// The page refusing a form that does not carry the session's CSRF token.
-fn formulaire_etranger(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
+pub(super) fn formulaire_etranger(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
     page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Formulaire expiré", "Ce formulaire ne vient pas de votre session : rechargez la page puis recommencez.")
 }
 

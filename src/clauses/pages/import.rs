@@ -67,7 +67,7 @@ async fn formulaire(State(state): State<AppState>, c: Connecte) -> Result<Respon
 }
 
 /// Reads the form: its fields, and the file streamed to a temporary file.
-async fn lire(mut multipart: Multipart, fichier: &mut tempfile::NamedTempFile) -> Result<(BTreeMap<String, String>, Option<(String, u64)>), AppError> {
+pub(super) async fn lire(mut multipart: Multipart, fichier: &mut tempfile::NamedTempFile) -> Result<(BTreeMap<String, String>, Option<(String, u64)>), AppError> {
     let illisible = |_| AppError::BadRequest("Envoi du formulaire incomplet ou illisible : recommencez.".into());
     let mut valeurs = BTreeMap::new();
     let mut envoye = None;

@@ -12,6 +12,7 @@ mod organisations;
 mod placement;
 mod reglages;
 mod tableau;
+mod tableur;
 mod validations;
 
 use axum::Router;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(heures::routes())
         .merge(validations::routes())
+        .merge(tableur::routes())
         .merge(organisations::routes())
         .merge(operations::routes())
         .merge(marches::routes())
