@@ -1,7 +1,7 @@
 # Sourced by the scripts that test a running server (browser, schemathesis): builds the
 # binary, loads the small demo into a fresh SQLite database in a temporary folder and
 # starts `clausier serve --no-jobs` on a random port. Sets RACINE, BIN, TMP, PORT, URL and
-# SERVEUR; the server stops and the folder goes when the script exits.
+# SERVEUR (and exports the settings, CLAUSIER_BIN and the e-mails' folder); the server stops and the folder goes when the script exits.
 RACINE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 (cd "$RACINE" && cargo build --locked --quiet)
 BIN="$RACINE/target/debug/clausier"
@@ -11,6 +11,8 @@ URL="http://127.0.0.1:$PORT"
 export CLAUSIER__DATABASE__URL="sqlite://$TMP/demo.db?mode=rwc"
 export CLAUSIER__SERVER__BIND="127.0.0.1:$PORT"
 export CLAUSIER__SERVER__TEMPLATES_DIR="$RACINE/templates" CLAUSIER_CONFIG_DIR="$RACINE/config"
+# E-mails as files, where the tests read them; the binary, for the tests that run it.
+export CLAUSIER__MAIL__TRANSPORT=file CLAUSIER__MAIL__DIR="$TMP/mail" CLAUSIER_BIN="$BIN"
 (cd "$TMP" && "$BIN" demo --scale small >"$TMP/demo.log" 2>&1)
 (cd "$TMP" && exec "$BIN" serve --no-jobs >"$TMP/serve.log" 2>&1) &
 SERVEUR=$!

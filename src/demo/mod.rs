@@ -472,10 +472,15 @@ async fn load_small<C: ConnectionTrait>(db: &C, clock: &Clock, seed: u64) -> any
         .insert(db)
         .await?;
         // Monthly hours up to October 2026: validated, except the last month (declared,
-        // waiting for validation) and one month sent back for correction.
+        // waiting for validation; still to declare for Bâtir, the demo company's account,
+        // so that its home and its reminder have something to show) and one month sent
+        // back for correction.
         let dernier = if type_contrat == TypeContrat::Cdi { d(2026, 10, 1) } else { d(fin.year(), fin.month(), 1).min(d(2026, 10, 1)) };
         let mut mois = debut;
         while mois <= dernier {
+            if mois == dernier && mois == d(2026, 10, 1) && employeur.id == batir.id {
+                break;
+            }
             let base = heures_hebdo * 13 / 3; // ~4.33 weeks
             let travail = (base - rng.gen_range(0..=8)) * 60 + [0, 15, 30, 45][rng.gen_range(0..4)];
             let formation = if matches!(type_contrat, TypeContrat::ContratPro | TypeContrat::Apprentissage) { 20 * 60 } else { 0 };

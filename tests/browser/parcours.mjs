@@ -1,8 +1,9 @@
 // Clausier's browser test: a facilitatrice, by clicking links and buttons and filling
 // labelled fields only, creates a donneur d'ordre, an opération, a marché with two lots,
 // an entreprise and its attribution, a clause with a computed objective, and places a
-// participant on it; a company accountant saves a month's hours in draft after a refused
-// line. Every page visited is checked by axe-core (no serious or critical
+// participant on it; then the monthly hours end to end (reminder e-mail, sign-in link,
+// grid, certification, validation in one action, send-back, correction, spreadsheet).
+// Every page visited is checked by axe-core (no serious or critical
 // violation), under the server's Content-Security-Policy (no violation reported), for
 // ISO dates in the visible text, and again on a 390-px phone (no page wider than the
 // screen). Then the REST API is asked what it now holds.
@@ -13,7 +14,8 @@
 
 import { chromium } from "playwright-core";
 import axe from "axe-core";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const BASE = process.env.CLAUSIER_URL ?? "http://127.0.0.1:8099";
@@ -236,28 +238,106 @@ async function parApi(clauseId) {
   attendre(liste.length === 1 && liste[0].poste === "Maçon" && liste[0].modalite === "embauche_directe", `l'API ne tient pas le contrat placé : ${JSON.stringify(contrats).slice(0, 300)}`);
 }
 
-/** A company accountant: from its home to a month's grid; a refused line, then a draft. */
-async function declarationEntreprise(navigateur) {
+/** The sign-in link of the last e-mail the server wrote for `adresse` (file transport). */
+function lienDuCourriel(adresse) {
+  const dossier = process.env.CLAUSIER__MAIL__DIR;
+  for (const f of readdirSync(dossier).filter((f) => f.endsWith(".eml"))) {
+    const brut = readFileSync(join(dossier, f), "utf8");
+    if (!new RegExp(`^To: .*${adresse.replace(/[.]/g, "\\.")}`, "mi").test(brut)) continue;
+    // Quoted-printable soft breaks and escapes, and any base64 part, decoded.
+    let texte = brut.replace(/=\r?\n/g, "").replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+    for (const bloc of brut.split(/\r?\n\r?\n/)) {
+      if (/^[A-Za-z0-9+/=\r\n]{60,}$/.test(bloc.trim())) texte += Buffer.from(bloc.replace(/\s/g, ""), "base64").toString("utf8");
+    }
+    const m = texte.match(/\/connexion\/lien\/clsr_[0-9a-f]{64}/);
+    if (m) return m[0];
+  }
+  throw new Error(`aucun e-mail avec un lien de connexion pour ${adresse} dans ${dossier}`);
+}
+
+/**
+ * The monthly hours end to end: the October reminder (run as the CLI runs it) reaches the
+ * company's accountant, whose sign-in link leads to its grid; one line refused, then
+ * corrected, certified, declared; the facilitatrice validates two lines in one action and
+ * sends one back with a reason; the company sees it, corrects, the facilitatrice
+ * validates; the company sends a spreadsheet for a month still open. The API is asked
+ * what it holds.
+ */
+async function heuresDeBoutEnBout(navigateur, fac) {
+  execFileSync(process.env.CLAUSIER_BIN, ["jobs", "run", "declaration_reminder", "--at", "2026-11-01T08:00:00"], { stdio: "pipe" });
+  const lien = lienDuCourriel("entreprise@demo.clausier.fr");
   const ctx = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
   const p = await ctx.newPage();
   p.setDefaultTimeout(15000);
-  await p.goto(`${BASE}/connexion`);
-  await champ(p, "Adresse e-mail").fill("entreprise@demo.clausier.fr");
-  await champ(p, "Mot de passe").fill(MOT_DE_PASSE);
-  await soumettre(p, "Se connecter", "accueil de l'entreprise");
-  attendre(await p.getByRole("heading", { name: "Vos heures à déclarer" }).isVisible(), "l'accueil de l'entreprise ne dit pas ce qu'elle a à déclarer");
+  await p.goto(`${BASE}${lien}`);
+  await verifier(p, "lien de connexion du rappel");
+  await soumettre(p, "Continuer vers mes heures à déclarer", "grille d'octobre 2026");
+  attendre(await p.getByRole("heading", { name: "Heures d'octobre 2026", level: 1 }).isVisible(), `le lien du rappel mène à ${p.url()}`);
+  const travail = p.getByLabel(/^Heures de travail de /);
+  attendre((await travail.count()) >= 2, "la grille d'octobre n'a pas les deux contrats de Bâtir");
+  const ids = await p.locator("input[name^=travail_]").evaluateAll((es) => es.map((e) => e.name.replace("travail_", "")));
+  await travail.nth(0).fill("1e2");
+  await travail.nth(1).fill("120");
+  await champ(p, "Je certifie l'exactitude des heures déclarées").check();
+  await soumettre(p, "Déclarer les heures", "grille refusée");
+  attendre(await p.getByText(/« 1e2 » n'est pas un nombre d'heures/).first().isVisible(), "le refus de la ligne n'est pas dit en français");
+  attendre((await p.getByLabel(/^Heures de travail de /).nth(1).inputValue()) === "120", "la ligne valide a perdu sa saisie");
+  await p.getByLabel(/^Heures de travail de /).nth(0).fill("140,5");
+  await champ(p, "Je certifie l'exactitude des heures déclarées").check();
+  await soumettre(p, "Déclarer les heures", "grille déclarée");
+  attendre(await p.getByText("2 lignes déclarées : le facilitateur les validera.").isVisible(), "la déclaration n'est pas annoncée");
+
+  // The facilitatrice: two lines in one action (one of Bâtir's, one of another company),
+  // the other of Bâtir's sent back with its reason.
+  await suivre(fac, "Validations", "heures à valider");
+  await champ(fac, "Mois").selectOption({ label: "octobre 2026" });
+  await soumettre(fac, "Filtrer", "heures d'octobre à valider");
+  const autre = await fac.locator("input[name=choix]").evaluateAll((es, ids) => es.map((e) => e.id).find((id) => !ids.some((i) => id === `choix-${i}-2026-10`)), ids);
+  attendre(autre, "aucune autre déclaration d'octobre à valider dans la démonstration");
+  await fac.locator(`#choix-${ids[0]}-2026-10`).check();
+  await fac.locator(`#${autre}`).check();
+  await soumettre(fac, "Valider les lignes cochées", "deux lignes validées");
+  attendre(await fac.getByText(/^2 mois validé\(s\)/).isVisible(), "la validation groupée n'est pas annoncée");
+  await fac.locator(`#motif-${ids[1]}-2026-10`).fill("Planning du chantier : 112 h ce mois-ci");
+  await fac.locator(`#mois-${ids[1]}-2026-10 button[value^="renvoyer:"]`).click();
+  await fac.waitForLoadState("load");
+  await verifier(fac, "ligne renvoyée");
+  attendre(await fac.getByText(/^1 mois renvoyé\(s\) pour correction/).isVisible(), "le renvoi n'est pas annoncé");
+
+  // The company sees why, corrects and certifies; the facilitatrice validates.
+  await p.goto(`${BASE}/`);
+  await verifier(p, "accueil de l'entreprise");
+  await p.locator("table a[href='/declarations?mois=2026-10']").click();
+  await p.waitForLoadState("load");
+  await verifier(p, "grille à corriger");
+  attendre(await p.getByText("Motif : Planning du chantier : 112 h ce mois-ci").isVisible(), "le motif du renvoi n'est pas montré à l'entreprise");
+  attendre(await p.getByText(/Déclaré avant : 120 h de travail/).isVisible(), "les heures déclarées avant ne sont pas montrées");
+  await p.getByLabel(/^Heures de travail de /).first().fill("112");
+  await champ(p, "Je certifie l'exactitude des heures déclarées").check();
+  await soumettre(p, "Déclarer les heures", "correction déclarée");
+  await fac.goto(`${BASE}/validations?mois=2026-10`);
+  await fac.locator(`#mois-${ids[1]}-2026-10 button[value^="valider:"]`).click();
+  await fac.waitForLoadState("load");
+  attendre(await fac.getByText(/^1 mois validé\(s\)/).isVisible(), "la validation de la correction n'est pas annoncée");
+
+  // A spreadsheet, for a month still open: the first month the company's home lists.
+  await p.goto(`${BASE}/`);
   await p.locator("table a[href^='/declarations?mois=']").first().click();
   await p.waitForLoadState("load");
-  await verifier(p, "grille des heures du mois");
-  const travail = p.getByLabel(/^Heures de travail de /).first();
-  await travail.fill("cent");
-  await soumettre(p, "Enregistrer en brouillon", "grille refusée");
-  attendre(await p.getByText(/« cent » n'est pas un nombre d'heures/).first().isVisible(), "le refus de la ligne n'est pas montré en français");
-  attendre((await p.getByLabel(/^Heures de travail de /).first().inputValue()) === "cent", "la saisie refusée est perdue");
-  await p.getByLabel(/^Heures de travail de /).first().fill("120");
-  await soumettre(p, "Enregistrer en brouillon", "grille enregistrée en brouillon");
-  attendre(await p.getByText("1 ligne enregistrée en brouillon.").isVisible(), "le brouillon n'est pas annoncé");
+  await verifier(p, "grille d'un mois ouvert");
+  const premier = await p.locator("input[name^=travail_]").first().getAttribute("name");
+  const csv = `\ufeffN° contrat;Salarié;Heures de travail;Heures de formation\r\n${premier.replace("travail_", "")};;98,25;0\r\n`;
+  await champ(p, "Grille remplie (.xlsx ou .csv)").setInputFiles({ name: "heures.csv", mimeType: "text/csv", buffer: Buffer.from(csv, "utf8") });
+  await soumettre(p, "Envoyer en brouillon", "tableur envoyé");
+  attendre(await p.getByText("1 ligne enregistrée en brouillon.").isVisible(), "le tableur envoyé n'est pas annoncé");
   await ctx.close();
+
+  // What the API now holds.
+  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: EMAIL, password: MOT_DE_PASSE }) });
+  const { token } = await r.json();
+  const octobre = await (await fetch(`${BASE}/api/v1/contrats/${ids[1]}/heures/2026-10`, { headers: { authorization: `Bearer ${token}` } })).json();
+  attendre(octobre.courante.statut === "validee" && octobre.courante.heures_travail === 112 && octobre.courante.atteste_par_id, `l'API ne tient pas la correction validée : ${JSON.stringify(octobre.courante)}`);
+  attendre(octobre.revisions.length === 2, `deux révisions attendues : ${octobre.revisions.length}`);
 }
 
 async function telephone(navigateur, etat) {
@@ -286,7 +366,7 @@ let code = 0;
 try {
   const { clauseId } = await parcours(page);
   await parApi(clauseId);
-  await declarationEntreprise(navigateur);
+  await heuresDeBoutEnBout(navigateur, page);
   await telephone(navigateur, await contexte.storageState());
   problemes.push(...cspViolations);
   if (problemes.length) throw new Error(`${problemes.length} problème(s) :\n- ${problemes.join("\n- ")}`);
