@@ -280,3 +280,122 @@ pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::
     }
     Ok(out)
 }
+
+/// How many months `bench heures` declares and validates in one action.
+const LOT: usize = 200;
+
+/// `clausier bench heures`: the monthly hours at volume in the largest structure — the
+/// grid of the company with the most clause contrats there, the facilitateur's validation
+/// queue holding [`LOT`] months, and declaring then validating [`LOT`] months in one
+/// action each (the services of the grid and of the queue). It writes declarations,
+/// validations and sessions: run it on a benchmark database.
+pub async fn heures(state: crate::state::AppState, iterations: usize) -> anyhow::Result<Vec<Mesure>> {
+    use std::collections::BTreeMap;
+
+    use entities::enums::Role;
+    use entities::utilisateurs;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use tower::ServiceExt;
+
+    use crate::auth::Acteur;
+    use crate::parcours::forms::{Decision, HeuresInput, ValidationInput};
+    use crate::parcours::limites::format_mois;
+    use crate::parcours::service::heures::{decider_lot, declarer_lot};
+    use crate::relances::declarations::{contrats_a_declarer, mois_a_traiter};
+
+    let db = state.db.clone();
+    let (structure, _, _) = plus_grand(&db, "o.structure_id").await?;
+    let compte = |role: Role, entreprise: Option<i64>| {
+        let mut q = utilisateurs::Entity::find().filter(utilisateurs::Column::StructureId.eq(structure)).filter(utilisateurs::Column::Role.eq(role)).filter(utilisateurs::Column::Actif.eq(true));
+        if let Some(e) = entreprise {
+            q = q.filter(utilisateurs::Column::EntrepriseId.eq(e));
+        }
+        q.order_by_asc(utilisateurs::Column::Id)
+    };
+    let facilitateur = compte(Role::Facilitateur, None).one(&db).await?.ok_or_else(|| anyhow::anyhow!("aucun facilitateur dans la structure n° {structure}"))?;
+    let sql = format!(
+        "SELECT k.employeur_id AS e, COUNT(*) AS n FROM contrats k WHERE k.structure_id = {structure} \
+         AND EXISTS (SELECT 1 FROM mises_en_emploi me WHERE me.contrat_id = k.id) GROUP BY k.employeur_id ORDER BY n DESC, k.employeur_id LIMIT 1"
+    );
+    let row = db.query_one(Statement::from_string(db.get_database_backend(), sql)).await?.ok_or_else(|| anyhow::anyhow!("aucun contrat de clause dans la structure n° {structure}"))?;
+    let (entreprise, n_contrats): (i64, i64) = (row.try_get("", "e")?, row.try_get("", "n")?);
+    let utilisateur_entreprise = match compte(Role::Entreprise, Some(entreprise)).one(&db).await? {
+        Some(u) => u,
+        None => crate::auth::service::create_user(
+            &db,
+            &state.clock,
+            crate::auth::service::NouvelUtilisateur { structure_id: structure, email: format!("banc-{entreprise}@clausier.local"), nom: "Banc d'essai".into(), role: Role::Entreprise, password: None, entreprise_id: Some(entreprise), donneur_ordre_id: None },
+        )
+        .await
+        .map_err(anyhow::Error::new)?,
+    };
+    let today = state.clock.today();
+    let (acteur_e, acteur_f) = (Acteur::from_user(&utilisateur_entreprise), Acteur::from_user(&facilitateur));
+    let mois_e = mois_a_traiter(&db, &acteur_e, today).await.map_err(anyhow::Error::new)?;
+    let grille = mois_e.iter().max_by_key(|m| (m.a_declarer + m.brouillons + m.a_corriger, m.mois)).map(|m| (m.mois, m.a_declarer + m.brouillons + m.a_corriger));
+    // The months to declare then validate: the structure's oldest waiting, up to LOT.
+    let mut lignes: BTreeMap<String, Vec<i64>> = BTreeMap::new();
+    let mut n = 0;
+    for m in mois_a_traiter(&db, &acteur_f, today).await.map_err(anyhow::Error::new)?.into_iter().filter(|m| !m.en_cours) {
+        for c in contrats_a_declarer(&db, &acteur_f, m.mois).await.map_err(anyhow::Error::new)? {
+            if n < LOT {
+                lignes.entry(format_mois(m.mois)).or_default().push(c.contrat_id);
+                n += 1;
+            }
+        }
+        if n >= LOT {
+            break;
+        }
+    }
+    println!(
+        "Plus grande structure : n° {structure} ; entreprise aux {n_contrats} contrats de clause : n° {entreprise} ({}) ; {n} mois à déclarer puis valider par action.",
+        grille.map(|(m, l)| format!("grille de {} : {l} ligne(s)", crate::text::mois_fr(m))).unwrap_or_else(|| "aucun mois à déclarer".into())
+    );
+    let session = |u: utilisateurs::Model| {
+        let (db, clock) = (db.clone(), state.clock.clone());
+        async move { crate::auth::session::ouvrir(&db, &clock, 1, &u).await.map(|s| format!("{}={s}", crate::auth::session::COOKIE)).map_err(anyhow::Error::new) }
+    };
+    let (cookie_e, cookie_f) = (session(utilisateur_entreprise.clone()).await?, session(facilitateur.clone()).await?);
+    let app = crate::startup::router(state.clone());
+    let get = |chemin: String, cookie: String| {
+        let app = app.clone();
+        async move {
+            let reponse = app.oneshot(axum::http::Request::get(&chemin).header("cookie", cookie).body(axum::body::Body::empty())?).await?;
+            anyhow::ensure!(reponse.status() == axum::http::StatusCode::OK, "{chemin} : {}", reponse.status());
+            axum::body::to_bytes(reponse.into_body(), usize::MAX).await?;
+            Ok(())
+        }
+    };
+    let mut out = Vec::new();
+    if let Some((mois, l)) = grille {
+        let chemin = format!("/declarations?mois={}", format_mois(mois));
+        out.push(mesurer(&format!("page {chemin} (entreprise n° {entreprise}, {l} lignes)"), iterations, || get(chemin.clone(), cookie_e.clone())).await?);
+    }
+    // Each round: declare the LOT months (one action per month, as the grid does), read
+    // the queue holding them, validate them in one action.
+    let mut declarer = Mesure { nom: format!("déclarer {n} mois ({} action(s), une par mois)", lignes.len()), echantillons: Vec::new() };
+    let mut file = Mesure { nom: format!("page /validations ({n} mois en attente)"), echantillons: Vec::new() };
+    let mut valider = Mesure { nom: format!("valider {n} mois en une action"), echantillons: Vec::new() };
+    for tour in 0..=iterations {
+        let debut = std::time::Instant::now();
+        for (mois, contrats) in &lignes {
+            let saisies = contrats.iter().map(|c| (*c, HeuresInput { heures_travail: 100.0 + tour as f64, heures_formation: 0.0, motif: Some("Banc d'essai".into()), revision: None, brouillon: false, attestation: false })).collect();
+            declarer_lot(&db, &state.clock, &acteur_f, mois, saisies).await.map_err(anyhow::Error::new)?.map_err(|refus| anyhow::anyhow!("déclaration refusée : {refus:?}"))?;
+        }
+        let t_declarer = debut.elapsed();
+        let debut = std::time::Instant::now();
+        get("/validations".into(), cookie_f.clone()).await?;
+        let t_file = debut.elapsed();
+        let decisions = lignes.iter().flat_map(|(mois, contrats)| contrats.iter().map(|c| (*c, mois.clone(), ValidationInput { decision: Decision::Validee, motif: None, revision: None }))).collect();
+        let debut = std::time::Instant::now();
+        decider_lot(&db, &state.clock, &acteur_f, decisions).await.map_err(anyhow::Error::new)?.map_err(|refus| anyhow::anyhow!("validation refusée : {refus:?}"))?;
+        let t_valider = debut.elapsed();
+        if tour > 0 {
+            declarer.echantillons.push(t_declarer);
+            file.echantillons.push(t_file);
+            valider.echantillons.push(t_valider);
+        }
+    }
+    out.extend([declarer, file, valider]);
+    Ok(out)
+}

@@ -133,6 +133,12 @@ enum BenchCommand {
         #[arg(long, default_value_t = 20)]
         iterations: usize,
     },
+    /// The monthly hours at volume: a company's grid, the validation queue, declaring and
+    /// validating 200 months in one action. Writes declarations: a benchmark database.
+    Heures {
+        #[arg(long, default_value_t = 5)]
+        iterations: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -383,6 +389,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         Command::Bench { command: BenchCommand::Pages { iterations } } => {
             let state = startup::state(settings, clock).await?;
             let mesures = clausier::bench::pages(state, iterations.max(1)).await?;
+            clausier::bench::afficher(&mesures);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Heures { iterations } } => {
+            let state = startup::state(settings, clock).await?;
+            let mesures = clausier::bench::heures(state, iterations.max(1)).await?;
             clausier::bench::afficher(&mesures);
             Ok(ExitCode::SUCCESS)
         }
