@@ -347,6 +347,11 @@ async fn companies_declare_their_hours_on_the_declaration_grid() {
     // The company's home lists the months waiting for it, with their due date.
     let (_, accueil) = page(app, "/", Some(&cookie)).await;
     assert!(accueil.contains("Vos heures à déclarer") && accueil.contains("href=\"/declarations?mois=2025-06\"") && accueil.contains("10/07/2025"), "{accueil}");
+    // And its clauses, with the hours retained for its own contrats only.
+    let (_, bilan) = app.get(&format!("/api/v1/entreprises/{}/bilan", s.batir), &batir.token).await;
+    let siennes = bilan["heures_retenues"].as_f64().unwrap();
+    assert!(accueil.contains("Vos clauses") && accueil.contains("Heures retenues (vos contrats)") && accueil.contains("class=\"statut statut-"), "{accueil}");
+    assert!(siennes > 0.0 && accueil.contains(&clausier::text::heures_fr(siennes)), "its retained hours ({siennes}) on its home: {accueil}");
     let (status, html) = page(app, "/declarations?mois=2025-06", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("Heures de juin 2025") && html.contains(&format!("id=\"contrat-{c1}\"")) && html.contains("Plafond du mois"), "{html}");

@@ -4,6 +4,7 @@
 
 mod clause;
 mod contexte;
+mod entreprise;
 mod heures;
 mod import;
 mod marches;

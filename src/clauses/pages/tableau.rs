@@ -243,8 +243,7 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
     if !GESTION.contains(&c.acteur.role) {
         let mut ctx = tera::Context::new();
         if c.acteur.role == Role::Entreprise {
-            let mois = crate::relances::declarations::mois_a_traiter(&state.db, &c.acteur, state.clock.today()).await?;
-            ctx.insert("a_traiter", &mois.into_iter().map(super::heures::MoisVu::from).collect::<Vec<_>>());
+            super::entreprise::contexte(&state, c, &mut ctx).await?;
         }
         if c.acteur.role == Role::DonneurOrdre {
             let ops = crate::clauses::service::operations::list_operations(&c.acteur, None)?.limit(200).all(&state.db).await?;
