@@ -530,12 +530,14 @@ async fn facilitateurs_validate_several_months_at_once_and_send_back_with_a_reas
     };
     let lignes = count(&app.db, "heures_mensuelles").await;
     let perime = format!("{c1}:2025-05:99");
+    let long = "x".repeat(6_000);
     for (champs, attendu, message) in [
         (form("faux", "valider".into(), &[&mai1], &[]), StatusCode::FORBIDDEN, "Formulaire expiré"),
         (form(&csrf, "valider".into(), &[], &[]), StatusCode::UNPROCESSABLE_ENTITY, "Cochez au moins une ligne"),
         (form(&csrf, "renvoyer".into(), &[&juin1, &juin3], &[(&juin1, "Planning : 96 h")]), StatusCode::UNPROCESSABLE_ENTITY, "ce qu'il faut corriger"),
         (form(&csrf, "valider".into(), &[&mai1, &perime], &[]), StatusCode::UNPROCESSABLE_ENTITY, "Rechargez"),
         (form(&csrf, "peut-etre".into(), &[&mai1], &[]), StatusCode::BAD_REQUEST, "Décision inconnue"),
+        (form(&csrf, format!("renvoyer:{juin3}"), &[], &[(&juin3, long.as_str())]), StatusCode::UNPROCESSABLE_ENTITY, "Motif du renvoi : 5"),
     ] {
         let (status, corps) = poster(champs).await;
         assert_eq!(status, attendu, "{message}: {corps}");

@@ -245,7 +245,11 @@ async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(cham
         if k == "choix" {
             saisies.choisis.insert(v.clone());
         } else if let Some(cle) = k.strip_prefix("motif_") {
-            saisies.motifs.insert(cle.to_string(), v.chars().take(5_000).collect());
+            // The API's rule for a reason (`texte::LONG`); a refused one is not shown back whole.
+            if let Err(e) = crate::texte::verifier(v, crate::texte::LONG, true) {
+                saisies.erreurs.insert(cle.to_string(), vec![format!("Motif du renvoi : {e}")]);
+            }
+            saisies.motifs.insert(cle.to_string(), v.chars().take(crate::texte::LONG).collect());
         }
     }
     let action = champ("action");
@@ -258,6 +262,10 @@ async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(cham
     };
     if cles.is_empty() {
         saisies.generales.push("Cochez au moins une ligne.".into());
+        return afficher(&state, &connecte, &p, None, &saisies).await;
+    }
+    if !saisies.erreurs.is_empty() {
+        saisies.generales.push("Rien n'a été enregistré : corrigez les lignes signalées.".into());
         return afficher(&state, &connecte, &p, None, &saisies).await;
     }
     let mut lots = Vec::new();
