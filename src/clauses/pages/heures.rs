@@ -157,7 +157,10 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
     ctx.insert("attestation", &saisies.attestation);
     ctx.insert("generales", &saisies.generales);
     ctx.insert("fait", &fait);
-    ctx.insert("a_traiter", &crate::relances::declarations::mois_a_traiter(&state.db, acteur, today).await?.into_iter().filter(|m| m.mois != mois).map(MoisVu::from).collect::<Vec<_>>());
+    // A company's other months waiting (facilitateurs have the dashboard's worklists: the
+    // whole structure's months would cost a read of every contrat's hours).
+    let a_traiter = if acteur.role == Role::Entreprise { crate::relances::declarations::mois_a_traiter(&state.db, acteur, today).await? } else { Vec::new() };
+    ctx.insert("a_traiter", &a_traiter.into_iter().filter(|m| m.mois != mois).map(MoisVu::from).collect::<Vec<_>>());
     ctx.insert("fil", &super::fil(&[("Déclarations", "")]));
     let refus = !saisies.erreurs.is_empty() || !saisies.generales.is_empty();
     let status = if refus { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
