@@ -403,12 +403,12 @@ async fn companies_declare_their_hours_on_the_declaration_grid() {
 
     // A draft first: kept, shown again in its line.
     let (status, suite) = envoyer(grille(&csrf, &[(c1, "100")], "brouillon", false)).await;
-    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?mois=2025-06&fait=1&brouillon=true"));
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?brouillon=true&fait=1&mois=2025-06&tri=salarie"));
     let (_, html) = page(app, &suite, Some(&cookie)).await;
     assert!(html.contains("1 ligne enregistrée en brouillon") && html.contains("value=\"100\""), "{html}");
     // Then declared and certified.
     let (status, suite) = envoyer(grille(&csrf, &[(c1, "140,5")], "declarer", true)).await;
-    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?mois=2025-06&fait=1"));
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?fait=1&mois=2025-06&tri=salarie"));
     let (_, html) = page(app, &suite, Some(&cookie)).await;
     assert!(html.contains("1 ligne déclarée") && !html.contains(&format!("id=\"contrat-{c1}\"")), "{html}");
     let (_, mois) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-06"), &s.f.token).await;
@@ -425,6 +425,11 @@ async fn companies_declare_their_hours_on_the_declaration_grid() {
     let cookie_f = se_connecter_a(app, &s.f, "/declarations").await;
     let (_, html) = page(app, "/declarations?mois=2025-06", Some(&cookie_f)).await;
     assert!(html.contains(&format!("id=\"contrat-{c3}\"")) && html.contains("Second Œuvre Insertion"), "{html}");
+    // Its grid is searched and filtered by employer.
+    let (_, filtre) = page(app, &format!("/declarations?mois=2025-06&employeur={}", s.ei), Some(&cookie_f)).await;
+    assert!(filtre.contains(&format!("id=\"contrat-{c3}\"")) && !filtre.contains(&format!("id=\"contrat-{}\"", s.contrats[1])), "{filtre}");
+    let (_, rien) = page(app, "/declarations?mois=2025-06&q=zzz", Some(&cookie_f)).await;
+    assert!(rien.contains("Aucun contrat ne correspond à cette recherche"), "{rien}");
     for role in [Role::Referent, Role::DonneurOrdre] {
         let login = if role == Role::DonneurOrdre { app.login_bound("PLIE A", role, None, Some(s.ville)).await } else { app.login("PLIE A", role).await };
         let c = se_connecter_a(app, &login, "/declarations").await;

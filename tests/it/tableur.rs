@@ -90,7 +90,7 @@ async fn a_company_downloads_its_month_fills_it_in_and_sends_it_back() {
     let champs = champs("declarer", true);
     let refs: Vec<(&str, &str)> = champs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, suite) = envoyer(app, &cookie, &refs, "heures.xlsx", &xlsx).await;
-    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?mois=2025-06&fait=1"));
+    assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/declarations?fait=1&mois=2025-06&tri=salarie"));
     let (_, mois) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-06"), &s.f.token).await;
     assert_eq!((mois["courante"]["statut"].as_str(), mois["courante"]["heures_travail"].as_f64(), mois["courante"]["atteste_par_id"].as_i64()), (Some("declaree"), Some(140.5), Some(batir.user_id)), "{mois}");
 

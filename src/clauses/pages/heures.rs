@@ -25,6 +25,7 @@ use crate::parcours::forms::HeuresInput;
 use crate::parcours::limites::{format_mois, heures_saisies, parse_mois, plafond_minutes, premier_du_mois};
 use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
+use crate::web::liste::{contient, Params};
 use crate::web::{page_erreur, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -50,6 +51,7 @@ struct Ligne {
     participant: String,
     poste: String,
     employeur: String,
+    employeur_id: i64,
     date_debut: NaiveDate,
     date_fin: Option<NaiveDate>,
     /// The month's cap (worked + training), in hours.
@@ -77,7 +79,17 @@ pub(super) fn mois_choisi(state: &AppState, mois: Option<&str>) -> Result<NaiveD
     }
 }
 
-async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(choix): ApiQuery<Choix>) -> Result<Response, AppError> {
+/// The grid's list: searched (person, poste, employer), filtered by employer, sorted,
+/// paginated; the month is one of its filters.
+const TRIS: &[&str] = &["salarie", "employeur", "etat"];
+
+pub(super) fn liste(query: &BTreeMap<String, String>) -> Params {
+    Params::lire("/declarations", query, TRIS)
+}
+
+async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let choix = Choix { mois: query.get("mois").cloned(), fait: query.get("fait").and_then(|f| f.parse().ok()), brouillon: query.get("brouillon").is_some_and(|b| b == "true") };
+    let p = liste(&query);
     let mois = match mois_choisi(&state, choix.mois.as_deref()) {
         Ok(m) => m,
         Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
@@ -86,7 +98,7 @@ async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(choix)
         let s = if n > 1 { "s" } else { "" };
         if choix.brouillon { format!("{n} ligne{s} enregistrée{s} en brouillon.") } else { format!("{n} ligne{s} déclarée{s} : le facilitateur les validera.") }
     });
-    afficher(&state, &connecte, mois, fait, &Saisies::default()).await
+    afficher(&state, &connecte, mois, fait, &Saisies::default(), &p).await
 }
 
 /// What the grid was sent: the typed hours by contrat, the refusals by contrat, and
@@ -100,7 +112,7 @@ pub(super) struct Saisies {
 }
 
 /// Renders the grid of `mois`; `saisies`: what was typed and refused (422), if anything.
-pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<String>, saisies: &Saisies) -> Result<Response, AppError> {
+pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<String>, saisies: &Saisies, p: &Params) -> Result<Response, AppError> {
     if !ROLES.contains(&connecte.acteur.role) {
         return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
     }
@@ -133,6 +145,7 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
                 participant: c.participant,
                 poste: c.poste,
                 employeur: noms.get(&c.employeur_id).cloned().unwrap_or_default(),
+                employeur_id: c.employeur_id,
                 date_debut: c.date_debut,
                 date_fin: c.date_fin,
                 heures_travail: travail,
@@ -140,8 +153,40 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
             }
         })
         .collect();
+    // Search, employer, sort, pages.
+    let employeurs: Vec<(String, String)> = lignes.iter().map(|l| (l.employeur_id.to_string(), l.employeur.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let f_employeur = p.filtre("employeur").map(str::to_string);
+    let mut lignes: Vec<Ligne> = lignes
+        .into_iter()
+        .filter(|l| f_employeur.as_ref().is_none_or(|e| *e == l.employeur_id.to_string()))
+        .filter(|l| contient(&format!("{} {} {}", l.participant, l.poste, l.employeur), &p.q))
+        .collect();
+    lignes.sort_by_key(|l| {
+        let cle = match p.tri.as_str() {
+            "employeur" => l.employeur.to_lowercase(),
+            "etat" => l.etat.to_string(),
+            _ => l.participant.to_lowercase(),
+        };
+        (cle, l.participant.to_lowercase(), l.contrat_id)
+    });
+    if p.desc {
+        lignes.reverse();
+    }
+    let (lignes, pagination) = p.tranche(lignes);
+    let gestion = acteur.role != Role::Entreprise;
+    let mut colonnes = vec![("salarie", "Salarié"), ("", "Poste")];
+    if gestion {
+        colonnes.push(("employeur", "Employeur"));
+    }
+    colonnes.extend([("", "Contrat"), ("", "Plafond du mois"), ("etat", "État"), ("", "Travail (h)"), ("", "Formation (h)"), ("", "Historique")]);
     let dernier_jour = mois + Months::new(1) - chrono::Days::new(1);
     let mut ctx = tera::Context::new();
+    ctx.insert("pagination", &pagination);
+    ctx.insert("colonnes", &p.colonnes(&colonnes));
+    ctx.insert("q", &p.q);
+    ctx.insert("employeurs", &employeurs);
+    ctx.insert("employeur_choisi", &f_employeur.unwrap_or_default());
+    ctx.insert("retour", &p.lien(&[("fait", None), ("brouillon", None), ("mois", Some(format_mois(mois)))]));
     ctx.insert("mois", &format_mois(mois));
     let mois_fr = crate::text::mois_fr(mois);
     // « d'avril », « d'août », « d'octobre », « de juin ».
@@ -152,7 +197,7 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
     ctx.insert("en_cours", &(dernier_jour > today));
     ctx.insert("dernier_jour", &dernier_jour);
     ctx.insert("lignes", &lignes);
-    ctx.insert("gestion", &(acteur.role != Role::Entreprise));
+    ctx.insert("gestion", &gestion);
     ctx.insert("entreprise", &(acteur.role == Role::Entreprise));
     ctx.insert("attestation", &saisies.attestation);
     ctx.insert("generales", &saisies.generales);
@@ -223,6 +268,7 @@ async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(cha
         Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
     };
     let brouillon = champ("action") == "brouillon";
+    let p = liste_de_retour(champ("retour"));
     let mut saisies = Saisies { attestation: champ("attestation") == "oui", ..Default::default() };
     for (nom, travail) in &champs {
         let Some(id) = nom.strip_prefix("travail_").and_then(|i| i.parse::<i64>().ok()) else { continue };
@@ -248,10 +294,10 @@ async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(cha
         saisies.generales.push("Saisissez les heures d'au moins une ligne.".into());
     }
     if !saisies.erreurs.is_empty() || !saisies.generales.is_empty() {
-        return afficher(&state, &connecte, mois, None, &saisies).await;
+        return afficher(&state, &connecte, mois, None, &saisies, &p).await;
     }
     match crate::parcours::service::heures::declarer_lot(&state.db, &state.clock, &connecte.acteur, &format_mois(mois), lignes).await? {
-        Ok(n) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={n}{}", format_mois(mois), if brouillon { "&brouillon=true" } else { "" })).into_response()),
+        Ok(n) => Ok(Redirect::to(&apres_envoi(&p, mois, n, brouillon)).into_response()),
         Err(refus) => {
             for (id, messages) in refus {
                 if saisies.valeurs.contains_key(&id) {
@@ -265,9 +311,24 @@ async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(cha
             let (sur_la_page, ailleurs): (BTreeMap<_, _>, BTreeMap<_, _>) = std::mem::take(&mut saisies.erreurs).into_iter().partition(|(id, _)| visibles.contains(id));
             saisies.erreurs = sur_la_page;
             saisies.generales.extend(ailleurs.into_values().flatten());
-            afficher(&state, &connecte, mois, None, &saisies).await
+            afficher(&state, &connecte, mois, None, &saisies, &p).await
         }
     }
+}
+
+/// The grid's list a form came from (its hidden `retour`), to show it again.
+pub(super) fn liste_de_retour(retour: &str) -> Params {
+    let query: BTreeMap<String, String> = retour.split_once('?').filter(|_| retour.starts_with("/declarations")).and_then(|(_, q)| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
+    liste(&query)
+}
+
+/// Where a grid goes once recorded: the same list and month, with what was done.
+pub(super) fn apres_envoi(p: &Params, mois: NaiveDate, n: usize, brouillon: bool) -> String {
+    let mut changes = vec![("mois", Some(format_mois(mois))), ("fait", Some(n.to_string()))];
+    if brouillon {
+        changes.push(("brouillon", Some("true".to_string())));
+    }
+    p.lien(&changes)
 }
 
 /// The revisions of one month of a contrat: who declared what and when, who certified,

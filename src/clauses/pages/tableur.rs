@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use entities::enums::{Role, StatutDeclaration};
 use serde::Deserialize;
 
-use super::heures::{afficher, formulaire_etranger, mois_choisi, nombre_saisi, Saisies, ROLES};
+use super::heures::{afficher, apres_envoi, formulaire_etranger, liste_de_retour, mois_choisi, nombre_saisi, Saisies, ROLES};
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::parcours::forms::HeuresInput;
@@ -192,17 +192,18 @@ async fn envoyer(State(state): State<AppState>, c: Connecte, multipart: Multipar
         Err(message) => return page_erreur(&state, Some(&c), StatusCode::BAD_REQUEST, "Mois illisible", &message),
     };
     let brouillon = champ("action") == "brouillon";
+    let p = liste_de_retour(champ("retour"));
     let mut saisies = Saisies { attestation: champ("attestation") == "oui", ..Default::default() };
     let octets = std::fs::read(temporaire.path()).map_err(anyhow::Error::from)?;
     if envoye.is_none_or(|(_, taille)| taille == 0) {
         saisies.generales.push("Choisissez le fichier à envoyer (.xlsx ou .csv).".into());
-        return afficher(&state, &c, mois, None, &saisies).await;
+        return afficher(&state, &c, mois, None, &saisies, &p).await;
     }
     let rangees = match rangees(&octets) {
         Ok(r) => r,
         Err(message) => {
             saisies.generales.push(message);
-            return afficher(&state, &c, mois, None, &saisies).await;
+            return afficher(&state, &c, mois, None, &saisies, &p).await;
         }
     };
     let noms: BTreeMap<i64, String> = contrats(&state, &c, mois).await?.into_iter().map(|k| (k.contrat_id, k.participant)).collect();
@@ -238,10 +239,10 @@ async fn envoyer(State(state): State<AppState>, c: Connecte, multipart: Multipar
     }
     if !saisies.generales.is_empty() {
         saisies.generales.insert(0, "Rien n'a été enregistré : corrigez le fichier puis envoyez-le de nouveau.".into());
-        return afficher(&state, &c, mois, None, &saisies).await;
+        return afficher(&state, &c, mois, None, &saisies, &p).await;
     }
     match crate::parcours::service::heures::declarer_lot(&state.db, &state.clock, &c.acteur, &format_mois(mois), lignes).await? {
-        Ok(n) => Ok(Redirect::to(&format!("/declarations?mois={}&fait={n}{}", format_mois(mois), if brouillon { "&brouillon=true" } else { "" })).into_response()),
+        Ok(n) => Ok(Redirect::to(&apres_envoi(&p, mois, n, brouillon)).into_response()),
         Err(refus) => {
             saisies.generales.push("Rien n'a été enregistré : corrigez le fichier puis envoyez-le de nouveau.".into());
             for (id, messages) in refus {
@@ -251,7 +252,7 @@ async fn envoyer(State(state): State<AppState>, c: Connecte, multipart: Multipar
                     saisies.generales.push(format!("Ligne {numero}{qui} : {m}"));
                 }
             }
-            afficher(&state, &c, mois, None, &saisies).await
+            afficher(&state, &c, mois, None, &saisies, &p).await
         }
     }
 }
