@@ -129,7 +129,7 @@ async fn verifier(db: &DatabaseConnection, sql: &str, bilan: &Bilan) -> anyhow::
     let mut attendu: Vec<(String, String, i64, i64, i64, i64)> = bilan
         .par_type_contrat
         .iter()
-        .map(|(k, v)| ("type_contrat".into(), k.clone(), v.contrats.n as i64, v.participants.n as i64, minutes(v.heures_realisees), minutes(v.heures_retenues)))
+        .map(|(k, v)| ("type_contrat".into(), k.clone(), v.contrats.n as i64, v.participants.n as i64, minutes(v.heures_realisees.unwrap_or_default()), minutes(v.heures_retenues.unwrap_or_default())))
         .collect();
     attendu.extend(bilan.par_mois.iter().map(|m| ("mois".into(), m.mois.clone(), 0, 0, minutes(m.heures_realisees), minutes(m.heures_retenues))));
     let mut obtenu = Vec::new();

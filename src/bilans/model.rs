@@ -21,9 +21,14 @@ impl Compte {
         Compte { n, masque: false }
     }
 
-    /// The text of the cell: the number, or "< 5" when masked.
+    /// The text of the cell: the number, or "< 5" when masked (« masqué » for a row of
+    /// 5 or more hidden so that another cannot be deduced from the total).
     pub fn texte(&self) -> String {
-        if self.masque { "< 5".into() } else { self.n.to_string() }
+        match (self.masque, self.n) {
+            (false, n) => n.to_string(),
+            (true, 0..5) => "< 5".into(),
+            (true, _) => MASQUE.into(),
+        }
     }
 }
 
@@ -33,7 +38,7 @@ impl utoipa::PartialSchema for Compte {
         use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
         OneOfBuilder::new()
             .item(ObjectBuilder::new().schema_type(Type::Integer))
-            .item(ObjectBuilder::new().schema_type(Type::String).description(Some("\"< 5\" : effectif masqué (bilans des donneurs d'ordre)")))
+            .item(ObjectBuilder::new().schema_type(Type::String).description(Some("\"< 5\" ou \"masqué\" : effectif masqué (bilans des donneurs d'ordre)")))
             .into()
     }
 }
@@ -42,7 +47,7 @@ impl ToSchema for Compte {}
 
 impl Serialize for Compte {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.masque { s.serialize_str("< 5") } else { s.serialize_u64(self.n) }
+        if self.masque { s.serialize_str(&self.texte()) } else { s.serialize_u64(self.n) }
     }
 }
 
@@ -65,9 +70,19 @@ pub struct Periode {
 pub struct Ventilation {
     pub contrats: Compte,
     pub participants: Compte,
-    pub heures_realisees: f64,
-    pub heures_retenues: f64,
+    /// Null when the row is masked (buyer-facing bilans): its hours would be a few
+    /// people's.
+    pub heures_realisees: Option<f64>,
+    pub heures_retenues: Option<f64>,
 }
+
+/// The text of a row's hours in exports and pages: the figure, or « masqué ».
+pub fn heures_ou_masque(h: Option<f64>, format: impl Fn(f64) -> String) -> String {
+    h.map(format).unwrap_or_else(|| MASQUE.to_string())
+}
+
+/// What a masked cell says when it is not a count below 5.
+pub const MASQUE: &str = "masqué";
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MoisBilan {
@@ -129,13 +144,31 @@ impl Bilan {
         m(&mut self.participants);
         m(&mut self.contrats);
         for v in [&mut self.par_type_contrat, &mut self.par_modalite, &mut self.par_type_employeur, &mut self.par_niveau, &mut self.par_metier, &mut self.par_secteur] {
-            for cell in v.values_mut() {
-                m(&mut cell.contrats);
-                m(&mut cell.participants);
-            }
+            masquer_ventilation(v);
         }
         for c in self.par_public.values_mut().chain(self.situation_6_mois.values_mut()) {
             m(c);
+        }
+    }
+}
+
+/// The one rule of a breakdown shown to a buyer: a row counting 1 to 4 people or contrats
+/// hides its counts and its hours (primary suppression); when that leaves a single hidden
+/// row, the smallest other non-empty row is hidden too (secondary suppression), so that no
+/// hidden row can be recovered by subtracting the others from the bilan's total.
+pub fn masquer_ventilation(v: &mut BTreeMap<String, Ventilation>) {
+    let petit = |c: &Ventilation| (1..5).contains(&c.participants.n) || (1..5).contains(&c.contrats.n);
+    let mut caches: Vec<String> = v.iter().filter(|(_, c)| petit(c)).map(|(k, _)| k.clone()).collect();
+    if caches.len() == 1 {
+        let autre = v.iter().filter(|(k, c)| !caches.contains(k) && (c.participants.n > 0 || c.contrats.n > 0)).min_by_key(|(k, c)| (c.participants.n, c.contrats.n, (*k).clone())).map(|(k, _)| k.clone());
+        caches.extend(autre);
+    }
+    for k in caches {
+        if let Some(c) = v.get_mut(&k) {
+            c.contrats.masque = true;
+            c.participants.masque = true;
+            c.heures_realisees = None;
+            c.heures_retenues = None;
         }
     }
 }
@@ -149,5 +182,27 @@ mod tests {
         assert_eq!(serde_json::to_value(Compte { n: 3, masque: true }).unwrap(), "< 5");
         assert_eq!(serde_json::to_value(Compte::new(3)).unwrap(), 3);
         assert_eq!(Compte { n: 0, masque: false }.texte(), "0");
+    }
+
+    fn ligne(n: u64, h: f64) -> super::Ventilation {
+        super::Ventilation { contrats: Compte::new(n), participants: Compte::new(n), heures_realisees: Some(h), heures_retenues: Some(h) }
+    }
+
+    #[test]
+    fn one_small_row_hides_another_so_that_no_total_gives_it_away() {
+        // One person per métier: every row is hidden.
+        let mut v: std::collections::BTreeMap<String, super::Ventilation> = [("Maçon", ligne(1, 120.0)), ("Peintre", ligne(1, 90.0)), ("Coffreur", ligne(1, 70.0))].into_iter().map(|(k, l)| (k.to_string(), l)).collect();
+        super::masquer_ventilation(&mut v);
+        assert!(v.values().all(|l| l.heures_retenues.is_none() && l.participants.texte() == "< 5"));
+        // Exactly one small row: the smallest other row is hidden with it, the rest shown.
+        let mut v: std::collections::BTreeMap<String, super::Ventilation> = [("Maçon", ligne(2, 300.0)), ("Peintre", ligne(8, 900.0)), ("Coffreur", ligne(12, 1500.0))].into_iter().map(|(k, l)| (k.to_string(), l)).collect();
+        super::masquer_ventilation(&mut v);
+        assert_eq!((v["Maçon"].heures_retenues, v["Maçon"].participants.texte()), (None, "< 5".to_string()));
+        assert_eq!((v["Peintre"].heures_retenues, v["Peintre"].participants.texte()), (None, "masqué".to_string()));
+        assert_eq!((v["Coffreur"].heures_retenues, v["Coffreur"].participants.texte()), (Some(1500.0), "12".to_string()));
+        // No small row: nothing hidden.
+        let mut v: std::collections::BTreeMap<String, super::Ventilation> = [("Maçon", ligne(6, 300.0)), ("Peintre", ligne(8, 900.0))].into_iter().map(|(k, l)| (k.to_string(), l)).collect();
+        super::masquer_ventilation(&mut v);
+        assert!(v.values().all(|l| l.heures_retenues.is_some()));
     }
 }

@@ -86,7 +86,7 @@ fn tableau(titre: &'static str, kind: &str, v: &BTreeMap<String, Ventilation>) -
         titre,
         lignes: v
             .iter()
-            .map(|(k, c)| Ligne { cle: crate::libelles::ou_texte(kind, k), contrats: c.contrats.texte(), participants: c.participants.texte(), heures_retenues: heures_fr(c.heures_retenues) })
+            .map(|(k, c)| Ligne { cle: crate::libelles::ou_texte(kind, k), contrats: c.contrats.texte(), participants: c.participants.texte(), heures_retenues: crate::bilans::model::heures_ou_masque(c.heures_retenues, heures_fr) })
             .collect(),
     }
 }

@@ -278,7 +278,7 @@ impl<K: Eq + std::hash::Hash> Table<K> {
         }
         nommee
             .into_iter()
-            .map(|(k, (c, p, r, ret))| (k, Ventilation { contrats: Compte::new(c.len() as u64), participants: Compte::new(p.len() as u64), heures_realisees: heures(r), heures_retenues: heures(ret) }))
+            .map(|(k, (c, p, r, ret))| (k, Ventilation { contrats: Compte::new(c.len() as u64), participants: Compte::new(p.len() as u64), heures_realisees: Some(heures(r)), heures_retenues: Some(heures(ret)) }))
             .collect()
     }
 }

@@ -158,6 +158,15 @@ async fn buyers_get_masked_bilans_of_their_own_perimeters_only() {
     assert_eq!(b["contrats"], "< 5");
     assert_eq!(b["par_type_contrat"]["cdd"]["participants"], "< 5");
     assert_eq!(b["par_public"]["femmes"], "< 5");
+    // A masked row hides its hours too: they would be a few people's.
+    for (nom, table) in b.as_object().unwrap().iter().filter(|(k, _)| k.starts_with("par_") && *k != "par_public" && *k != "par_mois") {
+        for (cle, ligne) in table.as_object().unwrap() {
+            if ligne["participants"].is_string() {
+                assert!(ligne["heures_retenues"].is_null() && ligne["heures_realisees"].is_null(), "{nom}.{cle}: {ligne}");
+            }
+        }
+    }
+    assert!(b["par_metier"].as_object().unwrap().values().all(|l| l["heures_retenues"].is_null()), "one or two people per métier: {}", b["par_metier"]);
     let text = b.to_string();
     for personal in ["Un", "Deux", "1998-04-12", "prescripteur"] {
         assert!(!text.contains(&format!("\"{personal}\"")), "{personal} leaked");

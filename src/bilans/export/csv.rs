@@ -31,7 +31,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
             w.write_record(header)?;
             for (k, v) in table {
                 let k = cellule_csv(&libelle(genre, k)).into_owned();
-                w.write_record([k, v.contrats.texte(), v.participants.texte(), nombre(v.heures_realisees), nombre(v.heures_retenues)])?;
+                w.write_record([k, v.contrats.texte(), v.participants.texte(), crate::bilans::model::heures_ou_masque(v.heures_realisees, nombre), crate::bilans::model::heures_ou_masque(v.heures_retenues, nombre)])?;
             }
         }
         for (titre, genre, table) in [("Public (participants)", "public", &b.par_public), ("Situation à 6 mois (participants)", "situation_suivi", &b.situation_6_mois)] {

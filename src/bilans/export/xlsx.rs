@@ -45,8 +45,12 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
             ws.write_string(row, 0, cellule_xlsx(&libelle(genre, k)))?;
             compte(ws, row, 1, &v.contrats)?;
             compte(ws, row, 2, &v.participants)?;
-            ws.write_number_with_format(row, 3, v.heures_realisees, &heures)?;
-            ws.write_number_with_format(row, 4, v.heures_retenues, &heures)?;
+            for (colonne, h) in [(3, v.heures_realisees), (4, v.heures_retenues)] {
+                match h {
+                    Some(h) => ws.write_number_with_format(row, colonne, h, &heures)?,
+                    None => ws.write_string(row, colonne, crate::bilans::model::MASQUE)?,
+                };
+            }
         }
         ws.set_column_width(0, 30)?;
     }

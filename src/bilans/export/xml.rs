@@ -60,7 +60,7 @@ pub fn corps(w: &mut Writer<Vec<u8>>, b: &Bilan) -> anyhow::Result<()> {
     for (nom, _, _, table) in b.ventilations() {
         w.write_event(Event::Start(BytesStart::new("ventilation").with_attributes([("nom", nom)])))?;
         for (k, v) in table {
-            w.write_event(vide("ligne", vec![("cle", k.clone()), ("contrats", v.contrats.texte()), ("participants", v.participants.texte()), ("heures_realisees", n(v.heures_realisees)), ("heures_retenues", n(v.heures_retenues))]))?;
+            w.write_event(vide("ligne", vec![("cle", k.clone()), ("contrats", v.contrats.texte()), ("participants", v.participants.texte()), ("heures_realisees", crate::bilans::model::heures_ou_masque(v.heures_realisees, n)), ("heures_retenues", crate::bilans::model::heures_ou_masque(v.heures_retenues, n))]))?;
         }
         w.write_event(Event::End(BytesEnd::new("ventilation")))?;
     }
