@@ -105,7 +105,7 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     let ligne = |label: &str| text.lines().find(|l| l.starts_with(label)).unwrap_or_else(|| panic!("{label} in {text}")).to_string();
     assert_eq!(ligne("Heures retenues;"), "Heures retenues;940,75");
     assert_eq!(ligne("Heures réalisées;"), "Heures réalisées;1230,75");
-    assert_eq!(ligne("Taux de réalisation;"), "Taux de réalisation;0,895952");
+    assert_eq!(ligne("Taux de réalisation;"), "Taux de réalisation;89,6\u{a0}%", "a percentage, as Excel shows it");
     assert_eq!(ligne("CDD;"), "CDD;2;2;720,25;430,25", "labels, not codes");
     assert!(text.contains("\r\n"));
 

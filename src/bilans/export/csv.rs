@@ -21,6 +21,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
             let v = match v {
                 Valeur::Texte(t) => cellule_csv(&t).into_owned(),
                 Valeur::Nombre(x) => nombre(x),
+                Valeur::Pourcent(x) => crate::text::pourcent_fr(x),
             };
             w.write_record([label, v.as_str()])?;
         }

@@ -45,6 +45,8 @@ pub fn cellule_xlsx(t: &str) -> std::borrow::Cow<'_, str> {
 pub enum Valeur {
     Texte(String),
     Nombre(f64),
+    /// A ratio shown as a percentage: « 81,3 % » in CSV, a number formatted % in XLSX.
+    Pourcent(f64),
 }
 
 pub fn synthese(b: &Bilan) -> Vec<(&'static str, Valeur)> {
@@ -57,7 +59,7 @@ pub fn synthese(b: &Bilan) -> Vec<(&'static str, Valeur)> {
         ("Heures objectif", Nombre(b.heures_objectif)),
         ("Heures réalisées", Nombre(b.heures_realisees)),
         ("Heures retenues", Nombre(b.heures_retenues)),
-        ("Taux de réalisation", Nombre(b.taux_realisation)),
+        ("Taux de réalisation", Pourcent(b.taux_realisation)),
         ("Écart à l'objectif (h)", Nombre(b.ecart)),
         ("Pénalités théoriques (€)", Nombre(b.penalites_theoriques)),
         ("Heures estimées (sous-traitance)", Nombre(b.heures_estimees)),

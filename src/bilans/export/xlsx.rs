@@ -19,6 +19,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
     let mut wb = Workbook::new();
     let gras = Format::new().set_bold();
     let heures = Format::new().set_num_format("# ##0.00");
+    let pourcent = Format::new().set_num_format("0.0 %");
     {
         let ws = wb.add_worksheet().set_name("Synthèse")?;
         ws.write_string_with_format(0, 0, "Bilan", &gras)?;
@@ -29,6 +30,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
             match v {
                 Valeur::Texte(t) => ws.write_string(row, 1, cellule_xlsx(&t))?,
                 Valeur::Nombre(x) => ws.write_number_with_format(row, 1, x, &heures)?,
+                Valeur::Pourcent(x) => ws.write_number_with_format(row, 1, x, &pourcent)?,
             };
         }
         ws.set_column_width(0, 38)?;
