@@ -49,6 +49,12 @@ pub fn heures_saisies(texte: &str) -> Result<f64, String> {
     Ok(format!("{entier}.{}", if decimales.is_empty() { "0" } else { decimales }).parse().unwrap_or(0.0))
 }
 
+/// Hours as a person types them back in a field: « 151,75 », « 8 » (no thousands
+/// separator), what `heures_saisies` reads.
+pub fn heures_en_saisie(h: f64) -> String {
+    crate::text::nombre_fr(h).replace(['\u{202f}', '\u{a0}', ' '], "")
+}
+
 /// Minutes as the JSON number of hours (exact for quarters of an hour).
 pub fn heures(minutes: i64) -> f64 {
     minutes as f64 / 60.0

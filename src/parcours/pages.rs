@@ -10,7 +10,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use entities::{entreprises, participants, utilisateurs};
+use entities::{entreprises, participants};
 use sea_orm::{ColumnTrait, Condition, QueryFilter};
 use serde::Serialize;
 
@@ -58,7 +58,7 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     };
     let s = p.trier(s, col, C::Id);
     let (items, pagination): (Vec<participants::Model>, _) = p.charger(&state.db, s).await?;
-    let noms = noms_utilisateurs(&state, &c, items.iter().filter_map(|p| p.referent_id).collect()).await?;
+    let noms = crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, items.iter().filter_map(|p| p.referent_id).collect()).await?;
     let lignes: Vec<Ligne> = items
         .into_iter()
         .map(|m| Ligne {
@@ -80,14 +80,11 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     Ok(render(&state, "parcours/liste.html", Some(&c), ctx)?.into_response())
 }
 
-/// The names of these users of the caller's structure.
-async fn noms_utilisateurs(state: &AppState, c: &Connecte, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
-    Ok(c.acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|u| (u.id, u.nom)).collect())
-}
-
-/// The names of the employers of these contrats.
-async fn noms_employeurs(state: &AppState, c: &Connecte, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
-    Ok(c.acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
+/// The names of the employers of these contrats, keyed as the templates look them up
+/// (the id as text). The parcours core reads the entreprises table itself: it depends on
+/// no other module.
+async fn noms_employeurs(state: &AppState, c: &Connecte, ids: Vec<i64>) -> Result<HashMap<String, String>, AppError> {
+    Ok(c.acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|e| (e.id.to_string(), e.raison_sociale)).collect())
 }
 
 fn nom_complet(p: &super::views::Participant) -> String {
@@ -98,13 +95,13 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     let parcours = service::parcours(&state.db, &state.clock, &c.acteur, id).await?;
     let employeurs = noms_employeurs(&state, &c, parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.employeur_id)).collect()).await?;
     let referent = match parcours.participant.referent_id {
-        Some(r) => noms_utilisateurs(&state, &c, vec![r]).await?.remove(&r),
+        Some(r) => crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, vec![r]).await?.remove(&r),
         None => None,
     };
     let nom = nom_complet(&parcours.participant);
     let mut ctx = tera::Context::new();
     ctx.insert("parcours", &parcours);
-    ctx.insert("employeurs", &employeurs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>());
+    ctx.insert("employeurs", &employeurs);
     ctx.insert("referent", &referent);
     ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, "")]));
     Ok(render(&state, "parcours/fiche.html", Some(&c), ctx)?.into_response())
@@ -130,7 +127,7 @@ async fn donnees(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPat
     let mut ctx = tera::Context::new();
     ctx.insert("referent", &export.referents.iter().find(|r| r.au.is_none()).map(|r| r.referent.clone()));
     ctx.insert("x", &export);
-    ctx.insert("employeurs", &employeurs.into_iter().map(|(k, v)| (k.to_string(), v)).collect::<HashMap<_, _>>());
+    ctx.insert("employeurs", &employeurs);
     ctx.insert("postes", &postes);
     ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, &format!("/participants/{id}")), ("Données détenues", "")]));
     Ok(render(&state, "parcours/donnees.html", Some(&c), ctx)?.into_response())

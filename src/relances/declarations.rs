@@ -92,16 +92,7 @@ pub struct MoisATraiter {
 /// company: the ones it employs) need hours declared or corrected, from each contrat's
 /// start to the month under way (which can only hold drafts until its last day).
 pub async fn mois_a_traiter(db: &impl ConnectionTrait, acteur: &Acteur, aujourdhui: NaiveDate) -> AppResult<Vec<MoisATraiter>> {
-    let en_clause = Query::select()
-        .expr(Expr::val(1))
-        .from(mises_en_emploi::Entity)
-        .and_where(Expr::col((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId)).equals((contrats::Entity, contrats::Column::Id)))
-        .to_owned();
-    let mut select = acteur.scoped::<contrats::Entity>().filter(Expr::exists(en_clause)).filter(contrats::Column::DateDebut.lte(aujourdhui));
-    if acteur.role == entities::enums::Role::Entreprise {
-        select = select.filter(contrats::Column::EmployeurId.eq(acteur.entreprise_id.unwrap_or(-1)));
-    }
-    let contrats = select.all(db).await?;
+    let contrats = contrats_de_clause(acteur).filter(contrats::Column::DateDebut.lte(aujourdhui)).all(db).await?;
     let courantes: BTreeMap<(i64, NaiveDate), StatutDeclaration> = acteur
         .scoped::<heures_mensuelles::Entity>()
         .filter(heures_mensuelles::Column::ContratId.is_in(contrats.iter().map(|c| c.id).collect::<Vec<_>>()))
@@ -140,8 +131,23 @@ pub fn mois_concerne(occurrence: DateTime<Utc>) -> NaiveDate {
     NaiveDate::from_ymd_opt(j.year(), j.month(), 1).expect("first of month") - Months::new(1)
 }
 
-/// Clause contrats of the caller's structure running during `mois` (first day) with no
-/// current declaration declared or validated for it.
+/// The clause contrats (linked to a clause) whose hours the caller declares: the
+/// structure's, or for a company the ones it employs.
+fn contrats_de_clause(acteur: &Acteur) -> sea_orm::Select<contrats::Entity> {
+    let en_clause = Query::select()
+        .expr(Expr::val(1))
+        .from(mises_en_emploi::Entity)
+        .and_where(Expr::col((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId)).equals((contrats::Entity, contrats::Column::Id)))
+        .to_owned();
+    let select = acteur.scoped::<contrats::Entity>().filter(Expr::exists(en_clause));
+    match acteur.role {
+        entities::enums::Role::Entreprise => select.filter(contrats::Column::EmployeurId.eq(acteur.entreprise_id.unwrap_or(-1))),
+        _ => select,
+    }
+}
+
+/// Clause contrats in the caller's scope (`contrats_de_clause`) running during `mois`
+/// (first day) with no current declaration declared or validated for it.
 pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, mois: NaiveDate) -> AppResult<Vec<ContratADeclarer>> {
     let fin = mois + Months::new(1) - chrono::Days::new(1);
     let declares = Query::select()
@@ -155,20 +161,13 @@ pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, moi
                 .is_in([code(StatutDeclaration::Declaree), code(StatutDeclaration::Validee)]),
         )
         .to_owned();
-    let en_clause = Query::select()
-        .expr(Expr::val(1))
-        .from(mises_en_emploi::Entity)
-        .and_where(Expr::col((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId)).equals((contrats::Entity, contrats::Column::Id)))
-        .to_owned();
     let en_cours = Condition::any()
         .add(contrats::Column::DateFinReelle.gte(mois))
         .add(Condition::all().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinPrevue.gte(mois)))
         .add(Condition::all().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinPrevue.is_null()));
-    let lignes = acteur
-        .scoped::<contrats::Entity>()
+    let lignes = contrats_de_clause(acteur)
         .filter(contrats::Column::DateDebut.lte(fin))
         .filter(en_cours)
-        .filter(Expr::exists(en_clause))
         .filter(Condition::all().add(Expr::exists(declares)).not())
         .find_also_related(participants::Entity)
         .order_by_asc(contrats::Column::EmployeurId)
@@ -358,17 +357,10 @@ impl Relance for RenvoisDeclaration {
             return Ok(Vec::new());
         }
         let employeurs: Vec<i64> = renvois.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.employeur_id)).collect();
-        let entreprises: BTreeMap<i64, String> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(employeurs.clone())).all(txn).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect();
+        let entreprises = crate::clauses::service::noms_entreprises(txn, &acteur, employeurs.clone()).await?;
         let contacts = destinataires::contacts_entreprises(txn, &acteur, &employeurs).await?;
         let personnes = crate::parcours::service::noms_courts(txn, &acteur, renvois.iter().filter_map(|(_, c)| c.as_ref().map(|c| c.participant_id)).collect()).await?;
-        let decideurs: BTreeMap<i64, String> = acteur
-            .scoped::<entities::utilisateurs::Entity>()
-            .filter(entities::utilisateurs::Column::Id.is_in(renvois.iter().filter_map(|(h, _)| h.decide_par_id).collect::<Vec<_>>()))
-            .all(txn)
-            .await?
-            .into_iter()
-            .map(|u| (u.id, u.nom))
-            .collect();
+        let decideurs = crate::auth::service::noms_utilisateurs(txn, &acteur, renvois.iter().filter_map(|(h, _)| h.decide_par_id).collect()).await?;
         let mut messages = Vec::new();
         for (h, c) in &renvois {
             let Some(c) = c else { continue };

@@ -169,14 +169,7 @@ async fn an_address_is_unique_within_a_structure_and_inviting_reveals_nothing_of
     assert_eq!((dans_b["structure"]["id"].as_i64(), dans_b["role"].as_str()), (Some(b.structure_id), Some("referent")), "{dans_b}");
     // A forgotten password: one link per account, each naming its structure.
     app.post("/api/v1/auth/mot-de-passe-oublie", "", &json!({"email": email_a})).await;
-    let mut liens = Vec::new();
-    for _ in 0..50 {
-        liens = app.mailer.sent().into_iter().filter(|m| m.subject == "Votre nouveau mot de passe Clausier").collect();
-        if liens.len() >= 2 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let liens = courriels_tels(&app, 2, |m| m.subject == "Votre nouveau mot de passe Clausier").await;
     assert_eq!(liens.len(), 2);
     assert!(liens.iter().any(|m| m.text.contains("de PLIE A")) && liens.iter().any(|m| m.text.contains("de PLIE B")));
 }

@@ -561,19 +561,12 @@ async fn facilitateurs_validate_several_months_at_once_and_send_back_with_a_reas
     // One sent back from its own button, with its reason; the company (its account) is
     // e-mailed once.
     let ent = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
-    let avant = app.mailer.sent().len();
+
     let (status, suite) = poster(form(&csrf, format!("renvoyer:{juin1}"), &[], &[(&juin1, "Planning : 96 h")])).await;
     assert_eq!((status, suite.as_str()), (StatusCode::SEE_OTHER, "/validations?fait=renvoyees-1"));
     let (_, juin) = app.get(&format!("/api/v1/contrats/{c1}/heures/2025-06"), &s.f.token).await;
     assert_eq!((juin["courante"]["statut"].as_str(), juin["courante"]["motif_decision"].as_str()), (Some("a_corriger"), Some("Planning : 96 h")));
-    let mut renvois = Vec::new();
-    for _ in 0..50 {
-        renvois = app.mailer.sent()[avant..].iter().filter(|m| m.subject.starts_with("Heures de juin 2025 à corriger")).cloned().collect::<Vec<_>>();
-        if !renvois.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let renvois = courriels_tels(app, 1, |m| m.subject.starts_with("Heures de juin 2025 à corriger")).await;
     assert!(!renvois.is_empty() && renvois.iter().all(|m| m.text.contains("Planning : 96 h") && m.text.contains("/declarations?mois=2025-06")), "{renvois:?}");
     // The job run again (or by another server) adds nothing.
     let n = count(&app.db, "emails").await;

@@ -247,14 +247,21 @@ impl TestApp {
 
 /// The e-mails the application sent, waiting up to 2.5 s for the first (sent by a task).
 pub async fn courriels(app: &TestApp) -> Vec<clausier::mail::Email> {
+    courriels_tels(app, 1, |_| true).await
+}
+
+/// The e-mails sent that `garder` keeps, once there are at least `n` of them (or after
+/// 2.5 s: the sender runs in the background).
+pub async fn courriels_tels(app: &TestApp, n: usize, garder: impl Fn(&clausier::mail::Email) -> bool) -> Vec<clausier::mail::Email> {
+    let tels = || app.mailer.sent().into_iter().filter(|m| garder(m)).collect::<Vec<_>>();
     for _ in 0..50 {
-        let sent = app.mailer.sent();
-        if !sent.is_empty() {
+        let sent = tels();
+        if sent.len() >= n {
             return sent;
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    app.mailer.sent()
+    tels()
 }
 
 /// A browser: no redirect following, cookies handled by hand.

@@ -14,15 +14,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{Months, NaiveDate};
-use entities::enums::{Role, StatutDeclaration};
-use sea_orm::{ColumnTrait, QueryFilter};
 use std::collections::BTreeMap;
-use serde::{Deserialize, Serialize};
+
+use entities::enums::{Role, StatutDeclaration};
+use serde::Serialize;
 
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::parcours::forms::HeuresInput;
-use crate::parcours::limites::{format_mois, heures_saisies, parse_mois, plafond_minutes, premier_du_mois};
+use crate::parcours::limites::{format_mois, heures, heures_en_saisie, heures_saisies, parse_mois, plafond_minutes, premier_du_mois};
 use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
 use crate::web::liste::{contient, Params};
@@ -32,15 +32,6 @@ pub(super) fn routes() -> Router<AppState> {
     Router::new()
         .route("/declarations", get(page).post(declarer))
         .route("/declarations/{contrat}/{mois}", get(historique))
-}
-
-#[derive(Deserialize)]
-struct Choix {
-    mois: Option<String>,
-    /// How many lines were just recorded (after the redirect), and whether as drafts.
-    fait: Option<usize>,
-    #[serde(default)]
-    brouillon: bool,
 }
 
 /// One line of the grid: a contrat whose hours of the month are to declare, in draft or
@@ -88,15 +79,15 @@ pub(super) fn liste(query: &BTreeMap<String, String>) -> Params {
 }
 
 async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
-    let choix = Choix { mois: query.get("mois").cloned(), fait: query.get("fait").and_then(|f| f.parse().ok()), brouillon: query.get("brouillon").is_some_and(|b| b == "true") };
     let p = liste(&query);
-    let mois = match mois_choisi(&state, choix.mois.as_deref()) {
+    let mois = match mois_choisi(&state, query.get("mois").map(String::as_str)) {
         Ok(m) => m,
         Err(message) => return page_erreur(&state, Some(&connecte), StatusCode::BAD_REQUEST, "Mois illisible", &message),
     };
-    let fait = choix.fait.map(|n| {
+    // After the redirect of a recorded grid: how many lines, and whether as drafts.
+    let fait = query.get("fait").and_then(|f| f.parse::<usize>().ok()).map(|n| {
         let s = if n > 1 { "s" } else { "" };
-        if choix.brouillon { format!("{n} ligne{s} enregistrée{s} en brouillon.") } else { format!("{n} ligne{s} déclarée{s} : le facilitateur les validera.") }
+        if query.get("brouillon").is_some_and(|b| b == "true") { format!("{n} ligne{s} enregistrée{s} en brouillon.") } else { format!("{n} ligne{s} déclarée{s} : le facilitateur les validera.") }
     });
     afficher(&state, &connecte, mois, fait, &Saisies::default(), &p).await
 }
@@ -114,14 +105,11 @@ pub(super) struct Saisies {
 /// Renders the grid of `mois`; `saisies`: what was typed and refused (422), if anything.
 pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveDate, fait: Option<String>, saisies: &Saisies, p: &Params) -> Result<Response, AppError> {
     if !ROLES.contains(&connecte.acteur.role) {
-        return page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
+        return declarations_refusees(state, connecte);
     }
     let acteur = &connecte.acteur;
     let today = state.clock.today();
-    let mut contrats = contrats_a_declarer(&state.db, acteur, mois).await?;
-    if acteur.role == Role::Entreprise {
-        contrats.retain(|c| Some(c.employeur_id) == acteur.entreprise_id);
-    }
+    let contrats = contrats_a_declarer(&state.db, acteur, mois).await?;
     let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, contrats.iter().map(|c| c.employeur_id).collect()).await?;
     let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
     let lignes: Vec<Ligne> = contrats
@@ -132,14 +120,14 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
             let renvoi = courante.filter(|h| h.statut == StatutDeclaration::ACorriger);
             let (travail, formation) = match (saisies.valeurs.get(&c.contrat_id), brouillon) {
                 (Some(v), _) => v.clone(),
-                (None, Some(b)) => (nombre_saisi(b.minutes_travail), nombre_saisi(b.minutes_formation)),
+                (None, Some(b)) => (heures_en_saisie(heures(b.minutes_travail.into())), heures_en_saisie(heures(b.minutes_formation.into()))),
                 (None, None) => (String::new(), "0".to_string()),
             };
             Ligne {
-                plafond: crate::parcours::limites::heures(plafond_minutes(mois, c.date_debut, c.date_fin, params.heures_max_semaine, params.heures_max_jour_ouvre)),
+                plafond: heures(plafond_minutes(mois, c.date_debut, c.date_fin, params.heures_max_semaine, params.heures_max_jour_ouvre)),
                 etat: if renvoi.is_some() { "à corriger" } else if brouillon.is_some() { "brouillon" } else { "à déclarer" },
                 motif_renvoi: renvoi.and_then(|h| h.motif_decision.clone()),
-                avant: renvoi.map(|h| (crate::parcours::limites::heures(h.minutes_travail.into()), crate::parcours::limites::heures(h.minutes_formation.into()))),
+                avant: renvoi.map(|h| (heures(h.minutes_travail.into()), heures(h.minutes_formation.into()))),
                 erreurs: saisies.erreurs.get(&c.contrat_id).cloned().unwrap_or_default(),
                 contrat_id: c.contrat_id,
                 participant: c.participant,
@@ -173,6 +161,9 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
         lignes.reverse();
     }
     let (lignes, pagination) = p.tranche(lignes);
+    // A refusal of a contrat that is not a line of this page is said above the grid.
+    let mut generales = saisies.generales.clone();
+    generales.extend(saisies.erreurs.iter().filter(|(id, _)| !lignes.iter().any(|l| l.contrat_id == **id)).flat_map(|(_, m)| m.iter().cloned()));
     let gestion = acteur.role != Role::Entreprise;
     let mut colonnes = vec![("salarie", "Salarié"), ("", "Poste")];
     if gestion {
@@ -200,7 +191,7 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
     ctx.insert("gestion", &gestion);
     ctx.insert("entreprise", &(acteur.role == Role::Entreprise));
     ctx.insert("attestation", &saisies.attestation);
-    ctx.insert("generales", &saisies.generales);
+    ctx.insert("generales", &generales);
     ctx.insert("fait", &fait);
     // A company's other months waiting (facilitateurs have the dashboard's worklists: the
     // whole structure's months would cost a read of every contrat's hours).
@@ -240,9 +231,9 @@ impl From<crate::relances::declarations::MoisATraiter> for MoisVu {
     }
 }
 
-/// Minutes as typed back in a field: « 151,75 ».
-pub(super) fn nombre_saisi(minutes: i32) -> String {
-    crate::text::nombre_fr(crate::parcours::limites::heures(minutes.into())).replace('\u{a0}', "").replace(' ', "")
+/// The page refusing the declarations (grid, spreadsheet) to other roles.
+pub(super) fn declarations_refusees(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> {
+    page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.")
 }
 
 /// The page refusing a form that does not carry the session's CSRF token.
@@ -299,18 +290,7 @@ async fn declarer(State(state): State<AppState>, connecte: Connecte, ApiForm(cha
     match crate::parcours::service::heures::declarer_lot(&state.db, &state.clock, &connecte.acteur, &format_mois(mois), lignes).await? {
         Ok(n) => Ok(Redirect::to(&apres_envoi(&p, mois, n, brouillon)).into_response()),
         Err(refus) => {
-            for (id, messages) in refus {
-                if saisies.valeurs.contains_key(&id) {
-                    saisies.erreurs.insert(id, messages);
-                } else {
-                    saisies.generales.extend(messages);
-                }
-            }
-            // A refusal the page would not show on a line (a contrat not on it).
-            let visibles: Vec<i64> = contrats_a_declarer(&state.db, &connecte.acteur, mois).await?.into_iter().map(|c| c.contrat_id).collect();
-            let (sur_la_page, ailleurs): (BTreeMap<_, _>, BTreeMap<_, _>) = std::mem::take(&mut saisies.erreurs).into_iter().partition(|(id, _)| visibles.contains(id));
-            saisies.erreurs = sur_la_page;
-            saisies.generales.extend(ailleurs.into_values().flatten());
+            saisies.erreurs.extend(refus);
             afficher(&state, &connecte, mois, None, &saisies, &p).await
         }
     }
@@ -348,7 +328,7 @@ async fn historique(State(state): State<AppState>, connecte: Connecte, ApiPath((
         Err(e) => return Err(e),
     };
     let ids: Vec<i64> = revisions.iter().flat_map(|r| [r.declare_par_id, r.decide_par_id, r.atteste_par_id]).flatten().collect();
-    let noms: BTreeMap<i64, String> = connecte.acteur.scoped::<entities::utilisateurs::Entity>().filter(entities::utilisateurs::Column::Id.is_in(ids)).all(&state.db).await?.into_iter().map(|u| (u.id, u.nom)).collect();
+    let noms = crate::auth::service::noms_utilisateurs(&state.db, &connecte.acteur, ids).await?;
     let nom = |id: Option<i64>| id.and_then(|i| noms.get(&i).cloned());
     let vues: Vec<serde_json::Value> = revisions
         .iter()
@@ -357,8 +337,8 @@ async fn historique(State(state): State<AppState>, connecte: Connecte, ApiPath((
                 "revision": r.revision,
                 "courante": r.courante,
                 "statut": crate::text::code(r.statut),
-                "travail": crate::parcours::limites::heures(r.minutes_travail.into()),
-                "formation": crate::parcours::limites::heures(r.minutes_formation.into()),
+                "travail": heures(r.minutes_travail.into()),
+                "formation": heures(r.minutes_formation.into()),
                 "motif": r.motif,
                 "declare_par": nom(r.declare_par_id),
                 "declare_at": r.declare_at,

@@ -14,16 +14,15 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use calamine::Reader;
-use chrono::NaiveDate;
-use entities::enums::{Role, StatutDeclaration};
+use entities::enums::StatutDeclaration;
 use serde::Deserialize;
 
-use super::heures::{afficher, apres_envoi, formulaire_etranger, liste_de_retour, mois_choisi, nombre_saisi, Saisies, ROLES};
+use super::heures::{afficher, apres_envoi, declarations_refusees, formulaire_etranger, liste_de_retour, mois_choisi, Saisies, ROLES};
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::parcours::forms::HeuresInput;
-use crate::parcours::limites::{format_mois, heures_saisies};
-use crate::relances::declarations::{contrats_a_declarer, ContratADeclarer};
+use crate::parcours::limites::{format_mois, heures, heures_en_saisie, heures_saisies};
+use crate::relances::declarations::contrats_a_declarer;
 use crate::state::AppState;
 use crate::web::{page_erreur, ApiQuery};
 
@@ -43,24 +42,15 @@ struct Choix {
     format: Option<String>,
 }
 
-/// The contrats of the caller's grid for `mois`.
-async fn contrats(state: &AppState, c: &Connecte, mois: NaiveDate) -> Result<Vec<ContratADeclarer>, AppError> {
-    let mut contrats = contrats_a_declarer(&state.db, &c.acteur, mois).await?;
-    if c.acteur.role == Role::Entreprise {
-        contrats.retain(|k| Some(k.employeur_id) == c.acteur.entreprise_id);
-    }
-    Ok(contrats)
-}
-
 async fn telecharger(State(state): State<AppState>, c: Connecte, ApiQuery(choix): ApiQuery<Choix>) -> Result<Response, AppError> {
     if !ROLES.contains(&c.acteur.role) {
-        return page_erreur(&state, Some(&c), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
+        return declarations_refusees(&state, &c);
     }
     let mois = match mois_choisi(&state, choix.mois.as_deref()) {
         Ok(m) => m,
         Err(message) => return page_erreur(&state, Some(&c), StatusCode::BAD_REQUEST, "Mois illisible", &message),
     };
-    let contrats = contrats(&state, &c, mois).await?;
+    let contrats = contrats_a_declarer(&state.db, &c.acteur, mois).await?;
     let noms = crate::clauses::service::noms_entreprises(&state.db, &c.acteur, contrats.iter().map(|k| k.employeur_id).collect()).await?;
     let params = crate::parcours::service::parametres(&state.db, c.acteur.structure_id).await?;
     let lignes: Vec<[String; 9]> = contrats
@@ -75,9 +65,9 @@ async fn telecharger(State(state): State<AppState>, c: Connecte, ApiQuery(choix)
                 noms.get(&k.employeur_id).cloned().unwrap_or_default(),
                 crate::text::date_num(k.date_debut),
                 k.date_fin.map(crate::text::date_num).unwrap_or_default(),
-                nombre_saisi(plafond as i32),
-                brouillon.map(|b| nombre_saisi(b.minutes_travail)).unwrap_or_default(),
-                brouillon.map(|b| nombre_saisi(b.minutes_formation)).unwrap_or_else(|| "0".into()),
+                heures_en_saisie(heures(plafond)),
+                brouillon.map(|b| heures_en_saisie(heures(b.minutes_travail.into()))).unwrap_or_default(),
+                brouillon.map(|b| heures_en_saisie(heures(b.minutes_formation.into()))).unwrap_or_else(|| "0".into()),
             ]
         })
         .collect();
@@ -147,7 +137,7 @@ fn rangees(octets: &[u8]) -> Result<Vec<Rangee>, String> {
             .map(|r| {
                 r.iter()
                     .map(|c| match c {
-                        calamine::Data::Float(f) => crate::text::nombre_fr(*f).replace(['\u{a0}', '\u{202f}', ' '], ""),
+                        calamine::Data::Float(f) => heures_en_saisie(*f),
                         calamine::Data::Int(i) => i.to_string(),
                         autre => autre.to_string(),
                     })
@@ -185,7 +175,7 @@ async fn envoyer(State(state): State<AppState>, c: Connecte, multipart: Multipar
         return formulaire_etranger(&state, &c);
     }
     if !ROLES.contains(&c.acteur.role) {
-        return page_erreur(&state, Some(&c), StatusCode::FORBIDDEN, "Accès refusé", "Les déclarations d'heures sont faites par les entreprises, les facilitateurs et les administrateurs.");
+        return declarations_refusees(&state, &c);
     }
     let mois = match mois_choisi(&state, Some(champ("mois")).filter(|m| !m.is_empty()).or(Some("?"))) {
         Ok(m) => m,
@@ -206,7 +196,7 @@ async fn envoyer(State(state): State<AppState>, c: Connecte, multipart: Multipar
             return afficher(&state, &c, mois, None, &saisies, &p).await;
         }
     };
-    let noms: BTreeMap<i64, String> = contrats(&state, &c, mois).await?.into_iter().map(|k| (k.contrat_id, k.participant)).collect();
+    let noms: BTreeMap<i64, String> = contrats_a_declarer(&state.db, &c.acteur, mois).await?.into_iter().map(|k| (k.contrat_id, k.participant)).collect();
     let mut lignes = Vec::new();
     let mut par_contrat: BTreeMap<i64, usize> = BTreeMap::new();
     for r in &rangees {

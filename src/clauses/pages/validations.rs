@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{Months, NaiveDate};
-use entities::{heures_mensuelles, mises_en_emploi, operations, utilisateurs};
+use entities::{heures_mensuelles, mises_en_emploi, operations};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde::Serialize;
 
@@ -113,14 +113,7 @@ async fn lignes(state: &AppState, connecte: &Connecte) -> Result<Vec<Ligne>, App
             historiques.entry(h.contrat_id).or_default().push(h);
         }
     }
-    let attestants: BTreeMap<i64, String> = acteur
-        .scoped::<utilisateurs::Entity>()
-        .filter(utilisateurs::Column::Id.is_in(mois.iter().filter_map(|(h, _)| h.atteste_par_id).collect::<Vec<_>>()))
-        .all(&state.db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.nom))
-        .collect();
+    let attestants = crate::auth::service::noms_utilisateurs(&state.db, acteur, mois.iter().filter_map(|(h, _)| h.atteste_par_id).collect()).await?;
     let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
     Ok(mois
         .into_iter()
@@ -232,7 +225,7 @@ fn lire_cle(cle: &str) -> Option<(i64, String, i32)> {
 async fn decider(State(state): State<AppState>, connecte: Connecte, ApiForm(champs): ApiForm<Vec<(String, String)>>) -> Result<Response, AppError> {
     let champ = |nom: &str| champs.iter().find(|(k, _)| k == nom).map(|(_, v)| v.as_str()).unwrap_or_default();
     if champ("csrf") != connecte.csrf {
-        return page_erreur(&state, Some(&connecte), StatusCode::FORBIDDEN, "Formulaire expiré", "Ce formulaire ne vient pas de votre session : rechargez la page puis recommencez.");
+        return super::heures::formulaire_etranger(&state, &connecte);
     }
     if !crate::auth::GESTION.contains(&connecte.acteur.role) {
         return refusee(&state, &connecte);

@@ -245,14 +245,7 @@ pub async fn exporter(db: &(impl ConnectionTrait + TransactionTrait), clock: &Cl
         .all(db)
         .await?;
     let referents = historique_referents(db, acteur, id).await?;
-    let noms: std::collections::HashMap<i64, String> = acteur
-        .scoped::<utilisateurs::Entity>()
-        .filter(utilisateurs::Column::Id.is_in(referents.iter().map(|r| r.referent_id).collect::<Vec<_>>()))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|u| (u.id, u.nom))
-        .collect();
+    let noms = crate::auth::service::noms_utilisateurs(db, acteur, referents.iter().map(|r| r.referent_id).collect()).await?;
     let txn = crate::db::ecrire(db).await?;
     audit::record(&txn, clock, acteur, "export_rgpd", "participant", id, None::<&()>, None).await?;
     txn.commit().await?;
