@@ -217,21 +217,26 @@ pub fn afficher_rapports(mesures: &[Mesure]) {
 /// `clausier bench pages`: the facilitateur pages of the largest structure (by validated
 /// hours), served by the whole router in process (session cookie, middleware, templates):
 /// the dashboard and every list page, median and p99 over `iterations` calls each.
-pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::Result<Vec<Mesure>> {
+/// The first facilitateur of a structure (the benches' user).
+async fn facilitateur_de(db: &DatabaseConnection, structure: i64) -> anyhow::Result<entities::utilisateurs::Model> {
     use entities::enums::Role;
     use entities::utilisateurs;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    utilisateurs::Entity::find()
+        .filter(utilisateurs::Column::StructureId.eq(structure))
+        .filter(utilisateurs::Column::Role.eq(Role::Facilitateur))
+        .order_by_asc(utilisateurs::Column::Id)
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("aucun facilitateur dans la structure n° {structure}"))
+}
+
+pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::Result<Vec<Mesure>> {
     use tower::ServiceExt;
 
     let db = state.db.clone();
     let (structure, _, minutes) = plus_grand(&db, "o.structure_id").await?;
-    let facilitateur = utilisateurs::Entity::find()
-        .filter(utilisateurs::Column::StructureId.eq(structure))
-        .filter(utilisateurs::Column::Role.eq(Role::Facilitateur))
-        .order_by_asc(utilisateurs::Column::Id)
-        .one(&db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("aucun facilitateur dans la structure n° {structure}"))?;
+    let facilitateur = facilitateur_de(&db, structure).await?;
     let clauses: i64 = db
         .query_one(Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM clauses WHERE structure_id = {structure}")))
         .await?
@@ -242,6 +247,7 @@ pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::
     let secret = crate::auth::session::ouvrir(&db, &state.clock, 1, &facilitateur).await.map_err(anyhow::Error::new)?;
     let cookie = format!("{}={secret}", crate::auth::session::COOKIE);
     let antememoire = state.antememoire.clone();
+    let clock = state.clock.clone();
     let app = crate::startup::router(state);
     let mut out = Vec::new();
     // The dashboard right after a write: every clause counted again.
@@ -261,24 +267,39 @@ pub async fn pages(state: crate::state::AppState, iterations: usize) -> anyhow::
             .await?,
         );
     }
-    for chemin in ["/", "/clauses", "/donneurs-ordre", "/operations", "/marches", "/entreprises", "/validations", "/declarations", "/envois", "/marches?q=a&tri=montant&sens=desc&page=3"] {
+    // The largest opération's bilan as a page (HTML, charts) and as JSON, by a facilitateur
+    // of its structure, measured in turn.
+    {
+        let (operation, s_op, _) = plus_grand(&db, "o.id").await?;
+        let fac_op = facilitateur_de(&db, s_op).await?;
+        let secret = crate::auth::session::ouvrir(&db, &clock, 1, &fac_op).await.map_err(anyhow::Error::new)?;
+        let cookie_op = format!("{}={secret}", crate::auth::session::COOKIE);
+        let (html_url, json_url) = (format!("/operations/{operation}/bilan"), format!("/operations/{operation}/bilan?format=json"));
+        let mut html = || -> BoxFuture<'_, anyhow::Result<()>> { Box::pin(obtenir(app.clone(), cookie_op.clone(), html_url.clone())) };
+        let mut json = || -> BoxFuture<'_, anyhow::Result<()>> { Box::pin(obtenir(app.clone(), cookie_op.clone(), json_url.clone())) };
+        let mesures = mesurer_ensemble(iterations, vec![(&format!("page du bilan de l'opération n° {operation} (HTML, graphiques)"), &mut html), ("le même bilan en JSON", &mut json)]).await?;
+        let rapport = mesures[0].mediane().as_secs_f64() / mesures[1].mediane().as_secs_f64().max(1e-9);
+        println!("rapport page HTML / JSON du bilan de la plus grande opération (médianes) : {rapport:.2}");
+        out.extend(mesures);
+    }
+    for chemin in ["/", "/clauses", "/donneurs-ordre", "/operations", "/marches", "/entreprises", "/validations", "/declarations", "/envois", "/marches?q=a&tri=montant&sens=desc&page=3", "/bilans"] {
         let app = app.clone();
         let cookie = cookie.clone();
         out.push(
-            mesurer(&format!("page {chemin}"), iterations, move || {
-                let (app, cookie) = (app.clone(), cookie.clone());
-                async move {
-                    let requete = axum::http::Request::get(chemin).header("cookie", cookie).body(axum::body::Body::empty())?;
-                    let reponse = app.oneshot(requete).await?;
-                    anyhow::ensure!(reponse.status() == axum::http::StatusCode::OK, "{chemin} : {}", reponse.status());
-                    axum::body::to_bytes(reponse.into_body(), usize::MAX).await?;
-                    Ok(())
-                }
-            })
+            mesurer(&format!("page {chemin}"), iterations, move || obtenir(app.clone(), cookie.clone(), chemin.to_string()))
             .await?,
         );
     }
     Ok(out)
+}
+
+/// One page through the whole router, read to its end; an error unless 200.
+async fn obtenir(app: axum::Router, cookie: String, chemin: String) -> anyhow::Result<()> {
+    use tower::ServiceExt;
+    let reponse = app.oneshot(axum::http::Request::get(&chemin).header("cookie", cookie).body(axum::body::Body::empty())?).await?;
+    anyhow::ensure!(reponse.status() == axum::http::StatusCode::OK, "{chemin} : {}", reponse.status());
+    axum::body::to_bytes(reponse.into_body(), usize::MAX).await?;
+    Ok(())
 }
 
 /// How many months `bench heures` declares and validates in one action.

@@ -159,6 +159,7 @@ const TABLE: &[(&str, &[(&str, &str)])] = &[
         ("clause", "Clause"),
         ("donneur_ordre", "Donneur d'ordre"),
         ("entreprise", "Entreprise"),
+        ("portefeuille", "Portefeuille"),
         ("structure", "Structure"),
     ]),
     ("motif_non_retenu", &[

@@ -130,7 +130,8 @@ pub fn lire(bytes: &[u8]) -> Result<Ligne, String> {
             }
             Event::Start(e) if e.name().as_ref() == b"mois" => section = Some("mois".into()),
             Event::End(e) if matches!(e.name().as_ref(), b"ventilation" | b"public" | b"situation-6-mois" | b"mois") => section = None,
-            Event::Empty(e) => {
+            // A breakdown line carries its label as text (`<ligne cle="cdd" …>CDD</ligne>`).
+            Event::Empty(e) | Event::Start(e) => {
                 let name = String::from_utf8_lossy(e.name().as_ref()).to_string();
                 let attrs = attrs(&e)?;
                 match (name.as_str(), section.as_deref()) {

@@ -91,6 +91,16 @@ pub struct MoisBilan {
     pub heures_retenues: f64,
 }
 
+/// One month of the progression: cumulative retained hours against the expected line.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Progression {
+    pub mois: String,
+    /// Retained hours from the period's start to the month's end.
+    pub heures_retenues_cumulees: f64,
+    /// Hours the clauses expected over the same months at a steady pace.
+    pub heures_attendues_cumulees: f64,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Bilan {
     pub perimetre: Perimetre,
@@ -121,6 +131,8 @@ pub struct Bilan {
     /// Participants by situation 6 months after the end of their contrat.
     pub situation_6_mois: BTreeMap<String, Compte>,
     pub par_mois: Vec<MoisBilan>,
+    /// Every month of the period: cumulative retained and expected hours.
+    pub progression: Vec<Progression>,
 }
 
 impl Bilan {

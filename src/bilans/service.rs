@@ -31,6 +31,8 @@ pub enum Cible {
     Clause(i64),
     DonneurOrdre(i64),
     Entreprise(i64),
+    /// The opérations a facilitateur follows (its user id).
+    Portefeuille(i64),
     Structure,
 }
 
@@ -73,6 +75,7 @@ fn selection(cible: Cible) -> (Selection, Option<i64>) {
         Cible::Clause(id) => (Selection::Ids(vec![id]), None),
         Cible::DonneurOrdre(id) => (Selection::DonneurOrdre(id), None),
         Cible::Entreprise(id) => (Selection::Entreprise(id), Some(id)),
+        Cible::Portefeuille(id) => (Selection::Facilitateur(id), None),
         Cible::Structure => (Selection::Structure, None),
     }
 }
@@ -92,6 +95,10 @@ async fn perimetre(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible) -> 
         }
         Cible::DonneurOrdre(id) => p("donneur_ordre", id, get_donneur_ordre(db, acteur, id).await?.nom),
         Cible::Entreprise(id) => p("entreprise", id, get_entreprise(db, acteur, id).await?.raison_sociale),
+        Cible::Portefeuille(id) => {
+            let nom = crate::auth::service::noms_utilisateurs(db, acteur, vec![id]).await?.remove(&id).ok_or(AppError::NotFound)?;
+            p("portefeuille", id, format!("Portefeuille de {nom}"))
+        }
         Cible::Structure => {
             let s = entities::structures::Entity::find_by_id(acteur.structure_id).one(db).await?.ok_or(AppError::NotFound)?;
             p("structure", s.id, s.nom)
@@ -213,9 +220,11 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
     let entreprises: HashSet<i64> = mises.iter().flat_map(|m| [m.attributaire_id, ch.contrats.get(&m.contrat_id).map_or(m.attributaire_id, |c| c.employeur_id)]).collect();
     let siae = entreprises.iter().filter(|id| ch.entreprises.get(id).is_some_and(|k| est_siae(*k))).count();
     let contrats: HashSet<i64> = mises.iter().map(|m| m.contrat_id).collect();
+    let progression = progression(&ch.clauses, &par_mois, &periode);
     let mut bilan = Bilan {
         perimetre,
         periode,
+        progression,
         heures_objectif: heures(objectif),
         heures_realisees: heures(realisees),
         heures_retenues: heures(retenues),
@@ -243,6 +252,39 @@ pub async fn bilan(db: &impl ConnectionTrait, acteur: &Acteur, cible: Cible, per
         bilan.masquer();
     }
     Ok(bilan)
+}
+
+/// Month by month over the period (every month, with hours or not): the retained hours
+/// cumulated since the period's start and the hours the perimeter's clauses expected by
+/// the month's end at a steady pace (their objectives spread over their days, counted from
+/// the period's start). From the period's first month — or the first clause's start, or
+/// the first month with hours — to its last — or the last month with hours —, at most 240
+/// months.
+fn progression(clauses: &[crate::clauses::views::ClauseComptee], par_mois: &BTreeMap<&str, (i64, i64)>, periode: &Periode) -> Vec<Progression> {
+    use crate::parcours::limites::{format_mois, parse_mois, premier_du_mois};
+    let premier_avec_heures = par_mois.keys().next().and_then(|m| parse_mois(m));
+    let dernier_avec_heures = par_mois.keys().next_back().and_then(|m| parse_mois(m));
+    let debut = periode.du.or_else(|| clauses.iter().map(|c| c.clause.date_debut).chain(premier_avec_heures).min());
+    let fin = periode.au.or(dernier_avec_heures);
+    let (Some(debut), Some(fin)) = (debut, fin) else { return Vec::new() };
+    let veille = periode.du.and_then(|d| d.pred_opt());
+    let attendu_au = |date: NaiveDate| -> i64 {
+        clauses.iter().map(|c| {
+            let a = |d: NaiveDate| crate::comptage::avancement::avancement(c.objectif_minutes, 0, c.clause.date_debut, c.clause.date_fin, d, &c.clause.regles.avancement).attendu;
+            a(date) - veille.map_or(0, a)
+        }).sum()
+    };
+    let mut lignes = Vec::new();
+    let mut cumul = 0;
+    let mut d = premier_du_mois(debut);
+    while d <= fin && lignes.len() < 240 {
+        let mois = format_mois(d);
+        cumul += par_mois.get(mois.as_str()).map_or(0, |m| m.1);
+        let fin_mois = (d + chrono::Months::new(1)).pred_opt().unwrap_or(d);
+        lignes.push(Progression { mois, heures_retenues_cumulees: heures(cumul), heures_attendues_cumulees: heures(attendu_au(fin_mois)) });
+        d = d + chrono::Months::new(1);
+    }
+    lignes
 }
 
 /// One breakdown being filled: per key, its distinct contrats and participants and

@@ -242,11 +242,12 @@ impl Relance for BilanDonneurOrdre {
             for op in ops {
                 let b = bilan(txn, &a, Cible::Operation(op.id), periode(None, Some(fin))?).await?;
                 lignes.push(LigneBilan {
-                    lien: redacteur.url(&format!("/operations/{}/bilan", op.id)),
+                    // The page with the e-mail's figures: up to the same month's end.
+                    lien: redacteur.url(&format!("/operations/{}/bilan?au={fin}", op.id)),
                     operation: op.nom,
                     heures_objectif: heures_fr(b.heures_objectif),
                     heures_retenues: heures_fr(b.heures_retenues),
-                    taux: format!("{:.1} %", b.taux_realisation * 100.0).replace('.', ","),
+                    taux: crate::text::pourcent_fr(b.taux_realisation),
                 });
             }
             par_donneur.insert(donneur_id, lignes);
@@ -263,6 +264,8 @@ impl Relance for BilanDonneurOrdre {
             ctx.insert("mois", &mois_fr(mois));
             ctx.insert("date", &date_fr(fin));
             ctx.insert("operations", lignes);
+            ctx.insert("lien_tous", &redacteur.url(&format!("/donneurs-ordre/{donneur_id}/bilan?au={fin}")));
+            ctx.insert("lien_accueil", &redacteur.url("/"));
             messages.push(redacteur.message(structure.id, "bilan_donneur_ordre", &personne.email, periode_cle.clone(), ctx)?);
         }
         Ok(messages)

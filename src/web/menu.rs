@@ -29,6 +29,7 @@ const ENTREES: &[(&str, &str, &[Role])] = &[
     ("/import-decp", "Import DECP", G),
     ("/declarations", "Déclarations", DECLARANTS),
     ("/validations", "Validations", G),
+    ("/bilans", "Bilans", G),
     ("/envois", "E-mails", G),
 ];
 

@@ -6,6 +6,7 @@ pub mod entree;
 pub mod flash;
 pub mod format;
 pub mod formulaire;
+pub mod graphique;
 pub mod html;
 pub mod liste;
 pub mod menu;
@@ -84,6 +85,7 @@ pub fn render(state: &AppState, template: &str, connecte: Option<&crate::auth::s
     ctx.insert("version", env!("CARGO_PKG_VERSION"));
     ctx.insert("modele", template);
     ctx.insert("css", &state.statiques.url("clausier.css"));
+    ctx.insert("js", &state.statiques.url("clausier.js"));
     ctx.insert(
         "connecte",
         &connecte.map(|c| {

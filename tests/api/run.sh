@@ -26,6 +26,12 @@ echo "== openapi-spec-validator"
 ADMIN="$(sed -n 's/^ *admin *\(\S*@\S*\).*/\1/p' "$TMP/demo.log" | head -n 1)"
 JETON="$(curl -fsS -H 'content-type: application/json' -d "{\"email\":\"$ADMIN\",\"password\":\"demo-clausier-2026\"}" "$URL/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
 
+# The bilans' XML against their schema, as the administrator and as a buyer.
+ACHETEUR="$(sed -n 's/^ *donneur_ordre *\(\S*@\S*\).*/\1/p' "$TMP/demo.log" | head -n 1)"
+JETON_ACHETEUR="$(curl -fsS -H 'content-type: application/json' -d "{\"email\":\"$ACHETEUR\",\"password\":\"demo-clausier-2026\"}" "$URL/api/v1/auth/token" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')"
+echo "== bilan.xsd (xmlschema)"
+"$VENV/bin/python" "$ICI/xsd.py" "$URL" "$JETON" "$JETON_ACHETEUR" "$ICI/../../src/bilans/export/bilan.xsd"
+
 # The demo's own rows, for the second pass: the identifier of one of each kind.
 cat > "$TMP/ids.py" <<'PY'
 import json, sys, urllib.request

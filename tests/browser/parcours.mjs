@@ -17,6 +17,7 @@ import axe from "axe-core";
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { getDocument } from "pdfjs-dist/legacy/build/pdf.mjs";
 
 const BASE = process.env.CLAUSIER_URL ?? "http://127.0.0.1:8099";
 const ARTEFACTS = process.env.ARTEFACTS ?? new URL("./artefacts", import.meta.url).pathname;
@@ -340,10 +341,104 @@ async function heuresDeBoutEnBout(navigateur, fac) {
   attendre(octobre.revisions.length === 2, `deux révisions attendues : ${octobre.revisions.length}`);
 }
 
-async function telephone(navigateur, etat) {
+/** The text and page sizes (in points) of a PDF, read by PDF.js. */
+async function lirePdf(octets) {
+  const doc = await getDocument({ data: new Uint8Array(octets), useSystemFonts: true, isEvalSupported: false }).promise;
+  const pages = [];
+  for (let i = 1; i <= doc.numPages; i++) {
+    const p = await doc.getPage(i);
+    const { width, height } = p.getViewport({ scale: 1 });
+    const texte = (await p.getTextContent()).items.map((x) => x.str).join(" ");
+    pages.push({ width, height, texte });
+  }
+  return pages;
+}
+
+/**
+ * A donneur d'ordre, by links only: from its home (its opérations with their progress) to
+ * each opération's bilan, in words; a period chosen in French months; one bilan printed
+ * to PDF (A4 pages, the report's header, no menu, form or button) and downloaded as
+ * XLSX; the API holds the figures the page shows.
+ */
+async function acheteur(navigateur) {
+  const courriel = "donneur-ordre@demo.clausier.fr";
+  const ctx = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR", acceptDownloads: true });
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(15000);
+  p.on("console", (m) => {
+    if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(`${p.url()} : ${m.text()}`);
+  });
+  const avant = new Set(visitees);
+  await p.goto(`${BASE}/connexion`);
+  await champ(p, "Adresse e-mail").fill(courriel);
+  await champ(p, "Mot de passe").fill(MOT_DE_PASSE);
+  await soumettre(p, "Se connecter", "accueil de l'acheteuse");
+  const liens = p.getByRole("link", { name: /^Bilan de l'opération « / });
+  const noms = await liens.allInnerTexts();
+  attendre(noms.length >= 1, "l'accueil de l'acheteuse ne mène à aucun bilan d'opération");
+  attendre((await p.locator("td .statut").count()) >= 1, "l'accueil ne montre pas l'avancement");
+  let operationId = null;
+  for (const nom of noms) {
+    await p.goto(`${BASE}/`);
+    await suivre(p, nom, `bilan « ${nom} »`);
+    const titre = await p.locator("h1").innerText();
+    attendre(titre.startsWith("Bilan de l'opération"), `titre du bilan : ${titre}`);
+    const texte = await p.locator("main").innerText();
+    for (const code of [" cdd", "de_26_a_49", "moins_26", "niveau_infra4", "infra3", "\nbtp"]) attendre(!texte.includes(code), `code « ${code} » sur ${p.url()}`);
+    attendre(/Période\s+depuis le début des clauses jusqu'au \d\d\/\d\d\/\d{4}/.test(texte), `période non dite sur ${p.url()}`);
+    operationId = new URL(p.url()).pathname.split("/")[2];
+  }
+  // A marché of the last opération, by its link; back to the opération.
+  const marche = p.getByRole("link", { name: /^Bilan du marché / }).first();
+  if (await marche.count()) {
+    await marche.click();
+    await p.waitForLoadState("load");
+    await verifier(p, "bilan d'un marché (acheteuse)");
+    await suivre(p, (await p.getByRole("link", { name: /^Bilan de l'opération « / }).first().innerText()), "retour au bilan de l'opération");
+  }
+  // The year 2026 chosen in the selector, in French months.
+  await champ(p, "De (mois)").selectOption({ label: "janvier 2026" });
+  await champ(p, "À (mois inclus)").selectOption({ label: "décembre 2026" });
+  await soumettre(p, "Afficher la période", "bilan 2026 (acheteuse)");
+  attendre((await p.locator("main").innerText()).includes("année 2026 (du 01/01/2026 au 31/12/2026)"), "la période choisie n'est pas dite");
+  attendre(await p.getByRole("button", { name: "Imprimer / PDF" }).isVisible(), "pas d'action « Imprimer / PDF »");
+  // Printed: A4 pages, the report, nothing of the screen's navigation.
+  await p.emulateMedia({ media: "print" });
+  const pdf = await p.pdf({ preferCSSPageSize: true, printBackground: true });
+  await p.emulateMedia({ media: "screen" });
+  mkdirSync(ARTEFACTS, { recursive: true });
+  writeFileSync(join(ARTEFACTS, "bilan.pdf"), pdf);
+  const pages = await lirePdf(pdf);
+  attendre(pages.length >= 1, "PDF vide");
+  for (const [i, pg] of pages.entries()) {
+    attendre(Math.abs(pg.width - 595.3) < 2 && Math.abs(pg.height - 841.9) < 2, `page ${i + 1} du PDF : ${pg.width} × ${pg.height} pt, pas A4`);
+  }
+  const tout = pages.map((pg) => pg.texte).join(" ");
+  for (const attendu of ["Bilan de l'opération", "Structure", "Période", "année 2026", "Édité le", "Heures par mois"]) attendre(tout.includes(attendu), `« ${attendu} » absent du PDF`);
+  for (const interdit of ["Se déconnecter", "Aller au contenu", "Afficher la période", "Télécharger", "Imprimer / PDF", "Opérations", "Voir aussi"]) attendre(!tout.includes(interdit), `« ${interdit} » (écran) dans le PDF`);
+  attendre(/Page 1 sur \d+/.test(tout), "pas de numéro de page dans le PDF");
+  // Downloaded as XLSX (a zip), and the API holds the page's figure.
+  const [telechargement] = await Promise.all([p.waitForEvent("download"), p.getByRole("link", { name: "Télécharger (Excel)" }).click()]);
+  attendre(telechargement.suggestedFilename().endsWith(".xlsx"), `fichier ${telechargement.suggestedFilename()}`);
+  const xlsx = readFileSync(await telechargement.path());
+  attendre(xlsx.length > 1000 && xlsx.subarray(0, 2).toString() === "PK", "le fichier Excel n'est pas un classeur");
+  const r = await fetch(`${BASE}/api/v1/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: courriel, password: MOT_DE_PASSE }) });
+  const { token } = await r.json();
+  const b = await (await fetch(`${BASE}/api/v1/operations/${operationId}/bilan?du=2026-01-01&au=2026-12-31`, { headers: { authorization: `Bearer ${token}` } })).json();
+  const affiche = await p.locator("main p strong").first().innerText();
+  const attendu = `${new Intl.NumberFormat("fr-FR", { maximumFractionDigits: 2 }).format(b.heures_retenues).replace(/\u202f/g, "\u00a0")} h`;
+  attendre(affiche.replace(/\s/g, " ") === attendu.replace(/\s/g, " "), `la page dit ${affiche}, l'API ${b.heures_retenues} h`);
+  // A phone: the buyer's pages at 390 px.
+  const siennes = [...visitees].filter((c) => !avant.has(c));
+  for (const c of siennes) visitees.delete(c);
+  await telephone(navigateur, await ctx.storageState(), ["/", ...siennes]);
+  await ctx.close();
+}
+
+async function telephone(navigateur, etat, chemins = visitees) {
   const ctx = await navigateur.newContext({ viewport: { width: 390, height: 844 }, storageState: etat });
   const page = await ctx.newPage();
-  for (const chemin of visitees) {
+  for (const chemin of [...chemins]) {
     await page.goto(`${BASE}${chemin}`);
     const [large, ecran] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     if (large > ecran + 1) problemes.push(`téléphone ${chemin} : page de ${large} px pour un écran de ${ecran} px`);
@@ -368,6 +463,7 @@ try {
   await parApi(clauseId);
   await heuresDeBoutEnBout(navigateur, page);
   await telephone(navigateur, await contexte.storageState());
+  await acheteur(navigateur);
   problemes.push(...cspViolations);
   if (problemes.length) throw new Error(`${problemes.length} problème(s) :\n- ${problemes.join("\n- ")}`);
   console.log(`navigateur : parcours complet, ${visitees.size} pages vérifiées (axe-core, CSP, dates, 390 px) : OK`);

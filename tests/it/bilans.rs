@@ -106,7 +106,8 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     assert_eq!(ligne("Heures retenues;"), "Heures retenues;940,75");
     assert_eq!(ligne("Heures réalisées;"), "Heures réalisées;1230,75");
     assert_eq!(ligne("Taux de réalisation;"), "Taux de réalisation;89,6\u{a0}%", "a percentage, as Excel shows it");
-    assert_eq!(ligne("CDD;"), "CDD;2;2;720,25;430,25", "labels, not codes");
+    assert_eq!(ligne("CDD;"), "CDD;2;2;720,25;430,25;cdd", "labels first, the code in its own column");
+    assert!(text.contains("Par type de contrat;Contrats;Participants;Heures réalisées;Heures retenues;Code"), "{text}");
     assert!(text.contains("\r\n"));
 
     let (_, ct, xlsx) = fichier(app, &format!("{path}?format=xlsx"), &f.token).await;
@@ -121,6 +122,7 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     let types = wb.worksheet_range("Par type de contrat").unwrap();
     let cdd = types.rows().find(|r| r[0] == Data::String("CDD".into())).unwrap().to_vec();
     assert_eq!(cdd[4], Data::Float(430.25));
+    assert_eq!(cdd[5], Data::String("cdd".into()), "the code in its own column");
 
     let (_, ct, xml) = fichier(app, &format!("{path}?format=xml"), &f.token).await;
     assert_eq!(ct, "application/xml; charset=utf-8");
@@ -128,13 +130,17 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     let mut buf = Vec::new();
     let mut retenues = None;
     let mut cdd_xml = None;
+    let mut libelle_xml = None;
     loop {
         match reader.read_event_into(&mut buf).unwrap() {
             quick_xml::events::Event::Empty(e) if e.name().as_ref() == b"heures" => {
                 retenues = e.try_get_attribute("retenues").unwrap().map(|a| a.unescape_value().unwrap().to_string());
             }
-            quick_xml::events::Event::Empty(e) if e.name().as_ref() == b"ligne" && e.try_get_attribute("cle").unwrap().is_some_and(|a| a.value.as_ref() == b"cdd") && cdd_xml.is_none() => {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"ligne" && e.try_get_attribute("cle").unwrap().is_some_and(|a| a.value.as_ref() == b"cdd") && cdd_xml.is_none() => {
                 cdd_xml = e.try_get_attribute("heures_retenues").unwrap().map(|a| a.unescape_value().unwrap().to_string());
+                if let quick_xml::events::Event::Text(t) = reader.read_event_into(&mut Vec::new()).unwrap() {
+                    libelle_xml = Some(t.unescape().unwrap().to_string());
+                }
             }
             quick_xml::events::Event::Eof => break,
             _ => {}
@@ -143,6 +149,7 @@ async fn the_same_figures_in_csv_xlsx_and_xml() {
     }
     assert_eq!(retenues.as_deref(), Some("940.75"));
     assert_eq!(cdd_xml.as_deref(), Some("430.25"));
+    assert_eq!(libelle_xml.as_deref(), Some("CDD"), "the code an attribute, the label the text");
 }
 
 #[tokio::test]
@@ -297,21 +304,92 @@ async fn the_bilan_page_shows_the_same_figures_with_a_chart_and_the_same_rights(
     let retenues = clausier::text::heures_fr(json["heures_retenues"].as_f64().unwrap());
     let objectif = clausier::text::heures_fr(json["heures_objectif"].as_f64().unwrap());
     assert!(html.contains(&format!("<strong>{retenues}</strong> retenues sur un objectif de <strong>{objectif}</strong>")), "{html}");
-    assert!(html.contains("<svg") && html.contains("<title>Heures réalisées (clair) et retenues (foncé) par mois</title>"), "{html}");
-    assert!(html.contains("Par type de contrat") && html.contains("<td>Mission d'ETTI</td>"), "{html}");
+    // The period is stated even by default; the chart has its title, axes, legend and table.
+    assert!(html.contains("<dt>Période</dt><dd>depuis le début des clauses jusqu'au") && html.contains("<dt>Édité le</dt>"), "{html}");
+    assert!(html.contains("<title id=\"mois-titre\">") && html.contains("class=\"objectif\"") && html.contains("Attendu cumulé") && html.contains("<th scope=\"row\">février 2025</th>"), "{html}");
+    // Words, not codes, in rows and in the bars.
+    assert!(html.contains("Par type de contrat") && html.contains("<th scope=\"row\">Mission d'ETTI</th>") && html.contains(">Embauche directe<"), "{html}");
+    for code in [">cdd<", ">embauche_directe<", ">mission_etti<", ">btp<"] {
+        assert!(!html.contains(code), "{code} in {html}");
+    }
     let xlsx = navigateur().get(app.url(&format!("{path}?format=xlsx"))).header("cookie", &cookie).send().await.unwrap();
     assert_eq!(xlsx.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let (status, html) = page(app, &format!("{path}?du=2025-01-15"), Some(&cookie)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("doit être un premier du mois"), "{html}");
-
-    // The donneur d'ordre reads it masked; a company may not; another structure finds nothing.
-    let ville = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(s.ville)).await;
-    let (status, html) = page(app, &path, Some(&se_connecter_a(app, &ville, &path).await)).await;
+    // A period of whole months, chosen in the selector: stated, and the same figures as the API.
+    let (_, json_mars) = app.get(&format!("/api/v1/operations/{}/bilan?du=2025-03-01&au=2025-03-31", s.operation), &f.token).await;
+    let (status, html) = page(app, &format!("{path}?du=2025-03-01&au=2025-03-31"), Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("&lt; 5 participant(s)"), "{html}");
+    assert!(html.contains("<dd>mars 2025 (du 01/03/2025 au 31/03/2025)</dd>") && html.contains("<option value=\"2025-03-01\" selected>mars 2025</option>"), "{html}");
+    assert!(html.contains(&format!("<strong>{}</strong> retenues", clausier::text::heures_fr(json_mars["heures_retenues"].as_f64().unwrap()))), "{html}");
+
+    // Every perimeter has its page, linked from the pages that name it.
+    let donneur = s.ville;
+    for (fiche, bilan) in [
+        (format!("/operations/{}", s.operation), path.clone()),
+        (format!("/marches/{}", s.marche), format!("/marches/{}/bilan", s.marche)),
+        (format!("/clauses/{}", s.clause_a), format!("/clauses/{}/bilan", s.clause_a)),
+        (format!("/donneurs-ordre/{donneur}"), format!("/donneurs-ordre/{donneur}/bilan")),
+        (format!("/entreprises/{}", s.batir), format!("/entreprises/{}/bilan", s.batir)),
+        ("/bilans".to_string(), "/bilan".to_string()),
+        ("/bilans".to_string(), "/portefeuille/bilan".to_string()),
+        ("/".to_string(), "/bilans".to_string()),
+    ] {
+        let (status, html) = page(app, &fiche, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{fiche}");
+        assert!(html.contains(&format!("href=\"{bilan}\"")), "{fiche} links to {bilan}");
+        let (status, html) = page(app, &bilan, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{bilan}: {html}");
+    }
+    // The yearly downloads: the structure's bilan and the consolidation.
+    let (_, html) = page(app, "/bilans?annee=2025", Some(&cookie)).await;
+    assert!(html.contains("href=\"/bilan?du=2025-01-01&amp;au=2025-12-31&amp;format=xlsx\"") && html.contains("href=\"/bilans/consolidation?annee=2025\""), "{html}");
+    let r = navigateur().get(app.url("/bilans/consolidation?annee=2025")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.text().await.unwrap().contains("<consolidation xmlns=\"urn:clausier:consolidation:1\""));
+    assert_eq!(page(app, "/bilans?annee=1999", Some(&cookie)).await.0, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // The donneur d'ordre: its home lists its opération and marché with progress, each
+    // linking to a masked bilan; a company or a référent may not; another buyer, another
+    // structure find nothing.
+    let ville = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(s.ville)).await;
+    let cookie_v = se_connecter_a(app, &ville, "/").await;
+    let (_, accueil) = page(app, "/", Some(&cookie_v)).await;
+    assert!(accueil.contains(&format!("href=\"{path}\"")) && accueil.contains(&format!("href=\"/marches/{}/bilan\"", s.marche)) && accueil.contains(&format!("href=\"/donneurs-ordre/{donneur}/bilan\"")), "{accueil}");
+    assert!(accueil.contains(&objectif) && accueil.contains(&retenues) && accueil.contains("class=\"statut statut-"), "{accueil}");
+    let (status, html) = page(app, &path, Some(&cookie_v)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("<th scope=\"row\">Participants</th><td class=\"nombre\">&lt; 5</td>") && html.contains("masqué"), "{html}");
+    assert!(html.contains(&format!("href=\"/marches/{}/bilan\"", s.marche)), "neighbours: {html}");
+    for chemin in [format!("/marches/{}/bilan", s.marche), format!("/clauses/{}/bilan", s.clause_a), format!("/donneurs-ordre/{donneur}/bilan")] {
+        assert_eq!(page(app, &chemin, Some(&cookie_v)).await.0, StatusCode::OK, "{chemin}");
+    }
+    for chemin in [format!("/entreprises/{}/bilan", s.batir), "/bilan".to_string(), "/bilans".to_string(), "/portefeuille/bilan".to_string()] {
+        assert_eq!(page(app, &chemin, Some(&cookie_v)).await.0, StatusCode::FORBIDDEN, "{chemin}");
+    }
+    let autre = app.donneur_ordre(f, "Département", 2).await["id"].as_i64().unwrap();
+    let autre_acheteur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(autre)).await;
+    let cookie_a = se_connecter_a(app, &autre_acheteur, "/").await;
+    let (_, accueil) = page(app, "/", Some(&cookie_a)).await;
+    assert!(!accueil.contains(&path) && accueil.contains("Aucune opération"), "{accueil}");
+    for chemin in [path.clone(), format!("/marches/{}/bilan", s.marche), format!("/clauses/{}/bilan", s.clause_a), format!("/donneurs-ordre/{donneur}/bilan")] {
+        let (status, html) = page(app, &chemin, Some(&cookie_a)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{chemin}");
+        assert!(html.contains("Bilan introuvable"), "{html}");
+    }
     let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
-    assert_eq!(page(app, &path, Some(&se_connecter_a(app, &batir, &path).await)).await.0, StatusCode::FORBIDDEN);
+    let cookie_b = se_connecter_a(app, &batir, "/").await;
+    assert_eq!(page(app, &path, Some(&cookie_b)).await.0, StatusCode::FORBIDDEN);
+    let (_, accueil) = page(app, "/", Some(&cookie_b)).await;
+    assert!(accueil.contains(&format!("href=\"/entreprises/{}/bilan\"", s.batir)), "{accueil}");
+    assert_eq!(page(app, &format!("/entreprises/{}/bilan", s.batir), Some(&cookie_b)).await.0, StatusCode::OK);
+    assert_eq!(page(app, &format!("/entreprises/{}/bilan", s.peinture), Some(&cookie_b)).await.0, StatusCode::NOT_FOUND);
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let cookie_r = se_connecter_a(app, &referent, "/").await;
+    for chemin in [path.clone(), format!("/marches/{}/bilan", s.marche), "/bilan".to_string(), "/bilans".to_string()] {
+        assert_eq!(page(app, &chemin, Some(&cookie_r)).await.0, StatusCode::FORBIDDEN, "{chemin}");
+    }
     let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
     assert_eq!(page(app, &path, Some(&se_connecter_a(app, &ailleurs, &path).await)).await.0, StatusCode::NOT_FOUND);
 }

@@ -107,7 +107,7 @@ async fn a_facilitateur_creates_a_donneur_ordre_an_operation_and_a_marche_with_l
     assert_eq!(clause["heures_objectif"].as_f64(), Some(833.0));
     let (status, fiche) = page(&app, &lieu, Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{fiche}");
-    assert!(fiche.contains("Heures par mois") && fiche.contains("<caption>Heures par mois</caption>") && fiche.contains("janvier 2026"), "{fiche}");
+    assert!(fiche.contains("Heures par mois") && fiche.contains("<caption>Heures par mois de la clause</caption>") && fiche.contains("janvier 2026"), "{fiche}");
     let (_, liste) = page(&app, "/clauses?q=R%C3%A9habilitation", Some(&cookie)).await;
     assert!(liste.contains(&format!("href=\"{lieu}\"")), "{liste}");
     for path in ["/donneurs-ordre?q=bordeaux", "/operations?tri=commune&sens=desc", "/marches?page=9223372036854775808", "/entreprises?type=etti"] {

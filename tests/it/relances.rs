@@ -325,8 +325,8 @@ async fn the_other_reminders_reach_their_recipients_with_their_content() {
     assert_eq!((b.destinataire.as_str(), b.periode.as_str()), ("achats@bordeaux.fr", "2025-06"));
     assert_eq!(b.sujet, "Clauses sociales de Ville de Bordeaux : bilan à fin juin 2025");
     // 450 h + 600 h objective; 630.25 h + 310.5 h retained (the clause tests' figures).
-    assert!(b.corps_texte.contains("Réhabilitation de l'école Jean-Jaurès : 940,75 h retenues sur 1\u{202f}050 h d'objectif (89,6 %)"), "{}", b.corps_texte);
-    assert!(b.corps_texte.contains(&format!("le bilan détaillé : http://127.0.0.1:8080/operations/{}/bilan", s.operation)), "{}", b.corps_texte);
+    assert!(b.corps_texte.contains("Réhabilitation de l'école Jean-Jaurès : 940,75 h retenues sur 1\u{202f}050 h d'objectif (89,6\u{a0}%)"), "{}", b.corps_texte);
+    assert!(b.corps_texte.contains(&format!("le bilan détaillé : http://127.0.0.1:8080/operations/{}/bilan?au=2025-06-30", s.operation)), "{}", b.corps_texte);
 
     // The référents' quarterly digest (1 July): the marché under way, and P1 in contrat.
     let trimestre = run("digest_referent", paris(2025, 7, 1, 8, 0)).await;

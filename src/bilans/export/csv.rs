@@ -2,8 +2,8 @@
 //! (summary, each breakdown, public, situation at 6 months, months) are separated by an
 //! empty line and start with their title.
 
-use super::{cellule_csv, libelle, synthese, Valeur, COLONNES};
-use crate::bilans::model::{Bilan, Compte};
+use super::{cellule_csv, libelle, synthese, Valeur, CODE, COLONNES};
+use crate::bilans::model::{heures_ou_masque, Bilan, Compte};
 
 /// A number with a decimal comma, at most 6 decimals, no trailing zeros.
 pub fn nombre(x: f64) -> String {
@@ -29,17 +29,18 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
             w.write_record([""])?;
             let mut header = vec![titre];
             header.extend(COLONNES);
+            header.push(CODE);
             w.write_record(header)?;
             for (k, v) in table {
-                let k = cellule_csv(&libelle(genre, k)).into_owned();
-                w.write_record([k, v.contrats.texte(), v.participants.texte(), crate::bilans::model::heures_ou_masque(v.heures_realisees, nombre), crate::bilans::model::heures_ou_masque(v.heures_retenues, nombre)])?;
+                let l = cellule_csv(&libelle(genre, k)).into_owned();
+                w.write_record([l, v.contrats.texte(), v.participants.texte(), heures_ou_masque(v.heures_realisees, nombre), heures_ou_masque(v.heures_retenues, nombre), cellule_csv(k).into_owned()])?;
             }
         }
         for (titre, genre, table) in [("Public (participants)", "public", &b.par_public), ("Situation à 6 mois (participants)", "situation_suivi", &b.situation_6_mois)] {
             w.write_record([""])?;
-            w.write_record([titre, "Participants"])?;
+            w.write_record([titre, "Participants", CODE])?;
             for (k, c) in table {
-                w.write_record([cellule_csv(&libelle(genre, k)).as_ref(), Compte::texte(c).as_str()])?;
+                w.write_record([cellule_csv(&libelle(genre, k)).as_ref(), Compte::texte(c).as_str(), k.as_str()])?;
             }
         }
         w.write_record([""])?;

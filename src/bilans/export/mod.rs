@@ -76,6 +76,9 @@ pub fn synthese(b: &Bilan) -> Vec<(&'static str, Valeur)> {
     ]
 }
 
+/// The last column of a breakdown: the row's code, for programs (the label comes first).
+pub const CODE: &str = "Code";
+
 /// French labels of the breakdown columns.
 pub const COLONNES: [&str; 4] = ["Contrats", "Participants", "Heures réalisées", "Heures retenues"];
 

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Format, Workbook, Worksheet};
 
-use super::{cellule_xlsx, libelle, synthese, Valeur, COLONNES};
+use super::{cellule_xlsx, libelle, synthese, Valeur, CODE, COLONNES};
 use crate::bilans::model::{Bilan, Compte};
 
 fn compte(ws: &mut Worksheet, row: u32, col: u16, c: &Compte) -> Result<(), rust_xlsxwriter::XlsxError> {
@@ -39,7 +39,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
     for (_, titre, genre, table) in b.ventilations() {
         let ws = wb.add_worksheet().set_name(titre)?;
         ws.write_string_with_format(0, 0, titre, &gras)?;
-        for (i, c) in COLONNES.iter().enumerate() {
+        for (i, c) in COLONNES.iter().chain([&CODE]).enumerate() {
             ws.write_string_with_format(0, i as u16 + 1, *c, &gras)?;
         }
         for (i, (k, v)) in table.iter().enumerate() {
@@ -53,6 +53,7 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
                     None => ws.write_string(row, colonne, crate::bilans::model::MASQUE)?,
                 };
             }
+            ws.write_string(row, 5, cellule_xlsx(k))?;
         }
         ws.set_column_width(0, 30)?;
     }
@@ -60,10 +61,13 @@ pub fn render(b: &Bilan) -> anyhow::Result<Vec<u8>> {
         let ws = wb.add_worksheet().set_name(titre)?;
         ws.write_string_with_format(0, 0, titre, &gras)?;
         ws.write_string_with_format(0, 1, "Participants", &gras)?;
+        ws.write_string_with_format(0, 2, CODE, &gras)?;
         for (i, (k, c)) in table.iter().enumerate() {
             ws.write_string(i as u32 + 1, 0, cellule_xlsx(&libelle(genre, k)))?;
             compte(ws, i as u32 + 1, 1, c)?;
+            ws.write_string(i as u32 + 1, 2, cellule_xlsx(k))?;
         }
+        ws.set_column_width(0, 30)?;
     }
     {
         let ws = wb.add_worksheet().set_name("Par mois")?;

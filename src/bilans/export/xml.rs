@@ -1,5 +1,7 @@
 //! XML (quick-xml). Numbers use a decimal point; hours are decimal hours; a masked count
-//! is the text `< 5`. Structure:
+//! is the text `< 5` (or `masqué`, as are a masked row's hours). Codes are attributes
+//! (`cle`), French labels the lines' text. The structure is the schema `bilan.xsd` next to this
+//! file, which the API tests (tests/api/run.sh) validate the server's exports against. In short:
 //!
 //! ```xml
 //! <bilan xmlns="urn:clausier:bilan:1" perimetre="operation" id="12" nom="…" du="2025-01-01" au="2025-12-31">
@@ -9,18 +11,18 @@
 //!   <effectifs clauses="2" participants="4" contrats="4" entreprises="4" siae="1"/>
 //!   <ventilation nom="par_type_contrat">                 <!-- and par_modalite, par_type_employeur,
 //!     <ligne cle="cdd" contrats="2" participants="2"         par_niveau, par_metier, par_secteur -->
-//!            heures_realisees="720.25" heures_retenues="430.25"/>
+//!            heures_realisees="720.25" heures_retenues="430.25">CDD</ligne>
 //!   </ventilation>
-//!   <public><ligne cle="femmes" participants="3"/>…</public>
-//!   <situation-6-mois><ligne cle="emploi_durable" participants="1"/>…</situation-6-mois>
+//!   <public><ligne cle="femmes" participants="3">Femmes</ligne>…</public>
+//!   <situation-6-mois><ligne cle="emploi_durable" participants="1">Emploi durable</ligne>…</situation-6-mois>
 //!   <mois><ligne mois="2025-02" heures_realisees="260" heures_retenues="260"/>…</mois>
 //! </bilan>
 //! ```
 
-use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, Event};
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use crate::bilans::model::Bilan;
+use crate::bilans::model::{heures_ou_masque, Bilan};
 
 pub const NAMESPACE: &str = "urn:clausier:bilan:1";
 
@@ -51,23 +53,36 @@ pub fn vide(name: &str, attrs: Vec<(&str, String)>) -> Event<'static> {
     Event::Empty(e)
 }
 
+/// A line with attributes and its label as text.
+fn ligne(w: &mut Writer<Vec<u8>>, attrs: Vec<(&str, String)>, libelle: &str) -> anyhow::Result<()> {
+    let mut e = BytesStart::new("ligne");
+    for (k, v) in &attrs {
+        e.push_attribute((*k, v.as_str()));
+    }
+    w.write_event(Event::Start(e))?;
+    w.write_event(Event::Text(BytesText::new(libelle)))?;
+    w.write_event(Event::End(BytesEnd::new("ligne")))?;
+    Ok(())
+}
+
 /// The figures of a bilan, inside whatever root element the caller wrote.
 pub fn corps(w: &mut Writer<Vec<u8>>, b: &Bilan) -> anyhow::Result<()> {
     w.write_event(vide("heures", vec![("objectif", n(b.heures_objectif)), ("realisees", n(b.heures_realisees)), ("retenues", n(b.heures_retenues)), ("taux", n(b.taux_realisation)), ("ecart", n(b.ecart)), ("penalites", n(b.penalites_theoriques)), ("estimees", n(b.heures_estimees))]))?;
     let nr = &b.heures_non_retenues;
     w.write_event(vide("non-retenues", vec![("non_eligible", n(nr.non_eligible)), ("hors_periode", n(nr.hors_periode)), ("plafond", n(nr.plafond)), ("formation_exclue", n(nr.formation_exclue)), ("coefficient", n(nr.coefficient))]))?;
     w.write_event(vide("effectifs", vec![("clauses", b.clauses.to_string()), ("participants", b.participants.texte()), ("contrats", b.contrats.texte()), ("entreprises", b.entreprises.to_string()), ("siae", b.siae.to_string())]))?;
-    for (nom, _, _, table) in b.ventilations() {
+    for (nom, _, genre, table) in b.ventilations() {
         w.write_event(Event::Start(BytesStart::new("ventilation").with_attributes([("nom", nom)])))?;
         for (k, v) in table {
-            w.write_event(vide("ligne", vec![("cle", k.clone()), ("contrats", v.contrats.texte()), ("participants", v.participants.texte()), ("heures_realisees", crate::bilans::model::heures_ou_masque(v.heures_realisees, n)), ("heures_retenues", crate::bilans::model::heures_ou_masque(v.heures_retenues, n))]))?;
+            let attrs = vec![("cle", k.clone()), ("contrats", v.contrats.texte()), ("participants", v.participants.texte()), ("heures_realisees", heures_ou_masque(v.heures_realisees, n)), ("heures_retenues", heures_ou_masque(v.heures_retenues, n))];
+            ligne(w, attrs, &super::libelle(genre, k))?;
         }
         w.write_event(Event::End(BytesEnd::new("ventilation")))?;
     }
-    for (tag, table) in [("public", &b.par_public), ("situation-6-mois", &b.situation_6_mois)] {
+    for (tag, genre, table) in [("public", "public", &b.par_public), ("situation-6-mois", "situation_suivi", &b.situation_6_mois)] {
         w.write_event(Event::Start(BytesStart::new(tag)))?;
         for (k, c) in table {
-            w.write_event(vide("ligne", vec![("cle", k.clone()), ("participants", c.texte())]))?;
+            ligne(w, vec![("cle", k.clone()), ("participants", c.texte())], &super::libelle(genre, k))?;
         }
         w.write_event(Event::End(BytesEnd::new(tag)))?;
     }

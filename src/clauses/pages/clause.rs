@@ -22,6 +22,7 @@ use crate::error::AppError;
 use crate::parcours::limites::heures;
 use crate::state::AppState;
 use crate::web::formulaire::Formulaire;
+use crate::web::graphique::{heures_par_mois, MoisGraphique};
 use crate::web::liste::Params;
 use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
 
@@ -30,52 +31,6 @@ pub(super) fn routes() -> Router<AppState> {
         .route("/clauses/nouvelle", get(nouvelle).post(creer))
         .route("/clauses/{id}", get(fiche))
         .route("/clauses/{id}/modifier", get(modifier).post(enregistrer))
-}
-
-#[derive(Serialize)]
-struct Mois {
-    mois: String,
-    realisees: f64,
-    retenues: f64,
-    cumul: f64,
-    attendu: f64,
-}
-
-/// The chart's drawing: bars per month, the cumulative retained line and the expected
-/// line, on axes with values (SVG coordinates computed here; no style attribute).
-#[derive(Serialize, Default)]
-struct Graphique {
-    largeur: f64,
-    hauteur: f64,
-    barres: Vec<(f64, f64, f64, f64, f64)>,
-    cumul: String,
-    attendu: String,
-    graduations: Vec<(f64, String)>,
-    etiquettes: Vec<(f64, String)>,
-    echelle_cumul: Vec<(f64, String)>,
-}
-
-const L: f64 = 640.0;
-const H: f64 = 220.0;
-const G: f64 = 56.0;
-const D: f64 = 64.0;
-
-fn graphique(mois: &[Mois], objectif: f64) -> Graphique {
-    if mois.is_empty() {
-        return Graphique::default();
-    }
-    let max_mois = mois.iter().map(|m| m.realisees.max(m.retenues)).fold(1.0, f64::max);
-    let max_cumul = mois.iter().map(|m| m.cumul.max(m.attendu)).fold(objectif.max(1.0), f64::max);
-    let pas = (L - G - D) / mois.len() as f64;
-    let y = |v: f64, max: f64| ((H - v / max * H) * 10.0).round() / 10.0 + 10.0;
-    let r = |v: f64| (v * 10.0).round() / 10.0;
-    let barres = mois.iter().enumerate().map(|(i, m)| (r(G + i as f64 * pas + pas * 0.15), r(pas * 0.7), y(m.realisees, max_mois), y(m.retenues, max_mois), r(H + 10.0))).collect();
-    let ligne = |f: &dyn Fn(&Mois) -> f64| mois.iter().enumerate().map(|(i, m)| format!("{},{}", r(G + (i as f64 + 0.5) * pas), y(f(m), max_cumul))).collect::<Vec<_>>().join(" ");
-    let graduations = (0..=4).map(|k| (y(max_mois * k as f64 / 4.0, max_mois), crate::text::nombre_fr((max_mois * k as f64 / 4.0).round()))).collect();
-    let echelle_cumul = (0..=4).map(|k| (y(max_cumul * k as f64 / 4.0, max_cumul), crate::text::nombre_fr((max_cumul * k as f64 / 4.0).round()))).collect();
-    let chaque = (mois.len() / 8).max(1);
-    let etiquettes = mois.iter().enumerate().filter(|(i, _)| i % chaque == 0).map(|(i, m)| (r(G + (i as f64 + 0.5) * pas), m.mois.clone())).collect();
-    Graphique { largeur: L, hauteur: H + 40.0, barres, cumul: ligne(&|m| m.cumul), attendu: ligne(&|m| m.attendu), graduations, etiquettes, echelle_cumul }
 }
 
 #[derive(Serialize)]
@@ -116,7 +71,7 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
         cumul += t;
         let fin_mois = (d + chrono::Months::new(1)).pred_opt().unwrap_or(d);
         let attendu = crate::comptage::avancement::avancement(cc.objectif_minutes, 0, cc.clause.date_debut, cc.clause.date_fin, fin_mois, &cc.clause.regles.avancement).attendu;
-        mois.push(Mois { mois: crate::text::mois_fr(d), realisees: heures(r), retenues: heures(t), cumul: heures(cumul), attendu: heures(attendu) });
+        mois.push(MoisGraphique { mois: crate::text::mois_fr(d), realisees: heures(r), retenues: heures(t), cumul: heures(cumul), attendu: heures(attendu) });
         d = d + chrono::Months::new(1);
     }
     // The drill-down: one contrat or all, by person or by month, one page at a time.
@@ -145,7 +100,7 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
         .collect();
     let objectif = heures(cc.objectif_minutes);
     let mut ctx = tera::Context::new();
-    ctx.insert("graphique", &graphique(&mois, objectif));
+    ctx.insert("graphique", &heures_par_mois(&mois, objectif));
     ctx.insert("mois", &mois);
     ctx.insert("k", &vue);
     ctx.insert("barre", &((vue.taux_realisation.clamp(0.0, 1.0) * 1000.0).round() / 10.0));

@@ -57,5 +57,6 @@ pub(super) async fn contexte(state: &AppState, c: &Connecte, ctx: &mut tera::Con
         })
         .collect();
     ctx.insert("clauses_entreprise", &clauses);
+    ctx.insert("entreprise_id", &entreprise);
     Ok(())
 }

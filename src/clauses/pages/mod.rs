@@ -4,6 +4,7 @@
 
 mod clause;
 mod contexte;
+mod donneur;
 mod entreprise;
 mod heures;
 mod import;

@@ -76,6 +76,7 @@ impl Sorte {
                 "base": self.base(),
                 "pluriel": self.pluriel(),
                 "un": if self == Sorte::DonneurOrdre { "un donneur d'ordre" } else { "une entreprise" },
+                "de": if self == Sorte::DonneurOrdre { "du donneur d'ordre" } else { "de l'entreprise" },
                 "nouveau": if self == Sorte::DonneurOrdre { "Nouveau donneur d'ordre" } else { "Nouvelle entreprise" },
                 "champ_nom": self.champ_nom(),
                 "libelle_nom": if self == Sorte::DonneurOrdre { "Nom" } else { "Raison sociale" },

@@ -14,7 +14,6 @@ use chrono::NaiveDate;
 use entities::enums::Role;
 
 use crate::comptage::StatutAvancement;
-use sea_orm::QuerySelect;
 use serde::Serialize;
 
 use super::contexte::contexte;
@@ -246,8 +245,7 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
             super::entreprise::contexte(&state, c, &mut ctx).await?;
         }
         if c.acteur.role == Role::DonneurOrdre {
-            let ops = crate::clauses::service::operations::list_operations(&c.acteur, None)?.limit(200).all(&state.db).await?;
-            ctx.insert("operations", &ops.into_iter().map(|o| (o.id, o.nom)).collect::<Vec<_>>());
+            super::donneur::contexte(&state, c, &mut ctx).await?;
         }
         return Ok(render(&state, "accueil.html", Some(c), ctx)?.into_response());
     }

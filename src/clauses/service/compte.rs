@@ -58,6 +58,8 @@ pub enum Selection {
     DonneurOrdre(i64),
     /// The clauses of the lots attributed to an entreprise.
     Entreprise(i64),
+    /// Every clause of the opérations a facilitateur follows (its portfolio).
+    Facilitateur(i64),
     /// Every clause of the structure.
     Structure,
 }
@@ -75,6 +77,10 @@ impl Selection {
             Selection::DonneurOrdre(id) => {
                 use operations::Column as O;
                 operation.in_subquery(Query::select().column(O::Id).from(operations::Entity).and_where(O::StructureId.eq(sid)).and_where(O::DonneurOrdreId.eq(*id)).to_owned())
+            }
+            Selection::Facilitateur(id) => {
+                use operations::Column as O;
+                operation.in_subquery(Query::select().column(O::Id).from(operations::Entity).and_where(O::StructureId.eq(sid)).and_where(O::FacilitateurId.eq(*id)).to_owned())
             }
             Selection::Ids(ids) => {
                 use clauses::Column as C;
@@ -196,7 +202,7 @@ pub async fn charger(db: &impl ConnectionTrait, acteur: &Acteur, selection: Sele
             let lots: HashSet<i64> = acteur.scoped::<attributions::Entity>().filter(attributions::Column::EntrepriseId.eq(*id)).select_only().column(attributions::Column::LotId).into_tuple::<i64>().all(db).await?.into_iter().collect();
             toutes.iter().filter(|c| lots.contains(&c.lot_id)).map(|c| c.id).collect()
         }
-        Selection::Operation(_) | Selection::Marche(_) | Selection::DonneurOrdre(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
+        Selection::Operation(_) | Selection::Marche(_) | Selection::DonneurOrdre(_) | Selection::Facilitateur(_) | Selection::Structure => toutes.iter().map(|c| c.id).collect(),
     };
     let mut comptages = Vec::with_capacity(toutes.len());
     for clause in toutes {
