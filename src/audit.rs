@@ -112,6 +112,16 @@ pub struct EntreeAudit {
     responses((status = 200, body = Page<EntreeAudit>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn lire(State(s): State<AppState>, acteur: Acteur, ApiQuery(f): ApiQuery<FiltreAudit>) -> AppResult<Json<Page<EntreeAudit>>> {
     acteur.require(&[Role::Admin])?;
+    let q = requete(&acteur, &f);
+    let page = PageQuery { page: f.page, par_page: f.par_page };
+    Ok(Json(
+        page.fetch(&s.db, q, |e| EntreeAudit { id: e.id, utilisateur_id: e.utilisateur_id, action: e.action, entite: e.entite, entite_id: e.entite_id, avant: e.avant, apres: e.apres, created_at: e.created_at })
+            .await?,
+    ))
+}
+
+/// The structure's entries matching a filter, newest first (the API's and the page's).
+pub fn requete(acteur: &Acteur, f: &FiltreAudit) -> sea_orm::Select<audit_log::Entity> {
     let mut q = acteur.scoped::<audit_log::Entity>();
     if let Some(u) = f.utilisateur_id {
         q = q.filter(audit_log::Column::UtilisateurId.eq(u));
@@ -128,10 +138,5 @@ async fn lire(State(s): State<AppState>, acteur: Acteur, ApiQuery(f): ApiQuery<F
     if let Some(au) = f.au.and_then(|a| a.succ_opt()) {
         q = q.filter(audit_log::Column::CreatedAt.lt(au.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()));
     }
-    let q = q.order_by_desc(audit_log::Column::CreatedAt).order_by_desc(audit_log::Column::Id);
-    let page = PageQuery { page: f.page, par_page: f.par_page };
-    Ok(Json(
-        page.fetch(&s.db, q, |e| EntreeAudit { id: e.id, utilisateur_id: e.utilisateur_id, action: e.action, entite: e.entite, entite_id: e.entite_id, avant: e.avant, apres: e.apres, created_at: e.created_at })
-            .await?,
-    ))
+    q.order_by_desc(audit_log::Column::CreatedAt).order_by_desc(audit_log::Column::Id)
 }

@@ -47,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/openapi.json", get(move || async move { Json(openapi.as_ref().clone()) }))
         .merge(api)
         .merge(crate::auth::pages::routes())
+        .merge(crate::auth::admin::routes())
         .merge(crate::relances::pages::routes())
         .merge(crate::bilans::pages::routes())
         .merge(crate::clauses::pages::routes())

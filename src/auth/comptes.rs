@@ -8,7 +8,7 @@ use axum::Json;
 use chrono::{DateTime, Utc};
 use entities::enums::Role;
 use entities::{api_tokens, sessions, utilisateurs};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -21,10 +21,101 @@ use crate::state::AppState;
 use crate::web::{ApiJson, ApiPath};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(lister)).routes(routes!(activer)).routes(routes!(jetons)).routes(routes!(revoquer)).routes(routes!(changer_mot_de_passe))
+    OpenApiRouter::new()
+        .routes(routes!(lister))
+        .routes(routes!(activer))
+        .routes(routes!(role))
+        .routes(routes!(renvoyer_invitation))
+        .routes(routes!(revoquer_jetons))
+        .routes(routes!(jetons))
+        .routes(routes!(revoquer))
+        .routes(routes!(changer_mot_de_passe))
 }
 
-fn vue(u: utilisateurs::Model) -> Utilisateur {
+/// An account the caller may manage: admins every account of their structure;
+/// facilitateurs the companies', buyers' and référents' accounts; nobody its own.
+pub async fn compte_gere(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<utilisateurs::Model> {
+    acteur.require(GESTION)?;
+    let u = acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)?;
+    if acteur.role != Role::Admin && matches!(u.role, Role::Admin | Role::Facilitateur) {
+        return Err(AppError::Forbidden);
+    }
+    if u.id == acteur.utilisateur_id {
+        return Err(AppError::field("compte", "Vous ne pouvez pas modifier ainsi votre propre compte."));
+    }
+    Ok(u)
+}
+
+/// Deactivates or reactivates an account: a deactivated user's sessions end and its
+/// tokens stop at once (every request checks `actif`).
+pub async fn changer_actif(s: &AppState, acteur: &Acteur, id: i64, actif: bool) -> AppResult<utilisateurs::Model> {
+    let txn = crate::db::ecrire(&s.db).await?;
+    let avant = compte_gere(&txn, acteur, id).await?;
+    let mut m: utilisateurs::ActiveModel = avant.clone().into();
+    m.actif = Set(actif);
+    let apres = m.update(&txn).await?;
+    if !actif {
+        sessions::Entity::delete_many().filter(sessions::Column::UtilisateurId.eq(id)).exec(&txn).await?;
+    }
+    let action = if actif { "reactivation" } else { "desactivation" };
+    audit::record(&txn, &s.clock, acteur, action, "utilisateur", id, Some(&serde_json::json!({"actif": avant.actif})), Some(&serde_json::json!({"actif": apres.actif}))).await?;
+    txn.commit().await?;
+    Ok(apres)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleInput {
+    /// `admin`, `facilitateur`, `referent`, `entreprise`, `donneur_ordre`.
+    pub role: Role,
+    pub entreprise_id: Option<i64>,
+    pub donneur_ordre_id: Option<i64>,
+}
+
+/// Changes an account's role and attachment (administrators only): its sessions end, so
+/// that its next page is the new role's.
+pub async fn changer_role(s: &AppState, acteur: &Acteur, id: i64, input: RoleInput) -> AppResult<utilisateurs::Model> {
+    acteur.require(&[Role::Admin])?;
+    let txn = crate::db::ecrire(&s.db).await?;
+    let avant = compte_gere(&txn, acteur, id).await?;
+    if let Some(e) = super::service::rattachement(input.role, input.entreprise_id, input.donneur_ordre_id) {
+        return Err(AppError::Invalid(vec![e]));
+    }
+    if let Some(e) = input.entreprise_id {
+        acteur.scoped::<entities::entreprises::Entity>().filter(entities::entreprises::Column::Id.eq(e)).one(&txn).await?.ok_or_else(|| AppError::field("entreprise_id", "Entreprise introuvable."))?;
+    }
+    if let Some(d) = input.donneur_ordre_id {
+        acteur.scoped::<entities::donneurs_ordre::Entity>().filter(entities::donneurs_ordre::Column::Id.eq(d)).one(&txn).await?.ok_or_else(|| AppError::field("donneur_ordre_id", "Donneur d'ordre introuvable."))?;
+    }
+    let mut m: utilisateurs::ActiveModel = avant.clone().into();
+    m.role = Set(input.role);
+    m.entreprise_id = Set(input.entreprise_id);
+    m.donneur_ordre_id = Set(input.donneur_ordre_id);
+    let apres = m.update(&txn).await?;
+    sessions::Entity::delete_many().filter(sessions::Column::UtilisateurId.eq(id)).exec(&txn).await?;
+    let resume = |u: &utilisateurs::Model| serde_json::json!({"role": u.role, "entreprise_id": u.entreprise_id, "donneur_ordre_id": u.donneur_ordre_id});
+    audit::record(&txn, &s.clock, acteur, "changement_role", "utilisateur", id, Some(&resume(&avant)), Some(&resume(&apres))).await?;
+    txn.commit().await?;
+    Ok(apres)
+}
+
+/// Revokes every API token of an account (they stop at once); returns how many.
+pub async fn revoquer_tous(s: &AppState, acteur: &Acteur, id: i64) -> AppResult<u64> {
+    let txn = crate::db::ecrire(&s.db).await?;
+    compte_gere(&txn, acteur, id).await?;
+    let n = api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::RevokedAt, sea_orm::sea_query::Expr::value(s.clock.now()))
+        .filter(api_tokens::Column::UtilisateurId.eq(id))
+        .filter(api_tokens::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    audit::record(&txn, &s.clock, acteur, "revocation_jetons", "utilisateur", id, None::<&serde_json::Value>, Some(&serde_json::json!({"jetons_revoques": n}))).await?;
+    txn.commit().await?;
+    Ok(n)
+}
+
+pub fn vue(u: utilisateurs::Model) -> Utilisateur {
     Utilisateur { id: u.id, mot_de_passe_defini: u.password_hash.is_some(), email: u.email, nom: u.nom, role: u.role, entreprise_id: u.entreprise_id, donneur_ordre_id: u.donneur_ordre_id, actif: u.actif }
 }
 
@@ -49,22 +140,37 @@ pub struct ActifInput {
 #[utoipa::path(put, path = "/utilisateurs/{id}/actif", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path)), request_body = ActifInput,
     responses((status = 200, body = Utilisateur), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn activer(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<ActifInput>) -> AppResult<Json<Utilisateur>> {
-    acteur.require(GESTION)?;
-    let txn = crate::db::ecrire(&s.db).await?;
-    let avant = acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.eq(id)).one(&txn).await?.ok_or(AppError::NotFound)?;
-    if avant.id == acteur.utilisateur_id {
-        return Err(AppError::field("actif", "Vous ne pouvez pas désactiver votre propre compte."));
-    }
-    if acteur.role != Role::Admin && matches!(avant.role, Role::Admin | Role::Facilitateur) {
-        return Err(AppError::Forbidden);
-    }
-    let mut m: utilisateurs::ActiveModel = avant.clone().into();
-    m.actif = Set(input.actif);
-    let apres = m.update(&txn).await?;
-    let action = if input.actif { "reactivation" } else { "desactivation" };
-    audit::record(&txn, &s.clock, &acteur, action, "utilisateur", id, Some(&serde_json::json!({"actif": avant.actif})), Some(&serde_json::json!({"actif": apres.actif}))).await?;
-    txn.commit().await?;
-    Ok(Json(vue(apres)))
+    Ok(Json(vue(changer_actif(&s, &acteur, id, input.actif).await?)))
+}
+
+/// Changes a user's role and its attachment (administrators): its web sessions end.
+#[utoipa::path(put, path = "/utilisateurs/{id}/role", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path)), request_body = RoleInput,
+    responses((status = 200, body = Utilisateur), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn role(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiJson(input): ApiJson<RoleInput>) -> AppResult<Json<Utilisateur>> {
+    Ok(Json(vue(changer_role(&s, &acteur, id, input).await?)))
+}
+
+/// Sends the invitation again, with a new link (the earlier one stops working), to an
+/// active account that has not chosen its password yet.
+#[utoipa::path(post, path = "/utilisateurs/{id}/invitation", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Utilisateur), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn renvoyer_invitation(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Utilisateur>> {
+    let u = super::invitations::renvoyer(&s, &acteur, id).await?;
+    super::routes::envoyer_bientot(&s);
+    Ok(Json(vue(u)))
+}
+
+/// How many tokens a revocation stopped.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Revocation {
+    pub jetons_revoques: u64,
+}
+
+/// Revokes every API token of a user of the structure (they stop at once).
+#[utoipa::path(delete, path = "/utilisateurs/{id}/jetons", tag = "auth", security(("bearer" = [])), params(("id" = i64, Path)),
+    responses((status = 200, body = Revocation), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn revoquer_jetons(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Revocation>> {
+    Ok(Json(Revocation { jetons_revoques: revoquer_tous(&s, &acteur, id).await? }))
 }
 
 /// An API token of one's own (never its secret).

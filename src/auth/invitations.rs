@@ -51,8 +51,24 @@ pub async fn inviter(state: &AppState, acteur: &Acteur, input: InvitationInput) 
         NouvelUtilisateur { structure_id: acteur.structure_id, email: input.email, nom: input.nom, role: input.role, password: None, entreprise_id: input.entreprise_id, donneur_ordre_id: input.donneur_ordre_id },
     )
     .await?;
+    envoyer(&txn, state, acteur, &user).await?;
+    crate::audit::record(&txn, &state.clock, acteur, "invitation", "utilisateur", user.id, None, Some(&user)).await?;
+    txn.commit().await?;
+    Ok(user)
+}
+
+/// A new invitation link for `user` (the earlier ones stop working), e-mailed through the
+/// outbox within the caller's transaction.
+async fn envoyer(txn: &impl ConnectionTrait, state: &AppState, acteur: &Acteur, user: &utilisateurs::Model) -> AppResult<()> {
+    invitations::Entity::update_many()
+        .col_expr(invitations::Column::ExpiresAt, Expr::value(state.clock.now()))
+        .filter(invitations::Column::UtilisateurId.eq(user.id))
+        .filter(invitations::Column::UsedAt.is_null())
+        .filter(invitations::Column::ExpiresAt.gt(state.clock.now()))
+        .exec(txn)
+        .await?;
     let secret = token::generate();
-    invitations::ActiveModel {
+    let invitation = invitations::ActiveModel {
         structure_id: Set(acteur.structure_id),
         utilisateur_id: Set(user.id),
         token_hash: Set(token::digest(&secret)),
@@ -61,7 +77,7 @@ pub async fn inviter(state: &AppState, acteur: &Acteur, input: InvitationInput) 
         created_at: Set(state.clock.now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let mut ctx = tera::Context::new();
     ctx.insert("nom", &user.nom);
@@ -70,8 +86,25 @@ pub async fn inviter(state: &AppState, acteur: &Acteur, input: InvitationInput) 
     ctx.insert("lien", &format!("{}/invitation/{secret}", state.settings.base_url()));
     ctx.insert("jours", &VALIDITE_JOURS);
     let email = crate::mail::compose(&state.templates, "invitation", &user.email, &ctx).map_err(|e| anyhow::anyhow!("modèle d'e-mail invitation : {e:?}"))?;
-    outbox::enqueue(&txn, state.clock.now(), &[Message { structure_id: acteur.structure_id, kind: "invitation", periode: format!("utilisateur:{}", user.id), email }]).await?;
-    crate::audit::record(&txn, &state.clock, acteur, "invitation", "utilisateur", user.id, None, Some(&user)).await?;
+    // One outbox key per link: a resent invitation is a new message.
+    let periode = format!("utilisateur:{}:invitation:{}", user.id, invitation.id);
+    outbox::enqueue(txn, state.clock.now(), &[Message { structure_id: acteur.structure_id, kind: "invitation", periode, email }]).await?;
+    Ok(())
+}
+
+/// Sends the invitation of an account that has not chosen its password yet again, with a
+/// new link (the earlier one stops working).
+pub async fn renvoyer(state: &AppState, acteur: &Acteur, id: i64) -> AppResult<utilisateurs::Model> {
+    let txn = crate::db::ecrire(&state.db).await?;
+    let user = super::comptes::compte_gere(&txn, acteur, id).await?;
+    if user.password_hash.is_some() {
+        return Err(AppError::field("invitation", "Cette personne a déjà choisi son mot de passe : elle peut se connecter, ou demander un nouveau mot de passe depuis la page de connexion."));
+    }
+    if !user.actif {
+        return Err(AppError::field("invitation", "Ce compte est désactivé : réactivez-le avant de renvoyer l'invitation."));
+    }
+    envoyer(&txn, state, acteur, &user).await?;
+    crate::audit::record(&txn, &state.clock, acteur, "invitation_renvoyee", "utilisateur", user.id, None::<&()>, None).await?;
     txn.commit().await?;
     Ok(user)
 }

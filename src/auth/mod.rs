@@ -2,6 +2,7 @@
 //! with the one tenant-scoping mechanism (`scope`).
 
 mod acteur;
+pub mod admin;
 pub mod comptes;
 pub mod invitations;
 pub mod liens;

@@ -51,6 +51,21 @@ fn check_email(email: &str) -> Option<FieldError> {
     (!ok).then(|| FieldError::new("email", "Adresse e-mail invalide."))
 }
 
+/// A role's attachment: a company account to one entreprise, a buyer's to one donneur
+/// d'ordre, the others to neither.
+pub fn rattachement(role: Role, entreprise_id: Option<i64>, donneur_ordre_id: Option<i64>) -> Option<FieldError> {
+    match (role, entreprise_id, donneur_ordre_id) {
+        (Role::Entreprise, None, _) => Some(FieldError::new("entreprise_id", "Un utilisateur « entreprise » doit être rattaché à une entreprise.")),
+        (Role::DonneurOrdre, _, None) => Some(FieldError::new("donneur_ordre_id", "Un utilisateur « donneur d'ordre » doit être rattaché à un donneur d'ordre.")),
+        (Role::Entreprise, _, Some(_)) => Some(FieldError::new("donneur_ordre_id", "Un utilisateur « entreprise » ne peut pas être rattaché à un donneur d'ordre.")),
+        (Role::DonneurOrdre, Some(_), _) => Some(FieldError::new("entreprise_id", "Un utilisateur « donneur d'ordre » ne peut pas être rattaché à une entreprise.")),
+        (Role::Admin | Role::Facilitateur | Role::Referent, e, d) if e.is_some() || d.is_some() => {
+            Some(FieldError::new("role", "Seuls les rôles « entreprise » et « donneur_ordre » sont rattachés à une entreprise ou à un donneur d'ordre."))
+        }
+        _ => None,
+    }
+}
+
 pub async fn create_user(db: &impl ConnectionTrait, clock: &Clock, new: NouvelUtilisateur) -> AppResult<utilisateurs::Model> {
     let email = normalize_email(&new.email);
     let mut errors: Vec<FieldError> = check_email(&email).into_iter().collect();
@@ -62,16 +77,7 @@ pub async fn create_user(db: &impl ConnectionTrait, clock: &Clock, new: NouvelUt
             errors.push(FieldError::new("password", format!("Le mot de passe doit compter au moins {} caractères.", password::MIN_LENGTH)));
         }
     }
-    match (new.role, new.entreprise_id, new.donneur_ordre_id) {
-        (Role::Entreprise, None, _) => errors.push(FieldError::new("entreprise_id", "Un utilisateur « entreprise » doit être rattaché à une entreprise.")),
-        (Role::DonneurOrdre, _, None) => errors.push(FieldError::new("donneur_ordre_id", "Un utilisateur « donneur d'ordre » doit être rattaché à un donneur d'ordre.")),
-        (Role::Entreprise, _, Some(_)) => errors.push(FieldError::new("donneur_ordre_id", "Un utilisateur « entreprise » ne peut pas être rattaché à un donneur d'ordre.")),
-        (Role::DonneurOrdre, Some(_), _) => errors.push(FieldError::new("entreprise_id", "Un utilisateur « donneur d'ordre » ne peut pas être rattaché à une entreprise.")),
-        (Role::Admin | Role::Facilitateur | Role::Referent, e, d) if e.is_some() || d.is_some() => {
-            errors.push(FieldError::new("role", "Seuls les rôles « entreprise » et « donneur_ordre » sont rattachés à une entreprise ou à un donneur d'ordre."))
-        }
-        _ => {}
-    }
+    errors.extend(rattachement(new.role, new.entreprise_id, new.donneur_ordre_id));
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }

@@ -30,6 +30,8 @@ const ENTREES: &[(&str, &str, &[Role])] = &[
     ("/declarations", "Déclarations", DECLARANTS),
     ("/validations", "Validations", G),
     ("/bilans", "Bilans", G),
+    ("/utilisateurs", "Utilisateurs", G),
+    ("/journal", "Journal", &[Role::Admin]),
     ("/envois", "E-mails", G),
 ];
 

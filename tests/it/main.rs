@@ -3,6 +3,8 @@
 
 mod helpers;
 
+mod admin;
+
 mod heures;
 mod liens;
 mod matrice;

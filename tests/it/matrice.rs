@@ -1,7 +1,7 @@
 //! The authorization matrix of the API, generated from the router's own OpenAPI document:
-//! every route (80) × nine identities (no token, admin, facilitateur, référent who does not
+//! every route (83) × nine identities (no token, admin, facilitateur, référent who does not
 //! follow the person, the employing company, another company, the opération's buyer,
-//! another buyer, a facilitateur of another structure), 720 cases, on the rows of
+//! another buyer, a facilitateur of another structure), 747 cases, on the rows of
 //! one structure. The statuses are compared with `tests/it/matrice.txt`, reviewed by hand:
 //! a new route without its lines, or a changed answer, fails the test (run it with
 //! `CLAUSIER_MATRICE_ECRIRE=1` to write the file again, then read the diff).
@@ -28,6 +28,9 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
     let ailleurs = app.login("PLIE B", Role::Facilitateur).await;
     let autre_do = app.donneur_ordre(&s.facilitateur, "Département", 77).await["id"].as_i64().unwrap();
     let autre_acheteur = app.login_bound("PLIE A", Role::DonneurOrdre, None, Some(autre_do)).await;
+    // The account the /utilisateurs/{id} routes act on: none of the identities (revoking
+    // its tokens must not log one of them out).
+    let compte = app.login("PLIE A", Role::Referent).await;
     let identites: [(&str, Option<&str>); 9] = [
         ("anonyme", None),
         ("admin", Some(&admin.token)),
@@ -58,7 +61,7 @@ async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
             "operations" => s.operation_id,
             "donneurs-ordre" => s.donneur_ordre_id,
             "entreprises" => s.entreprise_id,
-            "utilisateurs" => s.referent.user_id,
+            "utilisateurs" => compte.user_id,
             // Never one of the tokens in use.
             "moi" => 999_999,
             _ => 1,
@@ -165,6 +168,7 @@ fn corps(methode: &str, chemin: &str, i: usize, s: &Structure) -> serde_json::Va
         ("POST", "/protocoles") => json!({"nom": format!("Protocole {i}")}),
         ("POST", "/utilisateurs") => json!({"email": format!("invite{i}@test.fr"), "nom": "Invité", "role": "referent"}),
         ("PUT", "/utilisateurs/{id}/actif") => json!({"actif": true}),
+        ("PUT", "/utilisateurs/{id}/role") => json!({"role": "referent"}),
         _ => json!({}),
     }
 }

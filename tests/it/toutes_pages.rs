@@ -188,7 +188,8 @@ async fn every_page_reached_by_links_from_each_home_speaks_french_and_every_temp
     let Structure { facilitateur: f, entreprise, donneur, referent, .. } = structure(&app).await;
     let mut problemes = Vec::new();
     let mut modeles = BTreeSet::new();
-    for (login, max) in [(&f, 400), (&entreprise, 60), (&donneur, 60), (&referent, 60)] {
+    let admin = app.login("PLIE A", Role::Admin).await;
+    for (login, max) in [(&f, 400), (&entreprise, 60), (&donneur, 60), (&referent, 60), (&admin, 60)] {
         let cookie = se_connecter_a(&app, login, "/").await;
         modeles.extend(parcourir(&app, &cookie, max, &mut problemes).await);
     }

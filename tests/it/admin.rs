@@ -1,0 +1,145 @@
+//! Administration pages: the structure's users (list, search, invite, deactivate with the
+//! person's open session refused at once, reactivate, resend an invitation, revoke API
+//! tokens, change role) and the audit log as readable differences; who may do what
+//! (wrong role 403, another structure 404, a facilitateur never manages an administrator);
+//! a refused form writes nothing and says why next to the field.
+
+use entities::enums::Role;
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// Posts a page's form as the browser does, with the session's CSRF token (read from
+/// `depuis`); returns the status and the redirect's address or the page.
+async fn poster(app: &TestApp, cookie: &str, depuis: &str, action: &str, champs: &[(&str, &str)]) -> (StatusCode, String) {
+    let (_, html) = page(app, depuis, Some(cookie)).await;
+    let jeton = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let mut form: Vec<(&str, &str)> = champs.to_vec();
+    form.push(("csrf", &jeton));
+    let r = navigateur().post(app.url(action)).header("cookie", cookie).form(&form).send().await.unwrap();
+    let status = r.status();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
+}
+
+#[tokio::test]
+async fn an_admin_invites_deactivates_and_reads_the_audit_log_by_clicks() {
+    let app = spawn_app().await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let cookie = se_connecter_a(&app, &admin, "/").await;
+    let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+    assert!(accueil.contains("href=\"/utilisateurs\"") && accueil.contains("href=\"/journal\""), "menu");
+
+    // Invite: a bad address is refused next to its field, nothing is written.
+    let avant = count(&app.db, "utilisateurs").await;
+    let (status, html) = poster(&app, &cookie, "/utilisateurs/inviter", "/utilisateurs/inviter", &[("nom", "Léa Dubois"), ("email", "pas-une-adresse"), ("role", "entreprise")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Rien n'a été enregistré") && html.contains("value=\"Léa Dubois\"") && html.contains("rattaché à une entreprise"), "{html}");
+    assert_eq!(count(&app.db, "utilisateurs").await, avant);
+    let (status, lieu) = poster(&app, &cookie, "/utilisateurs/inviter", "/utilisateurs/inviter", &[("nom", "Léa Dubois"), ("email", "lea.dubois@plie.fr"), ("role", "referent")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{lieu}");
+    let (_, fiche) = page(&app, &lieu, Some(&cookie)).await;
+    assert!(fiche.contains("<h1>Léa Dubois</h1>") && fiche.contains("Invité (mot de passe à choisir)") && fiche.contains("Renvoyer l'invitation"), "{fiche}");
+    let invitations = courriels_tels(&app, 1, |m| m.to == "lea.dubois@plie.fr").await;
+    assert_eq!(invitations.len(), 1);
+    // Resent: a new e-mail, the first link no longer works.
+    let premier = invitations[0].text.split("/invitation/").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    let (status, _) = poster(&app, &cookie, &lieu, &format!("{lieu}/invitation"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(courriels_tels(&app, 2, |m| m.to == "lea.dubois@plie.fr").await.len(), 2);
+    assert_eq!(page(&app, &format!("/invitation/{premier}"), None).await.0, StatusCode::GONE, "the earlier link stops");
+
+    // The list: searched, filtered by role and state, linking to each account.
+    let (_, liste) = page(&app, "/utilisateurs?q=dubois", Some(&cookie)).await;
+    assert!(liste.contains(&format!("href=\"{lieu}\"")) && liste.contains("Référent·e de parcours") && !liste.contains(&format!("href=\"/utilisateurs/{}\"", f.user_id)), "{liste}");
+    let (_, liste) = page(&app, "/utilisateurs?etat=invites", Some(&cookie)).await;
+    assert!(liste.contains("Léa Dubois") && liste.contains("1 résultat"), "{liste}");
+
+    // Deactivating the référent: its open session and its token stop at once; reactivated,
+    // they work again.
+    let cookie_r = se_connecter_a(&app, &referent, "/participants").await;
+    assert_eq!(page(&app, "/participants", Some(&cookie_r)).await.0, StatusCode::OK);
+    let fiche_r = format!("/utilisateurs/{}", referent.user_id);
+    let (status, _) = poster(&app, &cookie, &fiche_r, &format!("{fiche_r}/actif"), &[("actif", "non")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(page(&app, "/participants", Some(&cookie_r)).await.0, StatusCode::SEE_OTHER, "back to the login page");
+    assert_eq!(app.get("/api/v1/moi", &referent.token).await.0, StatusCode::UNAUTHORIZED);
+    let (_, fiche) = page(&app, &fiche_r, Some(&cookie)).await;
+    assert!(fiche.contains("Désactivé") && fiche.contains("Réactiver le compte"), "{fiche}");
+    poster(&app, &cookie, &fiche_r, &format!("{fiche_r}/actif"), &[("actif", "oui")]).await;
+    assert_eq!(app.get("/api/v1/moi", &referent.token).await.0, StatusCode::OK);
+    // Its tokens revoked; then its role changed (its sessions end).
+    let (status, _) = poster(&app, &cookie, &fiche_r, &format!("{fiche_r}/jetons"), &[]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/api/v1/moi", &referent.token).await.0, StatusCode::UNAUTHORIZED);
+    let (status, html) = poster(&app, &cookie, &fiche_r, &format!("{fiche_r}/role"), &[("role", "entreprise")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a company account needs its company");
+    assert!(html.contains("rattaché à une entreprise"), "{html}");
+    let (status, _) = poster(&app, &cookie, &fiche_r, &format!("{fiche_r}/role"), &[("role", "facilitateur")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, moi) = app.get("/api/v1/utilisateurs", &admin.token).await;
+    assert!(moi.as_array().unwrap().iter().any(|u| u["id"] == referent.user_id && u["role"] == "facilitateur"), "{moi}");
+
+    // The audit log: who, what, on which object, before → after, filtered by object.
+    let (_, journal) = page(&app, &format!("/journal?entite=utilisateur&entite_id={}", referent.user_id), Some(&cookie)).await;
+    for attendu in ["Désactivation du compte", "Réactivation du compte", "Révocation des jetons d'API", "Changement de rôle", "<del>Référent·e de parcours</del> → <ins>Facilitateur·rice</ins>", "<del>oui</del> → <ins>non</ins>"] {
+        assert!(journal.contains(attendu), "{attendu}: {journal}");
+    }
+    assert!(!journal.contains("Invitation renvoyée"), "filtered by object: {journal}");
+    let (_, journal) = page(&app, "/journal?entite=utilisateur&du=2000-01-01&au=2000-12-31", Some(&cookie)).await;
+    assert!(journal.contains("Aucune modification"), "{journal}");
+}
+
+#[tokio::test]
+async fn accounts_pages_answer_each_role_as_it_may() {
+    let app = spawn_app().await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let autre_admin = app.login("PLIE A", Role::Admin).await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let ailleurs = app.login("PLIE B", Role::Admin).await;
+    let e = app.entreprise(&f, "Bâtir", 3).await["id"].as_i64().unwrap();
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
+    let cookie_f = se_connecter_a(&app, &f, "/").await;
+    // A facilitateur lists and manages a référent, never an administrator, never the
+    // journal, never a role.
+    assert_eq!(page(&app, "/utilisateurs", Some(&cookie_f)).await.0, StatusCode::OK);
+    let (_, fiche) = page(&app, &format!("/utilisateurs/{}", autre_admin.user_id), Some(&cookie_f)).await;
+    assert!(!fiche.contains("Désactiver le compte") && fiche.contains("gérés par un administrateur"), "{fiche}");
+    let (status, _) = poster(&app, &cookie_f, "/utilisateurs", &format!("/utilisateurs/{}/actif", autre_admin.user_id), &[("actif", "non")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/moi", &autre_admin.token).await.0, StatusCode::OK, "nothing changed");
+    assert_eq!(page(&app, "/journal", Some(&cookie_f)).await.0, StatusCode::FORBIDDEN);
+    let (status, _) = poster(&app, &cookie_f, "/utilisateurs", &format!("/utilisateurs/{}/role", referent.user_id), &[("role", "admin")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, options) = page(&app, "/utilisateurs/inviter", Some(&cookie_f)).await;
+    assert!(!options.contains("<option value=\"admin\""), "a facilitateur invites no administrator: {options}");
+    let (status, _) = poster(&app, &cookie_f, "/utilisateurs", &format!("/utilisateurs/{}/actif", referent.user_id), &[("actif", "non")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(app.get("/api/v1/moi", &referent.token).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.put(&format!("/api/v1/utilisateurs/{}/actif", referent.user_id), &admin.token, &json!({"actif": true})).await.0, StatusCode::OK);
+    // Nobody deactivates itself.
+    let cookie_a = se_connecter_a(&app, &admin, "/").await;
+    let (status, html) = poster(&app, &cookie_a, "/utilisateurs", &format!("/utilisateurs/{}/actif", admin.user_id), &[("actif", "non")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("votre propre compte"), "{html}");
+    // Other roles: 403 pages; another structure: 404 pages.
+    for (login, suite) in [(&referent, "/participants"), (&batir, "/")] {
+        let cookie = se_connecter_a(&app, login, suite).await;
+        for chemin in ["/utilisateurs", "/utilisateurs/inviter", &format!("/utilisateurs/{}", f.user_id), "/journal"] {
+            assert_eq!(page(&app, chemin, Some(&cookie)).await.0, StatusCode::FORBIDDEN, "{chemin}");
+        }
+    }
+    let cookie_b = se_connecter_a(&app, &ailleurs, "/").await;
+    let (status, html) = page(&app, &format!("/utilisateurs/{}", f.user_id), Some(&cookie_b)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("introuvable") || html.contains("n'existe pas"), "{html}");
+    let (status, _) = poster(&app, &cookie_b, "/utilisateurs", &format!("/utilisateurs/{}/actif", f.user_id), &[("actif", "non")]).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/moi", &f.token).await.0, StatusCode::OK);
+    let (_, liste) = page(&app, "/utilisateurs", Some(&cookie_b)).await;
+    assert!(!liste.contains(&format!("href=\"/utilisateurs/{}\"", f.user_id)), "{liste}");
+}
