@@ -277,17 +277,40 @@ fn valeur(v: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// An object's values by dotted path (`regles.plafond_mensuel`), nested objects flattened.
+fn aplatir(prefixe: &str, v: &serde_json::Value, out: &mut serde_json::Map<String, serde_json::Value>) {
+    match v {
+        serde_json::Value::Object(o) => {
+            for (k, x) in o {
+                aplatir(&if prefixe.is_empty() { k.clone() } else { format!("{prefixe}.{k}") }, x, out);
+            }
+        }
+        autre => {
+            out.insert(prefixe.to_string(), autre.clone());
+        }
+    }
+}
+
 /// Before and after as the list of what changed (every value of a creation or a deletion).
 fn difference(avant: Option<&serde_json::Value>, apres: Option<&serde_json::Value>) -> Vec<(String, String, String)> {
-    let objet = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_object()).cloned().unwrap_or_default();
+    let objet = |v: Option<&serde_json::Value>| {
+        let mut out = serde_json::Map::new();
+        if let Some(v) = v.filter(|v| v.is_object()) {
+            aplatir("", v, &mut out);
+        }
+        out
+    };
     let (a, b) = (objet(avant), objet(apres));
     let mut cles: Vec<&String> = a.keys().chain(b.keys()).filter(|k| !matches!(k.as_str(), "id" | "structure_id" | "created_at" | "updated_at" | "password_hash")).collect();
     cles.sort();
     cles.dedup();
-    // A value of an enumeration named like its field (`role`, `statut`…) in words.
-    let mot = |k: &str, v: Option<&serde_json::Value>| match v.and_then(|v| v.as_str()).and_then(|s| crate::libelles::libelle(k, s)) {
-        Some(l) => l.to_string(),
-        None => valeur(v),
+    // A value of an enumeration in words: the one named like its field (`role`), else any
+    // enumeration's code written like a code (`non_demarree`).
+    let mot = |k: &str, v: Option<&serde_json::Value>| {
+        let champ = k.rsplit('.').next().unwrap_or(k);
+        let code = v.and_then(|v| v.as_str());
+        let libelle = code.and_then(|s| crate::libelles::libelle(champ, s).or_else(|| s.contains('_').then(|| crate::libelles::kinds().find_map(|g| crate::libelles::libelle(g, s))).flatten()));
+        libelle.map(str::to_string).unwrap_or_else(|| valeur(v))
     };
     cles.into_iter().filter(|k| a.get(*k) != b.get(*k)).map(|k| (k.replace('_', " "), mot(k, a.get(k)), mot(k, b.get(k)))).collect()
 }
@@ -354,5 +377,8 @@ mod tests {
         let apres = serde_json::json!({"id": 3, "role": "facilitateur", "actif": false, "nom": "Inès"});
         assert_eq!(super::difference(Some(&avant), Some(&apres)), vec![("actif".into(), "oui".into(), "non".into()), ("role".into(), "Référent·e de parcours".into(), "Facilitateur·rice".into())]);
         assert_eq!(super::difference(None, Some(&serde_json::json!({"nom": "Ada", "date_debut": "2026-03-16"}))), vec![("date debut".into(), "—".into(), "16/03/2026".into()), ("nom".into(), "—".into(), "Ada".into())]);
+        let avant = serde_json::json!({"avancement": {"statut": "non_demarree", "taux": 0.1}});
+        let apres = serde_json::json!({"avancement": {"statut": "en_retard", "taux": 0.1}});
+        assert_eq!(super::difference(Some(&avant), Some(&apres)), vec![("avancement.statut".into(), "Non démarrée".into(), "En retard".into())]);
     }
 }

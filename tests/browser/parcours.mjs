@@ -435,6 +435,66 @@ async function acheteur(navigateur) {
   await ctx.close();
 }
 
+/**
+ * An administrator, by clicks: invites a référent (a refused address first, typed values
+ * kept), then deactivates the demo's référent, whose open session is refused at its next
+ * page; reactivates it; reads the change in the audit log.
+ */
+async function administration(navigateur) {
+  const ouvrir = async (courriel) => {
+    const ctx = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+    const p = await ctx.newPage();
+    p.setDefaultTimeout(15000);
+    p.on("console", (m) => {
+      if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(`${p.url()} : ${m.text()}`);
+    });
+    await p.goto(`${BASE}/connexion`);
+    await champ(p, "Adresse e-mail").fill(courriel);
+    await champ(p, "Mot de passe").fill(MOT_DE_PASSE);
+    await p.getByRole("button", { name: "Se connecter", exact: true }).click();
+    await p.waitForLoadState("load");
+    return { ctx, p };
+  };
+  const referente = await ouvrir("referent@demo.clausier.fr");
+  await referente.p.goto(`${BASE}/participants`);
+  attendre(new URL(referente.p.url()).pathname === "/participants", "la référente n'ouvre pas ses participants");
+  const { ctx, p } = await ouvrir("admin@demo.clausier.fr");
+  const avant = new Set(visitees);
+  await verifier(p, "accueil de l'administratrice");
+  await suivre(p, "Utilisateurs", "liste des utilisateurs");
+  await suivre(p, "Inviter une personne", "invitation");
+  await champ(p, "Nom et prénom").fill(`Léa Test ${suffixe}`);
+  await champ(p, "Adresse e-mail").fill("pas-une-adresse");
+  await champ(p, "Rôle").selectOption({ label: "Référent·e de parcours" });
+  await soumettre(p, "Envoyer l'invitation", "invitation refusée");
+  attendre((await p.locator(".erreur").count()) >= 1, "pas d'erreur à côté du champ");
+  attendre((await champ(p, "Nom et prénom").inputValue()) === `Léa Test ${suffixe}`, "le nom tapé est perdu");
+  await champ(p, "Adresse e-mail").fill(`lea.${suffixe.toLowerCase()}@demo.clausier.fr`);
+  await soumettre(p, "Envoyer l'invitation", "fiche de l'invitée");
+  await flash(p, "Invitation envoyée");
+  await suivre(p, "Utilisateurs", "liste des utilisateurs");
+  await champ(p, "Nom ou adresse e-mail").fill("referent@demo.clausier.fr");
+  await soumettre(p, "Rechercher", "recherche d'utilisateur");
+  await p.locator("table tbody a").first().click();
+  await p.waitForLoadState("load");
+  await verifier(p, "fiche de la référente");
+  await soumettre(p, "Désactiver le compte", "compte désactivé");
+  await flash(p, "est désactivé");
+  // Her open session is refused at once: back to the login page.
+  await referente.p.goto(`${BASE}/participants`);
+  attendre(new URL(referente.p.url()).pathname === "/connexion", `session d'un compte désactivé encore ouverte : ${referente.p.url()}`);
+  await soumettre(p, "Réactiver le compte", "compte réactivé");
+  await flash(p, "est réactivé");
+  await suivre(p, "Journal", "journal des modifications");
+  const journal = await p.locator("main").innerText();
+  attendre(journal.includes("Désactivation du compte") && journal.includes("Réactivation du compte") && journal.includes("Invitation"), "le journal ne dit pas les changements");
+  const siennes = [...visitees].filter((c) => !avant.has(c));
+  for (const c of siennes) visitees.delete(c);
+  await telephone(navigateur, await ctx.storageState(), ["/", ...siennes]);
+  await referente.ctx.close();
+  await ctx.close();
+}
+
 async function telephone(navigateur, etat, chemins = visitees) {
   const ctx = await navigateur.newContext({ viewport: { width: 390, height: 844 }, storageState: etat });
   const page = await ctx.newPage();
@@ -464,6 +524,7 @@ try {
   await heuresDeBoutEnBout(navigateur, page);
   await telephone(navigateur, await contexte.storageState());
   await acheteur(navigateur);
+  await administration(navigateur);
   problemes.push(...cspViolations);
   if (problemes.length) throw new Error(`${problemes.length} problème(s) :\n- ${problemes.join("\n- ")}`);
   console.log(`navigateur : parcours complet, ${visitees.size} pages vérifiées (axe-core, CSP, dates, 390 px) : OK`);
