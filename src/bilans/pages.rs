@@ -159,7 +159,7 @@ fn de_perimetre(cible: Cible) -> &'static str {
 
 /// The neighbouring perimeters: (label, address), the parent first, then the children;
 /// and the page's breadcrumb. Only what the caller may open.
-async fn voisins(s: &AppState, c: &Connecte, cible: Cible, nom: &str) -> Result<(Vec<Etape>, Vec<Etape>), AppError> {
+async fn voisins(s: &AppState, c: &Connecte, cible: Cible) -> Result<(Vec<Etape>, Vec<Etape>), AppError> {
     let a = &c.acteur;
     let gestion = GESTION.contains(&a.role);
     let (mut liens, mut fil): (Vec<Etape>, Vec<Etape>) = (Vec::new(), Vec::new());
@@ -199,7 +199,8 @@ async fn voisins(s: &AppState, c: &Connecte, cible: Cible, nom: &str) -> Result<
         }
         Cible::DonneurOrdre(id) => {
             if gestion {
-                fil = vec![("Donneurs d'ordre".into(), "/donneurs-ordre".into()), (nom.to_string(), format!("/donneurs-ordre/{id}"))];
+                let nom = crate::clauses::service::get_donneur_ordre(&s.db, a, id).await?.nom;
+                fil = vec![("Donneurs d'ordre".into(), "/donneurs-ordre".into()), (nom, format!("/donneurs-ordre/{id}"))];
                 liens.push(("Fiche du donneur d'ordre".into(), format!("/donneurs-ordre/{id}")));
             }
             let ops = operation_service::list_operations(a, Some(id))?.limit(200).all(&s.db).await?;
@@ -207,7 +208,8 @@ async fn voisins(s: &AppState, c: &Connecte, cible: Cible, nom: &str) -> Result<
         }
         Cible::Entreprise(id) => {
             if gestion {
-                fil = vec![("Entreprises".into(), "/entreprises".into()), (nom.to_string(), format!("/entreprises/{id}"))];
+                let nom = crate::clauses::service::get_entreprise(&s.db, a, id).await?.raison_sociale;
+                fil = vec![("Entreprises".into(), "/entreprises".into()), (nom, format!("/entreprises/{id}"))];
                 liens.push(("Fiche de l'entreprise".into(), format!("/entreprises/{id}")));
             }
         }
@@ -237,7 +239,11 @@ async fn page(s: &AppState, c: &Connecte, cible: Cible, q: BilanQuery) -> Result
         }
         Err(e) => return Err(e),
     };
-    let b = match service::bilan(&s.db, &c.acteur, cible, periode).await {
+    // The bilan, its neighbours and the structure's name are independent reads, side by
+    // side; the bilan's answer (rights, existence) is looked at first.
+    let structure = async { Ok::<_, AppError>(entities::structures::Entity::find_by_id(c.acteur.structure_id).select_only().column(entities::structures::Column::Nom).into_tuple::<String>().one(&s.db).await?.unwrap_or_default()) };
+    let (b, voisins, structure) = tokio::join!(service::bilan(&s.db, &c.acteur, cible, periode), voisins(s, c, cible), structure);
+    let b = match b {
         Ok(b) => b,
         Err(AppError::Forbidden) => return erreur(StatusCode::FORBIDDEN, "Accès refusé", "Votre rôle ne donne pas accès à ce bilan."),
         Err(AppError::NotFound) => return erreur(StatusCode::NOT_FOUND, "Bilan introuvable", "Ce périmètre n'existe pas ou ne vous est pas ouvert."),
@@ -247,8 +253,8 @@ async fn page(s: &AppState, c: &Connecte, cible: Cible, q: BilanQuery) -> Result
         return rendre(&b, format);
     }
     let today = s.clock.today();
-    let (liens, fil) = voisins(s, c, cible, &b.perimetre.nom).await?;
-    let structure = entities::structures::Entity::find_by_id(c.acteur.structure_id).select_only().column(entities::structures::Column::Nom).into_tuple::<String>().one(&s.db).await?.unwrap_or_default();
+    let (liens, fil) = voisins?;
+    let structure = structure?;
     let chemin = match cible {
         Cible::Operation(id) => format!("/operations/{id}/bilan"),
         Cible::Marche(id) => format!("/marches/{id}/bilan"),
