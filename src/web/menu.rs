@@ -32,6 +32,7 @@ const ENTREES: &[(&str, &str, &[Role])] = &[
     ("/bilans", "Bilans", G),
     ("/utilisateurs", "Utilisateurs", G),
     ("/journal", "Journal", &[Role::Admin]),
+    ("/reglages", "Réglages", G),
     ("/envois", "E-mails", G),
 ];
 

@@ -143,3 +143,34 @@ async fn accounts_pages_answer_each_role_as_it_may() {
     let (_, liste) = page(&app, "/utilisateurs", Some(&cookie_b)).await;
     assert!(!liste.contains(&format!("href=\"/utilisateurs/{}\"", f.user_id)), "{liste}");
 }
+
+#[tokio::test]
+async fn the_structure_settings_are_read_by_facilitateurs_and_changed_by_admins() {
+    let app = spawn_app().await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let cookie = se_connecter_a(&app, &admin, "/").await;
+    let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+    assert!(accueil.contains("href=\"/reglages\""), "menu");
+    let (_, html) = page(&app, "/reglages", Some(&cookie)).await;
+    assert!(html.contains("value=\"6\"") && html.contains("value=\"48\"") && html.contains("Enregistrer les réglages"), "{html}");
+    let champs = [("eligibilite_mois", "40"), ("heures_max_semaine", "45"), ("heures_max_jour_ouvre", "10"), ("suivi_mois_apres_fin", "6"), ("anonymisation_annees", "5")];
+    let (status, html) = poster(&app, &cookie, "/reglages", "/reglages", &champs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Entre 1 et 36 mois.") && html.contains("value=\"45\""), "{html}");
+    assert_eq!(app.get("/api/v1/parametres/parcours", &admin.token).await.1["heures_max_semaine"], 48, "nothing written");
+    let champs = [("eligibilite_mois", "9"), ("heures_max_semaine", "45"), ("heures_max_jour_ouvre", "10"), ("suivi_mois_apres_fin", "6"), ("anonymisation_annees", "5")];
+    let (status, lieu) = poster(&app, &cookie, "/reglages", "/reglages", &champs).await;
+    assert_eq!((status, lieu.as_str()), (StatusCode::SEE_OTHER, "/reglages"));
+    let (_, p) = app.get("/api/v1/parametres/parcours", &admin.token).await;
+    assert_eq!((p["eligibilite_mois"].as_i64(), p["heures_max_semaine"].as_i64()), (Some(9), Some(45)), "{p}");
+    // A facilitateur reads them and may not change them; a référent does not open them.
+    let cookie_f = se_connecter_a(&app, &f, "/").await;
+    let (status, html) = page(&app, "/reglages", Some(&cookie_f)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("value=\"9\"") && !html.contains("Enregistrer les réglages"), "{html}");
+    assert_eq!(poster(&app, &cookie_f, "/reglages", "/reglages", &champs).await.0, StatusCode::FORBIDDEN);
+    let cookie_r = se_connecter_a(&app, &referent, "/participants").await;
+    assert_eq!(page(&app, "/reglages", Some(&cookie_r)).await.0, StatusCode::FORBIDDEN);
+}
