@@ -132,3 +132,4 @@ async fn donnees(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPat
     ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, &format!("/participants/{id}")), ("Données détenues", "")]));
     Ok(render(&state, "parcours/donnees.html", Some(&c), ctx)?.into_response())
 }
+

@@ -25,10 +25,12 @@ const FENETRE: u64 = 30;
 const SEUIL_MINUTES: i64 = 600 * 60;
 const SEUIL_MOIS: u32 = 6;
 
-#[derive(Serialize)]
-struct Evenement {
-    participant: String,
-    texte: String,
+/// Something that happened to a participant and that its référent must know.
+#[derive(Debug, Serialize)]
+pub struct Evenement {
+    pub participant_id: i64,
+    pub participant: String,
+    pub texte: String,
 }
 
 fn nom_participant(p: &participants::Model) -> String {
@@ -64,88 +66,12 @@ impl Relance for AvisReferents {
     }
 
     async fn preparer(&self, redacteur: &Redacteur, txn: &DatabaseTransaction, structure: &structures::Model, occurrence: DateTime<Utc>) -> AppResult<Vec<Message>> {
-        let today = jour(occurrence);
-        let depuis = today - Days::new(FENETRE);
-        let mut messages = Vec::new();
         let a = Acteur::systeme(structure.id);
-        // Clause contrats that started or ended in the window, or still run.
-        let en_clause = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned();
-        let lignes = a
-            .scoped::<contrats::Entity>()
-            .filter(contrats::Column::Id.in_subquery(en_clause))
-            .filter(contrats::Column::DateDebut.lte(today))
-            .filter(Condition::any().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinReelle.gte(depuis)))
-            .filter(participants::Column::ReferentId.is_not_null())
-            .find_also_related(participants::Entity)
-            .order_by_asc(contrats::Column::Id)
-            .all(txn)
-            .await?;
-        if lignes.is_empty() {
-            return Ok(messages);
-        }
-        let personnes: Vec<&participants::Model> = lignes.iter().filter_map(|(_, p)| p.as_ref()).collect();
-        let referents = referents(txn, &a, &personnes).await?;
-        // Declared or validated minutes per participant, over its clause contrats.
-        let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
-        let mut minutes: BTreeMap<i64, i64> = BTreeMap::new();
-        let participant_de: BTreeMap<i64, i64> = lignes.iter().map(|(c, _)| (c.id, c.participant_id)).collect();
-        for h in a
-            .scoped::<heures_mensuelles::Entity>()
-            .filter(heures_mensuelles::Column::ContratId.is_in(ids))
-            .filter(heures_mensuelles::Column::Courante.eq(true))
-            .filter(heures_mensuelles::Column::Statut.is_in([StatutDeclaration::Declaree, StatutDeclaration::Validee]))
-            .all(txn)
-            .await?
-        {
-            *minutes.entry(participant_de[&h.contrat_id]).or_default() += i64::from(h.minutes_travail) + i64::from(h.minutes_formation);
-        }
-        let mut premier_debut: BTreeMap<i64, NaiveDate> = BTreeMap::new();
-        let mut en_cours: BTreeMap<i64, bool> = BTreeMap::new();
-        for (c, _) in &lignes {
-            let d = premier_debut.entry(c.participant_id).or_insert(c.date_debut);
-            *d = (*d).min(c.date_debut);
-            *en_cours.entry(c.participant_id).or_default() |= c.date_fin_reelle.is_none();
-        }
-
-        let mut avis: Vec<(i64, String, Evenement)> = Vec::new();
-        for (c, p) in &lignes {
-            let Some(p) = p else { continue };
-            if c.date_debut >= depuis {
-                avis.push((p.id, format!("contrat:{}:debut", c.id), Evenement {
-                    participant: nom_participant(p),
-                    texte: format!("a commencé le {} un contrat de clause : {}.", date_fr(c.date_debut), c.poste),
-                }));
-            }
-            if let Some(fin) = c.date_fin_reelle.filter(|f| *f >= depuis && *f <= today) {
-                avis.push((p.id, format!("contrat:{}:fin", c.id), Evenement {
-                    participant: nom_participant(p),
-                    texte: format!("a terminé le {} son contrat de clause : {}{}.", date_fr(fin), c.poste, c.motif_fin.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()),
-                }));
-            }
-        }
-        let mut vus = std::collections::BTreeSet::new();
-        for (_, p) in &lignes {
-            let Some(p) = p else { continue };
-            if !vus.insert(p.id) {
-                continue;
-            }
-            let total = minutes.get(&p.id).copied().unwrap_or(0);
-            if total >= SEUIL_MINUTES {
-                avis.push((p.id, format!("participant:{}:600h", p.id), Evenement {
-                    participant: nom_participant(p),
-                    texte: format!("a atteint {} heures en clause : le seuil de sortie de 600 heures est franchi.", total / 60),
-                }));
-            }
-            let six_mois = premier_debut[&p.id] + Months::new(SEUIL_MOIS);
-            if en_cours[&p.id] && six_mois <= today && six_mois >= depuis {
-                avis.push((p.id, format!("participant:{}:6mois", p.id), Evenement {
-                    participant: nom_participant(p),
-                    texte: format!("est en contrat de clause depuis 6 mois (le {}) : le seuil de sortie de 6 mois est franchi.", date_fr(six_mois)),
-                }));
-            }
-        }
-        for (participant_id, cle, evenement) in avis {
-            let Some(r) = referents.get(&participant_id) else { continue };
+        let (personnes, avis) = evenements(txn, &a, jour(occurrence), None).await?;
+        let referents = referents(txn, &a, &personnes.iter().collect::<Vec<_>>()).await?;
+        let mut messages = Vec::new();
+        for (cle, evenement) in avis {
+            let Some(r) = referents.get(&evenement.participant_id) else { continue };
             let mut ctx = tera::Context::new();
             ctx.insert("nom", &r.nom);
             ctx.insert("evenement", &evenement);
@@ -153,6 +79,96 @@ impl Relance for AvisReferents {
         }
         Ok(messages)
     }
+}
+
+/// What happened in the last [`FENETRE`] days to the participants followed (by one
+/// référent, or by any): clause contrats started or ended, the 600-hour and 6-month exit
+/// thresholds crossed; each with its outbox key. The e-mails and the référent's home
+/// page both tell these. Returns the participants concerned too.
+pub async fn evenements(txn: &impl ConnectionTrait, a: &Acteur, today: NaiveDate, referent: Option<i64>) -> AppResult<(Vec<participants::Model>, Vec<(String, Evenement)>)> {
+    let depuis = today - Days::new(FENETRE);
+    // Clause contrats that started or ended in the window, or still run.
+    let en_clause = Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).to_owned();
+    let mut requete = a
+        .scoped::<contrats::Entity>()
+        .filter(contrats::Column::Id.in_subquery(en_clause))
+        .filter(contrats::Column::DateDebut.lte(today))
+        .filter(Condition::any().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinReelle.gte(depuis)))
+        .filter(participants::Column::ReferentId.is_not_null());
+    if let Some(r) = referent {
+        requete = requete.filter(participants::Column::ReferentId.eq(r));
+    }
+    let lignes = requete.find_also_related(participants::Entity).order_by_asc(contrats::Column::Id).all(txn).await?;
+    let mut personnes: Vec<participants::Model> = Vec::new();
+    for p in lignes.iter().filter_map(|(_, p)| p.clone()) {
+        if !personnes.iter().any(|x| x.id == p.id) {
+            personnes.push(p);
+        }
+    }
+    // Declared or validated minutes per participant, over its clause contrats.
+    let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
+    let mut minutes: BTreeMap<i64, i64> = BTreeMap::new();
+    let participant_de: BTreeMap<i64, i64> = lignes.iter().map(|(c, _)| (c.id, c.participant_id)).collect();
+    for h in a
+        .scoped::<heures_mensuelles::Entity>()
+        .filter(heures_mensuelles::Column::ContratId.is_in(ids))
+        .filter(heures_mensuelles::Column::Courante.eq(true))
+        .filter(heures_mensuelles::Column::Statut.is_in([StatutDeclaration::Declaree, StatutDeclaration::Validee]))
+        .all(txn)
+        .await?
+    {
+        *minutes.entry(participant_de[&h.contrat_id]).or_default() += i64::from(h.minutes_travail) + i64::from(h.minutes_formation);
+    }
+    let mut premier_debut: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+    let mut en_cours: BTreeMap<i64, bool> = BTreeMap::new();
+    for (c, _) in &lignes {
+        let d = premier_debut.entry(c.participant_id).or_insert(c.date_debut);
+        *d = (*d).min(c.date_debut);
+        *en_cours.entry(c.participant_id).or_default() |= c.date_fin_reelle.is_none();
+    }
+
+    let mut avis: Vec<(String, Evenement)> = Vec::new();
+    for (c, p) in &lignes {
+        let Some(p) = p else { continue };
+        if c.date_debut >= depuis {
+            avis.push((format!("contrat:{}:debut", c.id), Evenement {
+                participant_id: p.id,
+                participant: nom_participant(p),
+                texte: format!("a commencé le {} un contrat de clause : {}.", date_fr(c.date_debut), c.poste),
+            }));
+        }
+        if let Some(fin) = c.date_fin_reelle.filter(|f| *f >= depuis && *f <= today) {
+            avis.push((format!("contrat:{}:fin", c.id), Evenement {
+                participant_id: p.id,
+                participant: nom_participant(p),
+                texte: format!("a terminé le {} son contrat de clause : {}{}.", date_fr(fin), c.poste, c.motif_fin.as_deref().map(|m| format!(" ({m})")).unwrap_or_default()),
+            }));
+        }
+    }
+    let mut vus = std::collections::BTreeSet::new();
+    for (_, p) in &lignes {
+        let Some(p) = p else { continue };
+        if !vus.insert(p.id) {
+            continue;
+        }
+        let total = minutes.get(&p.id).copied().unwrap_or(0);
+        if total >= SEUIL_MINUTES {
+            avis.push((format!("participant:{}:600h", p.id), Evenement {
+                participant_id: p.id,
+                participant: nom_participant(p),
+                texte: format!("a atteint {} heures en clause : le seuil de sortie de 600 heures est franchi.", total / 60),
+            }));
+        }
+        let six_mois = premier_debut[&p.id] + Months::new(SEUIL_MOIS);
+        if en_cours[&p.id] && six_mois <= today && six_mois >= depuis {
+            avis.push((format!("participant:{}:6mois", p.id), Evenement {
+                participant_id: p.id,
+                participant: nom_participant(p),
+                texte: format!("est en contrat de clause depuis 6 mois (le {}) : le seuil de sortie de 6 mois est franchi.", date_fr(six_mois)),
+            }));
+        }
+    }
+    Ok((personnes, avis))
 }
 
 /// Daily: each follow-up 6 months after a contrat that falls due, to the participant's

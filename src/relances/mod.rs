@@ -7,7 +7,7 @@
 //! run finds them there and adds nothing). A dry run renders and reports without writing.
 //! [`scheduler`] is the loop each `clausier serve` runs: due occurrences, then the outbox.
 
-mod avis;
+pub mod avis;
 pub mod declarations;
 mod destinataires;
 mod digests;

@@ -103,3 +103,23 @@ async fn health_data_reaches_the_referent_and_admins_only_through_the_api() {
         assert_eq!(liste["items"][0].get("rqth").is_some(), voit, "{qui}: {liste}");
     }
 }
+
+#[tokio::test]
+async fn a_referent_home_tells_what_its_own_participants_need() {
+    let s = crate::clauses::scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let autre = app.login("PLIE A", Role::Referent).await;
+    assert_eq!(app.put(&format!("/api/v1/participants/{}/referent", s.p1), &f.token, &json!({"referent_id": referent.user_id})).await.0, StatusCode::OK);
+    // P1 has 650,25 h declared or validated on its clause contrat: past the 600-hour threshold.
+    let cookie = se_connecter_a(app, &referent, "/").await;
+    let (status, accueil) = page(app, "/", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(accueil.contains(&format!("href=\"/participants/{}\"", s.p1)) && accueil.contains("le seuil de sortie de 600 heures est franchi"), "{accueil}");
+    assert!(accueil.contains("Les 1 participant que vous suivez") || accueil.contains("participant que vous suivez"), "{accueil}");
+    assert!(accueil.contains("action=\"/participants\""), "search form: {accueil}");
+    // Another référent sees none of it.
+    let cookie = se_connecter_a(app, &autre, "/").await;
+    let (_, accueil) = page(app, "/", Some(&cookie)).await;
+    assert!(!accueil.contains(&format!("/participants/{}\"", s.p1)) && accueil.contains("Rien à signaler"), "{accueil}");
+}

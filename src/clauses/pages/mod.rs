@@ -12,6 +12,7 @@ mod marches;
 mod operations;
 mod organisations;
 mod placement;
+mod referent;
 mod reglages;
 mod tableau;
 mod tableur;

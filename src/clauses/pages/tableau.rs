@@ -244,6 +244,9 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
         if c.acteur.role == Role::Entreprise {
             super::entreprise::contexte(&state, c, &mut ctx).await?;
         }
+        if c.acteur.role == Role::Referent {
+            super::referent::contexte(&state, c, &mut ctx).await?;
+        }
         if c.acteur.role == Role::DonneurOrdre {
             super::donneur::contexte(&state, c, &mut ctx).await?;
         }
