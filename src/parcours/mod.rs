@@ -8,6 +8,7 @@
 
 pub mod eligibilite;
 pub mod forms;
+pub mod formulaires;
 pub mod limites;
 pub mod pages;
 pub mod parametres;

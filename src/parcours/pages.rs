@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/participants", get(liste))
         .route("/participants/{id}", get(fiche))
         .route("/participants/{id}/donnees", get(donnees))
+        .merge(super::formulaires::routes())
 }
 
 const TRIS: &[&str] = &["nom", "commune", "naissance"];

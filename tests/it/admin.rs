@@ -10,18 +10,6 @@ use serde_json::json;
 
 use crate::helpers::*;
 
-/// Posts a page's form as the browser does, with the session's CSRF token (read from
-/// `depuis`); returns the status and the redirect's address or the page.
-async fn poster(app: &TestApp, cookie: &str, depuis: &str, action: &str, champs: &[(&str, &str)]) -> (StatusCode, String) {
-    let (_, html) = page(app, depuis, Some(cookie)).await;
-    let jeton = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
-    let mut form: Vec<(&str, &str)> = champs.to_vec();
-    form.push(("csrf", &jeton));
-    let r = navigateur().post(app.url(action)).header("cookie", cookie).form(&form).send().await.unwrap();
-    let status = r.status();
-    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
-    (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
-}
 
 #[tokio::test]
 async fn an_admin_invites_deactivates_and_reads_the_audit_log_by_clicks() {

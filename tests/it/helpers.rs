@@ -296,6 +296,19 @@ pub async fn se_connecter_a(app: &TestApp, login: &Login, suite: &str) -> String
     cookie.split(';').next().unwrap().to_string()
 }
 
+/// Posts a page's form as the browser does, with the session's CSRF token (read from the
+/// page `depuis`); returns the status and the redirect's address or the page.
+pub async fn poster(app: &TestApp, cookie: &str, depuis: &str, action: &str, champs: &[(&str, &str)]) -> (StatusCode, String) {
+    let (_, html) = page(app, depuis, Some(cookie)).await;
+    let jeton = html.split("name=\"csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let mut form: Vec<(&str, &str)> = champs.to_vec();
+    form.push(("csrf", &jeton));
+    let r = navigateur().post(app.url(action)).header("cookie", cookie).form(&form).send().await.unwrap();
+    let status = r.status();
+    let location = r.headers().get("location").map(|l| l.to_str().unwrap().to_string());
+    (status, location.unwrap_or(r.text().await.unwrap().replace("&#x27;", "'")))
+}
+
 pub async fn page(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String) {
     let mut r = navigateur().get(app.url(path));
     if let Some(c) = cookie {

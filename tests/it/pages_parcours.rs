@@ -123,3 +123,64 @@ async fn a_referent_home_tells_what_its_own_participants_need() {
     let (_, accueil) = page(app, "/", Some(&cookie)).await;
     assert!(!accueil.contains(&format!("/participants/{}\"", s.p1)) && accueil.contains("Rien à signaler"), "{accueil}");
 }
+
+#[tokio::test]
+async fn participants_are_registered_and_edited_in_the_browser_with_a_duplicate_warning() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let cookie = se_connecter_a(&app, &f, "/participants").await;
+    let (_, liste) = page(&app, "/participants", Some(&cookie)).await;
+    assert!(liste.contains("href=\"/participants/nouveau\""), "{liste}");
+    let (_, form) = page(&app, "/participants/nouveau", Some(&cookie)).await;
+    assert!(!form.contains("name=\"rqth\""), "a facilitateur is not asked health data: {form}");
+    // Missing fields: French errors next to them, typed values kept, nothing written.
+    let avant = count(&app.db, "participants").await;
+    let (status, html) = poster(&app, &cookie, "/participants/nouveau", "/participants/nouveau", &[("nom", "Martin"), ("prenom", ""), ("commune", "Pessac")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Rien n'a été enregistré") && html.contains("value=\"Martin\"") && html.contains("Ce champ est obligatoire."), "{html}");
+    assert_eq!(count(&app.db, "participants").await, avant);
+    let champs = [("nom", "Martin"), ("prenom", "Inès"), ("date_naissance", "12/04/1998"), ("sexe", "F"), ("commune", "Pessac"), ("niveau_formation", "3"), ("beneficiaire_rsa", "oui")];
+    let (status, lieu) = poster(&app, &cookie, "/participants/nouveau", "/participants/nouveau", &champs).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{lieu}");
+    let id: i64 = lieu.trim_start_matches("/participants/").parse().unwrap();
+    let (_, p) = app.get(&format!("/api/v1/participants/{id}"), &f.token).await;
+    assert_eq!((p["prenom"].as_str(), p["date_naissance"].as_str(), p["beneficiaire_rsa"].as_bool()), (Some("Inès"), Some("1998-04-12"), Some(true)), "{p}");
+    // The same name and birth date again: a warning, nothing written until confirmed.
+    let (status, html) = poster(&app, &cookie, "/participants/nouveau", "/participants/nouveau", &[("nom", "MARTIN"), ("prenom", "inès"), ("date_naissance", "1998-04-12"), ("sexe", "F"), ("commune", "Talence"), ("niveau_formation", "3")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Un participant semblable existe déjà") && html.contains(&format!("href=\"/participants/{id}\"")) && html.contains("value=\"Talence\""), "{html}");
+    assert_eq!(count(&app.db, "participants").await, avant + 1);
+    let (status, _) = poster(&app, &cookie, "/participants/nouveau", "/participants/nouveau", &[("nom", "MARTIN"), ("prenom", "inès"), ("date_naissance", "1998-04-12"), ("sexe", "F"), ("commune", "Talence"), ("niveau_formation", "3"), ("doublon_confirme", "oui")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(count(&app.db, "participants").await, avant + 2);
+
+    // Its référent records the RQTH; the facilitateur's later edit keeps it.
+    assert_eq!(app.put(&format!("/api/v1/participants/{id}/referent"), &f.token, &json!({"referent_id": referent.user_id})).await.0, StatusCode::OK);
+    let cookie_r = se_connecter_a(&app, &referent, "/participants").await;
+    let (_, form) = page(&app, &format!("/participants/{id}/modifier"), Some(&cookie_r)).await;
+    assert!(form.contains("name=\"rqth\"") && form.contains("value=\"Martin\""), "{form}");
+    let mut avec_rqth = champs.to_vec();
+    avec_rqth.push(("rqth", "oui"));
+    let modifier = format!("/participants/{id}/modifier");
+    assert_eq!(poster(&app, &cookie_r, &modifier, &modifier, &avec_rqth).await.0, StatusCode::SEE_OTHER);
+    let (_, form) = page(&app, &modifier, Some(&cookie)).await;
+    assert!(!form.contains("name=\"rqth\""), "{form}");
+    let mut nouvelle_commune = champs.to_vec();
+    nouvelle_commune[4] = ("commune", "Mérignac");
+    assert_eq!(poster(&app, &cookie, &modifier, &modifier, &nouvelle_commune).await.0, StatusCode::SEE_OTHER);
+    let (_, p) = app.get(&format!("/api/v1/participants/{id}"), &referent.token).await;
+    assert_eq!((p["commune"].as_str(), p["rqth"].as_bool()), (Some("Mérignac"), Some(true)), "the facilitateur's edit keeps what it cannot see: {p}");
+
+    // A référent who does not follow the person gets a 404; a company a 403.
+    let autre = app.login("PLIE A", Role::Referent).await;
+    let cookie_a = se_connecter_a(&app, &autre, "/participants").await;
+    assert_eq!(page(&app, &modifier, Some(&cookie_a)).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(poster(&app, &cookie_a, "/participants/nouveau", &modifier, &champs).await.0, StatusCode::NOT_FOUND);
+    let e = app.entreprise(&f, "Bâtir", 5).await["id"].as_i64().unwrap();
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
+    let cookie_b = se_connecter_a(&app, &batir, "/").await;
+    for chemin in ["/participants/nouveau", modifier.as_str()] {
+        assert_eq!(page(&app, chemin, Some(&cookie_b)).await.0, StatusCode::FORBIDDEN, "{chemin}");
+    }
+}

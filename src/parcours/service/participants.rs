@@ -99,12 +99,37 @@ pub async fn create_participant(db: &impl TransactionTrait, clock: &Clock, acteu
     Ok(created)
 }
 
+/// The participants of the structure with this name and birth date (a likely duplicate;
+/// `sauf` left out), each with whether the caller may open its record.
+pub async fn semblables(db: &impl ConnectionTrait, acteur: &Acteur, nom: &str, prenom: &str, date_naissance: chrono::NaiveDate, sauf: Option<i64>) -> AppResult<Vec<(participants::Model, bool)>> {
+    peut_modifier_parcours(acteur)?;
+    let minuscule = |c: participants::Column| Expr::expr(Func::lower(Expr::col(c)));
+    let mut s = acteur
+        .scoped::<participants::Entity>()
+        .filter(participants::Column::DateNaissance.eq(date_naissance))
+        .filter(minuscule(participants::Column::Nom).eq(nom.trim().to_lowercase()))
+        .filter(minuscule(participants::Column::Prenom).eq(prenom.trim().to_lowercase()))
+        .filter(participants::Column::AnonymiseAt.is_null());
+    if let Some(id) = sauf {
+        s = s.filter(participants::Column::Id.ne(id));
+    }
+    let visible = |p: &participants::Model| acteur.role != Role::Referent || p.referent_id == Some(acteur.utilisateur_id);
+    Ok(sea_orm::QuerySelect::limit(s, 10).all(db).await?.into_iter().map(|p| {
+        let v = visible(&p);
+        (p, v)
+    }).collect())
+}
+
 /// Replaces a participant's identity and situation (the whole form, validated again).
+/// Health data (RQTH, AAH) stay as they were when the caller may not read them.
 pub async fn update_participant(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: ParticipantInput) -> AppResult<participants::Model> {
     peut_modifier_parcours(acteur)?;
-    let p = input.validate(clock.today())?;
+    let mut p = input.validate(clock.today())?;
     let txn = crate::db::ecrire(db).await?;
     let before = get_participant(&txn, acteur, id).await?;
+    if !voit_details_sensibles(acteur, &before) {
+        (p.rqth, p.beneficiaire_aah) = (before.rqth, before.beneficiaire_aah);
+    }
     let mut model: participants::ActiveModel = before.clone().into();
     apply(&mut model, p);
     model.updated_at = Set(clock.now());
