@@ -6,6 +6,7 @@
 //! (monthly hour caps, hours ↔ minutes), `protocole` (exit categories), `parametres`
 //! (the structure's settings).
 
+pub mod actions;
 pub mod eligibilite;
 pub mod forms;
 pub mod formulaires;

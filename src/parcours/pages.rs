@@ -19,6 +19,7 @@ use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::liste::{like, Params};
+use crate::web::formulaire::Formulaire;
 use crate::web::{fil, render, ApiPath, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
@@ -27,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/participants/{id}", get(fiche))
         .route("/participants/{id}/donnees", get(donnees))
         .merge(super::formulaires::routes())
+        .merge(super::actions::routes())
 }
 
 const TRIS: &[&str] = &["nom", "commune", "naissance"];
@@ -92,20 +94,61 @@ fn nom_complet(p: &super::views::Participant) -> String {
     format!("{} {}", p.prenom, p.nom)
 }
 
-async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>) -> Result<Response, AppError> {
+#[derive(serde::Deserialize)]
+struct FicheQuery {
+    /// The eligibility asked at this date (`YYYY-MM-DD`), besides today's.
+    date: Option<String>,
+}
+
+async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<FicheQuery>) -> Result<Response, AppError> {
+    let mut formulaires = BTreeMap::new();
+    let mut date = Formulaire::de(BTreeMap::from([("date".to_string(), q.date.unwrap_or_default())]));
+    let le = date.date("date");
+    formulaires.insert("date", date);
+    page_fiche(&state, &c, id, formulaires, le, axum::http::StatusCode::OK).await
+}
+
+/// The participant's record with its forms (`formulaires` by name: the one sent back
+/// with its errors), and the eligibility at `le` when asked.
+pub(super) async fn page_fiche(state: &AppState, c: &Connecte, id: i64, formulaires: BTreeMap<&'static str, Formulaire>, le: Option<chrono::NaiveDate>, status: axum::http::StatusCode) -> Result<Response, AppError> {
     let parcours = service::parcours(&state.db, &state.clock, &c.acteur, id).await?;
-    let employeurs = noms_employeurs(&state, &c, parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.employeur_id)).collect()).await?;
+    let eligibilite_le = match le {
+        Some(d) => Some((d, super::service::criteres::eligibilite_participant(&state.db, &c.acteur, id, d).await?)),
+        None => None,
+    };
+    let historique = service::historique_referents(&state.db, &c.acteur, id).await?;
+    let noms = crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, historique.iter().map(|h| h.referent_id).collect()).await?;
+    let historique: Vec<(String, chrono::NaiveDate, Option<chrono::NaiveDate>)> = historique.iter().map(|h| (noms.get(&h.referent_id).cloned().unwrap_or_default(), h.du, h.au)).collect();
+    let referents: Vec<(String, String)> = if crate::auth::GESTION.contains(&c.acteur.role) {
+        use sea_orm::{QueryOrder, QuerySelect};
+        c.acteur.scoped::<entities::utilisateurs::Entity>().filter(entities::utilisateurs::Column::Role.eq(entities::enums::Role::Referent)).filter(entities::utilisateurs::Column::Actif.eq(true)).order_by_asc(entities::utilisateurs::Column::Nom).select_only().columns([entities::utilisateurs::Column::Id, entities::utilisateurs::Column::Nom]).into_tuple::<(i64, String)>().all(&state.db).await?.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
+    } else {
+        Vec::new()
+    };
+    let employeurs = noms_employeurs(state, c, parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.employeur_id)).collect()).await?;
     let referent = match parcours.participant.referent_id {
         Some(r) => crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, vec![r]).await?.remove(&r),
         None => None,
     };
     let nom = nom_complet(&parcours.participant);
+    let mut formulaires = formulaires;
+    formulaires.entry("referent").or_insert_with(|| Formulaire::de(BTreeMap::from([("referent_id".to_string(), parcours.participant.referent_id.map(|r| r.to_string()).unwrap_or_default())])));
     let mut ctx = tera::Context::new();
+    for nom in ["date", "critere", "retrait", "etape", "sortie", "referent"] {
+        ctx.insert(format!("f_{nom}"), formulaires.get(nom).unwrap_or(&Formulaire::default()));
+    }
     ctx.insert("parcours", &parcours);
     ctx.insert("employeurs", &employeurs);
     ctx.insert("referent", &referent);
+    ctx.insert("eligibilite_le", &eligibilite_le);
+    ctx.insert("historique", &historique);
+    ctx.insert("referents", &referents);
+    ctx.insert("gestion", &crate::auth::GESTION.contains(&c.acteur.role));
+    ctx.insert("criteres", crate::libelles::options("critere"));
+    ctx.insert("types_etape", crate::libelles::options("type_etape"));
+    ctx.insert("situations", crate::libelles::options("situation_sortie"));
     ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, "")]));
-    Ok(render(&state, "parcours/fiche.html", Some(&c), ctx)?.into_response())
+    Ok((status, render(state, "parcours/fiche.html", Some(c), ctx)?).into_response())
 }
 
 #[derive(serde::Deserialize)]

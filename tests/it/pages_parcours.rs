@@ -36,7 +36,7 @@ async fn participants_are_listed_searched_and_read_with_their_data_page_by_who_f
     let (status, fiche) = page(&app, &format!("/participants/{inès}"), Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(fiche.contains("<h1>Inès Martin</h1>") && fiche.contains("<td>RSA") && fiche.contains("chez Bâtir") && fiche.contains("35 h par semaine"), "{fiche}");
-    assert!(fiche.contains("Confidentiel (référent et administrateurs)") && !fiche.contains("RQTH"), "{fiche}");
+    assert!(fiche.contains("<dt>Santé</dt><dd>Confidentiel (référent et administrateurs)</dd>"), "{fiche}");
     // The data page, readable, and its JSON; both audited.
     let (status, donnees) = page(&app, &format!("/participants/{inès}/donnees"), Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
@@ -183,4 +183,60 @@ async fn participants_are_registered_and_edited_in_the_browser_with_a_duplicate_
     for chemin in ["/participants/nouveau", modifier.as_str()] {
         assert_eq!(page(&app, chemin, Some(&cookie_b)).await.0, StatusCode::FORBIDDEN, "{chemin}");
     }
+}
+
+#[tokio::test]
+async fn a_record_s_forms_verify_criteria_record_etapes_and_sorties_and_change_the_referent() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let referent = app.login("PLIE A", Role::Referent).await;
+    let id = new_participant(&app, &f, json!({"nom": "Martin", "prenom": "Inès"})).await;
+    let fiche = format!("/participants/{id}");
+    let cookie = se_connecter_a(&app, &f, "/participants").await;
+    let (_, html) = page(&app, &fiche, Some(&cookie)).await;
+    assert!(html.contains("<strong>Non éligible</strong>"), "{html}");
+    // The facilitateur verifies a criterion: the eligibility changes; at an earlier date it did not hold.
+    let (status, _) = poster(&app, &cookie, &fiche, &format!("{fiche}/criteres"), &[("code", "rsa"), ("date_verification", "2026-01-10"), ("justificatif", "Attestation CAF")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &fiche, Some(&cookie)).await;
+    assert!(html.contains("<strong>Éligible</strong> (RSA)") && html.contains("Attestation CAF"), "{html}");
+    let (_, html) = page(&app, &format!("{fiche}?date=2025-06-01"), Some(&cookie)).await;
+    assert!(html.contains("Le 01/06/2025 : <strong>non éligible</strong>"), "{html}");
+    // A criterion without its proof: refused next to the field, nothing written.
+    let (status, html) = poster(&app, &cookie, &fiche, &format!("{fiche}/criteres"), &[("code", "deld"), ("date_verification", "2026-01-10"), ("justificatif", "")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Rien n'a été enregistré") && html.contains("<option value=\"deld\" selected>"), "{html}");
+    assert_eq!(app.get(&format!("/api/v1/participants/{id}/criteres"), &f.token).await.1.as_array().unwrap().len(), 1);
+    // The référent changed from the record, its history shown.
+    let (status, _) = poster(&app, &cookie, &fiche, &format!("{fiche}/referent"), &[("referent_id", &referent.user_id.to_string())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &fiche, Some(&cookie)).await;
+    assert!(html.contains(" à aujourd'hui</li>") && html.contains(&format!("<option value=\"{}\" selected>", referent.user_id)), "{html}");
+
+    // Its référent records a levée de freins étape and a sortie, and reads its category with each rule.
+    let cookie_r = se_connecter_a(&app, &referent, "/participants").await;
+    let (status, html) = poster(&app, &cookie_r, &fiche, &format!("{fiche}/etapes"), &[("type", "levee_freins"), ("sous_type", "mobilite"), ("intitule", ""), ("date_debut", "2026-02-01")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Ce champ est obligatoire."), "{html}");
+    let (status, _) = poster(&app, &cookie_r, &fiche, &format!("{fiche}/etapes"), &[("type", "levee_freins"), ("sous_type", "mobilite"), ("intitule", "Permis B financé"), ("date_debut", "2026-02-01")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = poster(&app, &cookie_r, &fiche, &format!("{fiche}/sorties"), &[("date_sortie", "2026-03-13"), ("situation", "cdi"), ("commentaire", "Embauche chez Bâtir")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, &fiche, Some(&cookie_r)).await;
+    assert!(html.contains("Permis B financé") && html.contains("CDI — <strong>Sortie dynamique</strong>") && html.contains("Aucune règle du protocole ne s'applique"), "{html}");
+    let (_, parcours) = app.get(&format!("/api/v1/participants/{id}/parcours"), &referent.token).await;
+    assert_eq!(parcours["sorties"][0]["categorie"], "dynamique", "a CDI without a contrat on record: {parcours}");
+    // The facilitateur does not see the levée de freins' content.
+    let (_, html) = page(&app, &fiche, Some(&cookie)).await;
+    assert!(!html.contains("Permis B financé"), "{html}");
+
+    // A référent who does not follow the person: 404 on every form; a company: 403.
+    let autre = app.login("PLIE A", Role::Referent).await;
+    let cookie_a = se_connecter_a(&app, &autre, "/participants").await;
+    assert_eq!(poster(&app, &cookie_a, "/participants", &format!("{fiche}/etapes"), &[("type", "mobilisation"), ("intitule", "x"), ("date_debut", "2026-02-01")]).await.0, StatusCode::NOT_FOUND);
+    let e = app.entreprise(&f, "Bâtir", 9).await["id"].as_i64().unwrap();
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
+    let cookie_b = se_connecter_a(&app, &batir, "/").await;
+    assert_eq!(poster(&app, &cookie_b, "/", &format!("{fiche}/sorties"), &[("date_sortie", "2026-03-13"), ("situation", "cdi")]).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(app.get(&format!("/api/v1/participants/{id}/parcours"), &f.token).await.1["sorties"].as_array().unwrap().len(), 1, "nothing more written");
 }
