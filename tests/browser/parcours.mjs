@@ -435,30 +435,89 @@ async function acheteur(navigateur) {
   await ctx.close();
 }
 
+/** A new browser context logged in as `courriel`, its page watched for CSP reports. */
+async function connecter(navigateur, courriel) {
+  const ctx = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
+  const p = await ctx.newPage();
+  p.setDefaultTimeout(15000);
+  p.on("console", (m) => {
+    if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(`${p.url()} : ${m.text()}`);
+  });
+  await p.goto(`${BASE}/connexion`);
+  await champ(p, "Adresse e-mail").fill(courriel);
+  await champ(p, "Mot de passe").fill(MOT_DE_PASSE);
+  await p.getByRole("button", { name: "Se connecter", exact: true }).click();
+  await p.waitForLoadState("load");
+  return { ctx, p };
+}
+
+/**
+ * The parcours in the browser: a facilitatrice verifies a criterion of a participant who
+ * is not eligible and sees the eligibility change; the référent records an étape and a
+ * sortie on one of its participants and reads the sortie's category and its explanation.
+ */
+async function parcoursParticipants(navigateur) {
+  // Each person's new pages are checked again on a phone, in that person's session.
+  const auTelephone = async (ctx, avant) => {
+    const siennes = [...visitees].filter((c) => !avant.has(c));
+    for (const c of siennes) visitees.delete(c);
+    await telephone(navigateur, await ctx.storageState(), siennes);
+  };
+  let avant = new Set(visitees);
+  const fac = await connecter(navigateur, EMAIL);
+  const p = fac.p;
+  await verifier(p, "accueil (facilitatrice)");
+  await suivre(p, "Participants", "liste des participants");
+  await champ(p, "Nom ou prénom").fill("Olivier");
+  await soumettre(p, "Rechercher", "recherche d'un participant");
+  await p.locator("table tbody a").first().click();
+  await p.waitForLoadState("load");
+  await verifier(p, "fiche d'un participant");
+  attendre((await p.locator("#eligibilite").innerText()).startsWith("Non éligible"), "le participant choisi est déjà éligible");
+  await champ(p, "Critère").selectOption({ label: "RSA" });
+  await champ(p, "Vérifié le").fill("2026-11-20");
+  await champ(p, "Pièce consultée").fill("Attestation CAF");
+  await soumettre(p, "Enregistrer le critère", "critère vérifié");
+  await flash(p, "Critère « RSA » vérifié.");
+  const eligibilite = await p.locator("#eligibilite").innerText();
+  attendre(eligibilite.startsWith("Éligible (RSA)"), `éligibilité après vérification : ${eligibilite}`);
+  await auTelephone(fac.ctx, avant);
+  await fac.ctx.close();
+  avant = new Set(visitees);
+
+  const ref = await connecter(navigateur, "referent@demo.clausier.fr");
+  const r = ref.p;
+  await verifier(r, "accueil de la référente");
+  await suivre(r, "Participants", "participants de la référente");
+  await r.locator("table tbody a").first().click();
+  await r.waitForLoadState("load");
+  await verifier(r, "fiche (référente)");
+  await champ(r, "Type d'étape").selectOption({ label: "Mobilisation" });
+  await champ(r, "Intitulé").fill(`Atelier CV ${suffixe}`);
+  await champ(r, "Début").fill("2026-11-02");
+  await soumettre(r, "Enregistrer l'étape", "étape enregistrée");
+  await flash(r, "Étape « Atelier CV");
+  attendre((await r.locator("main").innerText()).includes(`Atelier CV ${suffixe}`), "l'étape n'apparaît pas dans le parcours");
+  await champ(r, "Date de sortie").fill("2026-11-27");
+  await champ(r, "Situation à la sortie").selectOption({ label: "CDD" });
+  await soumettre(r, "Enregistrer la sortie", "sortie enregistrée");
+  await flash(r, "Sortie enregistrée : ");
+  const sorties = await r.locator("ul.sorties").innerText();
+  attendre(/Sortie (positive|dynamique)|Autre sortie/.test(sorties) && /règle|catégorie par défaut/.test(sorties), `catégorie ou explication absente : ${sorties}`);
+  await auTelephone(ref.ctx, avant);
+  await ref.ctx.close();
+}
+
 /**
  * An administrator, by clicks: invites a référent (a refused address first, typed values
  * kept), then deactivates the demo's référent, whose open session is refused at its next
  * page; reactivates it; reads the change in the audit log.
  */
 async function administration(navigateur) {
-  const ouvrir = async (courriel) => {
-    const ctx = await navigateur.newContext({ viewport: { width: 1280, height: 900 }, locale: "fr-FR" });
-    const p = await ctx.newPage();
-    p.setDefaultTimeout(15000);
-    p.on("console", (m) => {
-      if (/Content[- ]Security[- ]Policy/i.test(m.text())) cspViolations.push(`${p.url()} : ${m.text()}`);
-    });
-    await p.goto(`${BASE}/connexion`);
-    await champ(p, "Adresse e-mail").fill(courriel);
-    await champ(p, "Mot de passe").fill(MOT_DE_PASSE);
-    await p.getByRole("button", { name: "Se connecter", exact: true }).click();
-    await p.waitForLoadState("load");
-    return { ctx, p };
-  };
-  const referente = await ouvrir("referent@demo.clausier.fr");
+  const referente = await connecter(navigateur, "referent@demo.clausier.fr");
   await referente.p.goto(`${BASE}/participants`);
   attendre(new URL(referente.p.url()).pathname === "/participants", "la référente n'ouvre pas ses participants");
-  const { ctx, p } = await ouvrir("admin@demo.clausier.fr");
+  const { ctx, p } = await connecter(navigateur, "admin@demo.clausier.fr");
   const avant = new Set(visitees);
   await verifier(p, "accueil de l'administratrice");
   await suivre(p, "Utilisateurs", "liste des utilisateurs");
@@ -524,6 +583,7 @@ try {
   await heuresDeBoutEnBout(navigateur, page);
   await telephone(navigateur, await contexte.storageState());
   await acheteur(navigateur);
+  await parcoursParticipants(navigateur);
   await administration(navigateur);
   problemes.push(...cspViolations);
   if (problemes.length) throw new Error(`${problemes.length} problème(s) :\n- ${problemes.join("\n- ")}`);
