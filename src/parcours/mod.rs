@@ -14,6 +14,7 @@ pub mod limites;
 pub mod pages;
 pub mod parametres;
 pub mod protocole;
+pub mod protocoles;
 pub mod routes;
 pub mod service;
 pub mod views;

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/participants/{id}/donnees", get(donnees))
         .merge(super::formulaires::routes())
         .merge(super::actions::routes())
+        .merge(super::protocoles::routes())
 }
 
 const TRIS: &[&str] = &["nom", "commune", "naissance"];

@@ -162,3 +162,54 @@ async fn the_structure_settings_are_read_by_facilitateurs_and_changed_by_admins(
     let cookie_r = se_connecter_a(&app, &referent, "/participants").await;
     assert_eq!(page(&app, "/reglages", Some(&cookie_r)).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_sortie_protocole_is_read_and_its_next_version_created_from_the_current_one() {
+    let app = spawn_app().await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let cookie = se_connecter_a(&app, &admin, "/").await;
+    let (_, reglages) = page(&app, "/reglages", Some(&cookie)).await;
+    assert!(reglages.contains("href=\"/protocoles\""), "{reglages}");
+    let (status, html) = page(&app, "/protocoles", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("CDI : heures par semaine</th><td>au moins 17,5") && html.contains("Contrat aidé : mois</th><td>plus de 12"), "{html}");
+    // The form holds the current rules: a bad threshold is refused next to its field.
+    let (_, formulaire) = page(&app, "/protocoles", Some(&cookie)).await;
+    let valeur = |nom: &str| formulaire.split(&format!("name=\"{nom}\" type=\"text\" value=\"")).nth(1).map(|s| s.split('"').next().unwrap().to_string()).unwrap_or_default();
+    assert_eq!(valeur("cdi_heures_hebdo.valeur"), "17,5");
+    let mut champs: Vec<(String, String)> = Vec::new();
+    for cle in ["cdi_heures_hebdo", "cdd_mois", "interim_continu_mois", "interim_heures", "successifs_semaines", "successifs_heures", "alternance_mois", "creation_entreprise_mois", "contrat_aide_mois", "cddi_mois", "formation_qualifiante_heures"] {
+        champs.push((format!("{cle}.actif"), "oui".into()));
+        champs.push((format!("{cle}.valeur"), valeur(&format!("{cle}.valeur"))));
+    }
+    for cle in ["interim_fenetre_mois", "successifs_fenetre_mois"] {
+        champs.push((cle.into(), valeur(cle)));
+    }
+    champs.push(("nom".into(), "Protocole PLIE".into()));
+    let mut mauvais = champs.clone();
+    mauvais.iter_mut().find(|(k, _)| k == "cdi_heures_hebdo.valeur").unwrap().1 = "99".into();
+    let refs = |v: &Vec<(String, String)>| v.iter().map(|(k, x)| (k.clone(), x.clone())).collect::<Vec<_>>();
+    let en_paires = refs(&mauvais);
+    let paires: Vec<(&str, &str)> = en_paires.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, html) = poster(&app, &cookie, "/protocoles", "/protocoles", &paires).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Entre 0 et 48") && html.contains("value=\"99\""), "{html}");
+    assert_eq!(app.get("/api/v1/protocoles", &admin.token).await.1.as_array().unwrap().len(), 0, "nothing written");
+    champs.iter_mut().find(|(k, _)| k == "cdi_heures_hebdo.valeur").unwrap().1 = "24".into();
+    let en_paires = refs(&champs);
+    let paires: Vec<(&str, &str)> = en_paires.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let (status, lieu) = poster(&app, &cookie, "/protocoles", "/protocoles", &paires).await;
+    assert_eq!((status, lieu.as_str()), (StatusCode::SEE_OTHER, "/protocoles"));
+    let (_, actif) = app.get("/api/v1/protocoles/actif", &admin.token).await;
+    assert_eq!((actif["version"].as_i64(), actif["regles"]["cdi_heures_hebdo"]["valeur"].as_f64(), actif["regles"]["contrat_aide_mois"]["strict"].as_bool()), (Some(1), Some(24.0), Some(false)), "{actif}");
+    // A facilitateur reads, never creates; a company never opens it.
+    let cookie_f = se_connecter_a(&app, &f, "/").await;
+    let (status, html) = page(&app, "/protocoles", Some(&cookie_f)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("version 1") && !html.contains("Créer la version suivante"), "{html}");
+    assert_eq!(poster(&app, &cookie_f, "/protocoles", "/protocoles", &paires).await.0, StatusCode::FORBIDDEN);
+    let e = app.entreprise(&f, "Bâtir", 4).await["id"].as_i64().unwrap();
+    let batir = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
+    assert_eq!(page(&app, "/protocoles", Some(&se_connecter_a(&app, &batir, "/").await)).await.0, StatusCode::FORBIDDEN);
+}
