@@ -13,8 +13,8 @@ use axum::routing::post;
 use axum::Router;
 use entities::enums::{CodeCritere, Role, TypeEtape};
 
-use super::forms::{CritereInput, EtapeInput, SortieInput};
-use super::service::{criteres, etapes, participants, sorties};
+use super::forms::{CritereInput, EtapeInput, SortieInput, SuiviInput};
+use super::service::{contrats, criteres, etapes, participants, sorties};
 use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::state::AppState;
@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/participants/{id}/etapes", post(etape))
         .route("/participants/{id}/sorties", post(sortie))
         .route("/participants/{id}/referent", post(referent))
+        .route("/participants/{id}/suivis/{contrat}", post(suivi))
 }
 
 const SUIVI: &[Role] = &[Role::Admin, Role::Facilitateur, Role::Referent];
@@ -94,4 +95,21 @@ async fn referent(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPa
     let referent_id = f.id("referent_id");
     let resultat = if f.valide() { Some(participants::changer_referent(&state.db, &state.clock, &c.acteur, id, referent_id).await.map(|_| if referent_id.is_some() { "Référent changé.".to_string() } else { "Le participant n'a plus de référent.".to_string() })) } else { None };
     conclure(&state, &c, id, "referent", f, resultat, "referent_id").await
+}
+
+async fn suivi(State(state): State<AppState>, c: Connecte, ApiPath((id, contrat)): ApiPath<(i64, i64)>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
+    let mut f = Formulaire::recu(&c, SUIVI, valeurs)?;
+    // The contrat must be this participant's (and readable by the caller).
+    let k = contrats::get_contrat(&state.db, &c.acteur, contrat).await?;
+    if k.participant_id != id {
+        return Err(AppError::NotFound);
+    }
+    let situation: Option<entities::enums::SituationSuivi> = f.code("situation");
+    let date_realisation = f.date_obligatoire("date_realisation");
+    let commentaire = f.option("commentaire");
+    let resultat = match situation {
+        Some(situation) if f.valide() => Some(contrats::renseigner_suivi(&state.db, &state.clock, &c.acteur, contrat, SuiviInput { situation, date_realisation, commentaire }).await.map(|_| "Suivi à six mois enregistré.".to_string())),
+        _ => None,
+    };
+    conclure(&state, &c, id, "suivi", f, resultat, "situation").await
 }

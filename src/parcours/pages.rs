@@ -95,6 +95,16 @@ fn nom_complet(p: &super::views::Participant) -> String {
     format!("{} {}", p.prenom, p.nom)
 }
 
+/// A contrat on the record: its months (month, hours worked, hours of training, state)
+/// and its six-month follow-up (due, done, situation, comment).
+#[derive(Serialize)]
+struct ContratVu {
+    id: i64,
+    poste: String,
+    mois: Vec<(String, f64, f64, String)>,
+    suivi: Option<(chrono::NaiveDate, Option<chrono::NaiveDate>, Option<String>, Option<String>)>,
+}
+
 #[derive(serde::Deserialize)]
 struct FicheQuery {
     /// The eligibility asked at this date (`YYYY-MM-DD`), besides today's.
@@ -117,6 +127,21 @@ pub(super) async fn page_fiche(state: &AppState, c: &Connecte, id: i64, formulai
         Some(d) => Some((d, super::service::criteres::eligibilite_participant(&state.db, &c.acteur, id, d).await?)),
         None => None,
     };
+    // Each contrat's months (current revisions) and its six-month follow-up.
+    let mut contrats = Vec::new();
+    for k in parcours.etapes.iter().filter_map(|e| e.contrat.as_ref()) {
+        let heures = super::service::heures::heures_du_contrat(&state.db, &c.acteur, k.id).await?;
+        let suivi = super::service::contrats::suivi_de(&state.db, &c.acteur, k.id).await?;
+        contrats.push(ContratVu {
+            id: k.id,
+            poste: k.poste.clone(),
+            mois: heures
+                .into_iter()
+                .map(|h| (crate::text::mois_fr(h.mois), crate::parcours::limites::heures(i64::from(h.minutes_travail)), crate::parcours::limites::heures(i64::from(h.minutes_formation)), crate::libelles::de("statut_declaration", h.statut)))
+                .collect(),
+            suivi: suivi.map(|s| (s.date_echeance, s.date_realisation, s.situation.map(|x| crate::libelles::de("situation_suivi", x)), s.commentaire)),
+        });
+    }
     let historique = service::historique_referents(&state.db, &c.acteur, id).await?;
     let noms = crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, historique.iter().map(|h| h.referent_id).collect()).await?;
     let historique: Vec<(String, chrono::NaiveDate, Option<chrono::NaiveDate>)> = historique.iter().map(|h| (noms.get(&h.referent_id).cloned().unwrap_or_default(), h.du, h.au)).collect();
@@ -135,13 +160,15 @@ pub(super) async fn page_fiche(state: &AppState, c: &Connecte, id: i64, formulai
     let mut formulaires = formulaires;
     formulaires.entry("referent").or_insert_with(|| Formulaire::de(BTreeMap::from([("referent_id".to_string(), parcours.participant.referent_id.map(|r| r.to_string()).unwrap_or_default())])));
     let mut ctx = tera::Context::new();
-    for nom in ["date", "critere", "retrait", "etape", "sortie", "referent"] {
+    for nom in ["date", "critere", "retrait", "etape", "sortie", "referent", "suivi"] {
         ctx.insert(format!("f_{nom}"), formulaires.get(nom).unwrap_or(&Formulaire::default()));
     }
     ctx.insert("parcours", &parcours);
     ctx.insert("employeurs", &employeurs);
     ctx.insert("referent", &referent);
     ctx.insert("eligibilite_le", &eligibilite_le);
+    ctx.insert("contrats", &contrats);
+    ctx.insert("situations_suivi", crate::libelles::options("situation_suivi"));
     ctx.insert("historique", &historique);
     ctx.insert("referents", &referents);
     ctx.insert("gestion", &crate::auth::GESTION.contains(&c.acteur.role));

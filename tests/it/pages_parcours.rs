@@ -240,3 +240,26 @@ async fn a_record_s_forms_verify_criteria_record_etapes_and_sorties_and_change_t
     assert_eq!(poster(&app, &cookie_b, "/", &format!("{fiche}/sorties"), &[("date_sortie", "2026-03-13"), ("situation", "cdi")]).await.0, StatusCode::FORBIDDEN);
     assert_eq!(app.get(&format!("/api/v1/participants/{id}/parcours"), &f.token).await.1["sorties"].as_array().unwrap().len(), 1, "nothing more written");
 }
+
+#[tokio::test]
+async fn a_record_shows_each_contrat_s_months_and_takes_its_six_month_follow_up() {
+    let s = crate::clauses::scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let c1 = s.contrats[0];
+    assert_eq!(app.post(&format!("/api/v1/contrats/{c1}/fin"), &f.token, &json!({"date_fin_reelle": "2025-06-30", "motif_fin": "Fin du chantier"})).await.0, StatusCode::OK);
+    let fiche = format!("/participants/{}", s.p1);
+    let cookie = se_connecter_a(app, f, &fiche).await;
+    let (_, html) = page(app, &fiche, Some(&cookie)).await;
+    assert!(html.contains("<th scope=\"row\">février 2025</th><td class=\"nombre\">140 h</td>") && html.contains("<td>Validée</td>") && html.contains("Suivi à six mois à faire pour le"), "{html}");
+    let action = format!("{fiche}/suivis/{c1}");
+    let (status, html) = poster(app, &cookie, &fiche, &action, &[("situation", "emploi_durable")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Date obligatoire"), "{html}");
+    let (status, _) = poster(app, &cookie, &fiche, &action, &[("situation", "emploi_durable"), ("date_realisation", "2026-01-05")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(app, &fiche, Some(&cookie)).await;
+    assert!(html.contains("Suivi à six mois fait le 05/01/2026 : Emploi durable"), "{html}");
+    // Another participant's contrat through this record: 404, nothing written.
+    let autre = format!("{fiche}/suivis/{}", s.contrats[1]);
+    assert_eq!(poster(app, &cookie, &fiche, &autre, &[("situation", "formation"), ("date_realisation", "2026-01-05")]).await.0, StatusCode::NOT_FOUND);
+}
