@@ -55,6 +55,19 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     if let Some(m) = commune.as_deref().and_then(crate::web::liste::motif) {
         s = s.filter(like(C::Commune, &m));
     }
+    // Facilitateurs and admins filter by référent (a référent sees only its own anyway).
+    let gestion = crate::auth::GESTION.contains(&c.acteur.role);
+    let referent = p.filtre_id("referent").filter(|_| gestion);
+    if let Some(r) = referent {
+        s = s.filter(C::ReferentId.eq(r));
+    }
+    let referents: Vec<(String, String)> = if gestion {
+        use sea_orm::{QueryOrder, QuerySelect};
+        use entities::utilisateurs::Column as U;
+        c.acteur.scoped::<entities::utilisateurs::Entity>().filter(U::Role.eq(entities::enums::Role::Referent)).order_by_asc(U::Nom).select_only().columns([U::Id, U::Nom]).into_tuple::<(i64, String)>().all(&state.db).await?.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
+    } else {
+        Vec::new()
+    };
     let col = match p.tri.as_str() {
         "commune" => C::Commune,
         "naissance" => C::DateNaissance,
@@ -80,6 +93,8 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     ctx.insert("colonnes", &p.colonnes(&[("nom", "Nom"), ("", "Prénom"), ("naissance", "Né(e) le"), ("commune", "Commune"), ("", "Référent")]));
     ctx.insert("q", &p.q);
     ctx.insert("commune", &commune.unwrap_or_default());
+    ctx.insert("referents", &referents);
+    ctx.insert("referent", &referent.map(|r| r.to_string()).unwrap_or_default());
     ctx.insert("fil", &fil(&[("Participants", "")]));
     Ok(render(&state, "parcours/liste.html", Some(&c), ctx)?.into_response())
 }

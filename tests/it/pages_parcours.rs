@@ -30,6 +30,8 @@ async fn participants_are_listed_searched_and_read_with_their_data_page_by_who_f
     let (status, liste) = page(&app, "/participants?q=mart", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(liste.contains(&format!("href=\"/participants/{inès}\"")) && !liste.contains("Bernard"), "{liste}");
+    let (_, liste) = page(&app, &format!("/participants?referent={}", referent.user_id), Some(&cookie)).await;
+    assert!(liste.contains("Martin") && !liste.contains("Bernard") && liste.contains(&format!("<option value=\"{}\" selected>", referent.user_id)), "by référent: {liste}");
     let (_, liste) = page(&app, "/participants?commune=pessac&tri=naissance&sens=desc", Some(&cookie)).await;
     assert!(liste.contains("Martin") && !liste.contains("Bernard") && liste.contains("12/04/1998"), "{liste}");
     // The record: identity, criterion, contrat and its employer; health data masked.
