@@ -233,7 +233,7 @@ async fn inviter(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): A
 async fn page_fiche(state: &AppState, c: &Connecte, id: i64, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     let u = c.acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.eq(id)).one(&state.db).await?.ok_or(AppError::NotFound)?;
-    let gerable = u.id != c.acteur.utilisateur_id && (c.acteur.role == Role::Admin || !matches!(u.role, Role::Admin | Role::Facilitateur));
+    let gerable = u.id != c.acteur.utilisateur_id && comptes::role_gere(&c.acteur, &u);
     let jetons = api_tokens::Entity::find().filter(api_tokens::Column::UtilisateurId.eq(id)).filter(api_tokens::Column::RevokedAt.is_null()).count(&state.db).await?;
     let noms = rattachements(state, c, std::slice::from_ref(&u)).await?;
     let (entreprises, donneurs) = organisations(state, c).await?;

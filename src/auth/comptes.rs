@@ -32,12 +32,18 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(changer_mot_de_passe))
 }
 
-/// An account the caller may manage: admins every account of their structure;
-/// facilitateurs the companies', buyers' and référents' accounts; nobody its own.
+/// Whether the caller's role may manage this account at all: admins every account;
+/// facilitateurs the companies', buyers' and référents' accounts (the pages show their
+/// actions by the same rule).
+pub fn role_gere(acteur: &Acteur, u: &utilisateurs::Model) -> bool {
+    acteur.role == Role::Admin || (acteur.role == Role::Facilitateur && !matches!(u.role, Role::Admin | Role::Facilitateur))
+}
+
+/// An account the caller may manage ([`role_gere`]), never its own.
 pub async fn compte_gere(db: &impl ConnectionTrait, acteur: &Acteur, id: i64) -> AppResult<utilisateurs::Model> {
     acteur.require(GESTION)?;
     let u = acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.eq(id)).one(db).await?.ok_or(AppError::NotFound)?;
-    if acteur.role != Role::Admin && matches!(u.role, Role::Admin | Role::Facilitateur) {
+    if !role_gere(acteur, &u) {
         return Err(AppError::Forbidden);
     }
     if u.id == acteur.utilisateur_id {

@@ -61,13 +61,7 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     if let Some(r) = referent {
         s = s.filter(C::ReferentId.eq(r));
     }
-    let referents: Vec<(String, String)> = if gestion {
-        use sea_orm::{QueryOrder, QuerySelect};
-        use entities::utilisateurs::Column as U;
-        c.acteur.scoped::<entities::utilisateurs::Entity>().filter(U::Role.eq(entities::enums::Role::Referent)).order_by_asc(U::Nom).select_only().columns([U::Id, U::Nom]).into_tuple::<(i64, String)>().all(&state.db).await?.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
-    } else {
-        Vec::new()
-    };
+    let referents = referents_de_la_structure(&state, &c, false).await?;
     let col = match p.tri.as_str() {
         "commune" => C::Commune,
         "naissance" => C::DateNaissance,
@@ -97,6 +91,22 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     ctx.insert("referent", &referent.map(|r| r.to_string()).unwrap_or_default());
     ctx.insert("fil", &fil(&[("Participants", "")]));
     Ok(render(&state, "parcours/liste.html", Some(&c), ctx)?.into_response())
+}
+
+/// The structure's référents as a list's options (id as text, name), for facilitateurs
+/// and admins (a référent chooses nobody); only active accounts when `actifs`.
+async fn referents_de_la_structure(state: &AppState, c: &Connecte, actifs: bool) -> Result<Vec<(String, String)>, AppError> {
+    use entities::utilisateurs::{Column as U, Entity};
+    use sea_orm::{QueryOrder, QuerySelect};
+    if !crate::auth::GESTION.contains(&c.acteur.role) {
+        return Ok(Vec::new());
+    }
+    let mut s = c.acteur.scoped::<Entity>().filter(U::Role.eq(entities::enums::Role::Referent));
+    if actifs {
+        s = s.filter(U::Actif.eq(true));
+    }
+    let lignes: Vec<(i64, String)> = s.order_by_asc(U::Nom).select_only().columns([U::Id, U::Nom]).into_tuple().all(&state.db).await?;
+    Ok(lignes.into_iter().map(|(i, n)| (i.to_string(), n)).collect())
 }
 
 /// The names of the employers of these contrats, keyed as the templates look them up
@@ -142,30 +152,29 @@ pub(super) async fn page_fiche(state: &AppState, c: &Connecte, id: i64, formulai
         Some(d) => Some((d, super::service::criteres::eligibilite_participant(&state.db, &c.acteur, id, d).await?)),
         None => None,
     };
-    // Each contrat's months (current revisions) and its six-month follow-up.
-    let mut contrats = Vec::new();
-    for k in parcours.etapes.iter().filter_map(|e| e.contrat.as_ref()) {
-        let heures = super::service::heures::heures_du_contrat(&state.db, &c.acteur, k.id).await?;
-        let suivi = super::service::contrats::suivi_de(&state.db, &c.acteur, k.id).await?;
-        contrats.push(ContratVu {
+    // Each contrat's months (current revisions) and its six-month follow-up: two queries
+    // for all the record's contrats (the parcours already checked them readable).
+    let ids: Vec<i64> = parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.id)).collect();
+    let (heures, suivis) = tokio::try_join!(super::service::heures::heures_des_contrats(&state.db, &c.acteur, &ids), super::service::contrats::suivis_des_contrats(&state.db, &c.acteur, &ids))?;
+    let contrats: Vec<ContratVu> = parcours
+        .etapes
+        .iter()
+        .filter_map(|e| e.contrat.as_ref())
+        .map(|k| ContratVu {
             id: k.id,
             poste: k.poste.clone(),
             mois: heures
-                .into_iter()
+                .iter()
+                .filter(|h| h.contrat_id == k.id)
                 .map(|h| (crate::text::mois_fr(h.mois), crate::parcours::limites::heures(i64::from(h.minutes_travail)), crate::parcours::limites::heures(i64::from(h.minutes_formation)), crate::libelles::de("statut_declaration", h.statut)))
                 .collect(),
-            suivi: suivi.map(|s| (s.date_echeance, s.date_realisation, s.situation.map(|x| crate::libelles::de("situation_suivi", x)), s.commentaire)),
-        });
-    }
+            suivi: suivis.iter().find(|s| s.contrat_id == k.id).map(|s| (s.date_echeance, s.date_realisation, s.situation.map(|x| crate::libelles::de("situation_suivi", x)), s.commentaire.clone())),
+        })
+        .collect();
     let historique = service::historique_referents(&state.db, &c.acteur, id).await?;
     let noms = crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, historique.iter().map(|h| h.referent_id).collect()).await?;
     let historique: Vec<(String, chrono::NaiveDate, Option<chrono::NaiveDate>)> = historique.iter().map(|h| (noms.get(&h.referent_id).cloned().unwrap_or_default(), h.du, h.au)).collect();
-    let referents: Vec<(String, String)> = if crate::auth::GESTION.contains(&c.acteur.role) {
-        use sea_orm::{QueryOrder, QuerySelect};
-        c.acteur.scoped::<entities::utilisateurs::Entity>().filter(entities::utilisateurs::Column::Role.eq(entities::enums::Role::Referent)).filter(entities::utilisateurs::Column::Actif.eq(true)).order_by_asc(entities::utilisateurs::Column::Nom).select_only().columns([entities::utilisateurs::Column::Id, entities::utilisateurs::Column::Nom]).into_tuple::<(i64, String)>().all(&state.db).await?.into_iter().map(|(i, n)| (i.to_string(), n)).collect()
-    } else {
-        Vec::new()
-    };
+    let referents = referents_de_la_structure(state, c, true).await?;
     let employeurs = noms_employeurs(state, c, parcours.etapes.iter().filter_map(|e| e.contrat.as_ref().map(|k| k.employeur_id)).collect()).await?;
     let referent = match parcours.participant.referent_id {
         Some(r) => crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, vec![r]).await?.remove(&r),

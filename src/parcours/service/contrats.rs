@@ -227,5 +227,10 @@ pub async fn renseigner_suivi(db: &impl TransactionTrait, clock: &Clock, acteur:
 
 pub async fn suivi_de(db: &impl ConnectionTrait, acteur: &Acteur, contrat_id: i64) -> AppResult<Option<suivis_six_mois::Model>> {
     get_contrat(db, acteur, contrat_id).await?;
-    Ok(acteur.scoped::<suivis_six_mois::Entity>().filter(suivis_six_mois::Column::ContratId.eq(contrat_id)).one(db).await?)
+    Ok(suivis_des_contrats(db, acteur, &[contrat_id]).await?.pop())
+}
+
+/// The six-month follow-ups of these contrats (already checked readable), in one query.
+pub async fn suivis_des_contrats(db: &impl ConnectionTrait, acteur: &Acteur, contrat_ids: &[i64]) -> AppResult<Vec<suivis_six_mois::Model>> {
+    Ok(acteur.scoped::<suivis_six_mois::Entity>().filter(suivis_six_mois::Column::ContratId.is_in(contrat_ids.to_vec())).all(db).await?)
 }

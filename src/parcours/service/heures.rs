@@ -293,10 +293,17 @@ async fn decider_dans(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur,
 /// The current revision of every month of a contrat, in month order.
 pub async fn heures_du_contrat(db: &impl ConnectionTrait, acteur: &Acteur, contrat_id: i64) -> AppResult<Vec<heures_mensuelles::Model>> {
     get_contrat(db, acteur, contrat_id).await?;
+    heures_des_contrats(db, acteur, &[contrat_id]).await
+}
+
+/// The current revision of every month of these contrats (already checked readable), by
+/// contrat then month, in one query.
+pub async fn heures_des_contrats(db: &impl ConnectionTrait, acteur: &Acteur, contrat_ids: &[i64]) -> AppResult<Vec<heures_mensuelles::Model>> {
     Ok(acteur
         .scoped::<heures_mensuelles::Entity>()
-        .filter(heures_mensuelles::Column::ContratId.eq(contrat_id))
+        .filter(heures_mensuelles::Column::ContratId.is_in(contrat_ids.to_vec()))
         .filter(heures_mensuelles::Column::Courante.eq(true))
+        .order_by_asc(heures_mensuelles::Column::ContratId)
         .order_by_asc(heures_mensuelles::Column::Mois)
         .all(db)
         .await?)
