@@ -42,6 +42,17 @@ const TABLE: &[(&str, &[(&str, &str)])] = &[
         ("emploi", "Emploi"),
         ("creation_entreprise", "Création d'entreprise"),
     ]),
+    // The précision of an étape: a levée de freins' frein, a formation's kind.
+    ("sous_type_etape", &[
+        ("logement", "Frein : logement"),
+        ("sante", "Frein : santé"),
+        ("mobilite", "Frein : mobilité"),
+        ("garde", "Frein : garde d'enfants"),
+        ("budget", "Frein : budget"),
+        ("justice", "Frein : justice"),
+        ("qualifiante", "Formation qualifiante"),
+        ("non_qualifiante", "Formation non qualifiante"),
+    ]),
     ("type_contrat", &[
         ("cdi", "CDI"),
         ("cdd", "CDD"),

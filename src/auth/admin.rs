@@ -34,65 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/utilisateurs/{id}/jetons", post(jetons))
         .route("/utilisateurs/{id}/role", post(role))
         .route("/journal", get(journal))
-        .route("/reglages", get(reglages).post(enregistrer_reglages))
-}
-
-/// The structure's parcours settings as a form (values as typed).
-fn formulaire_reglages(p: &crate::parcours::parametres::ParametresParcours) -> Formulaire {
-    Formulaire::de(BTreeMap::from([
-        ("eligibilite_mois".to_string(), p.eligibilite_mois.to_string()),
-        ("heures_max_semaine".to_string(), p.heures_max_semaine.to_string()),
-        ("heures_max_jour_ouvre".to_string(), p.heures_max_jour_ouvre.to_string()),
-        ("suivi_mois_apres_fin".to_string(), p.suivi_mois_apres_fin.to_string()),
-        ("anonymisation_annees".to_string(), p.anonymisation_annees.to_string()),
-    ]))
-}
-
-async fn page_reglages(state: &AppState, c: &Connecte, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
-    let mut ctx = tera::Context::new();
-    ctx.insert("f", f);
-    ctx.insert("admin", &(c.acteur.role == Role::Admin));
-    ctx.insert("fil", &fil(&[("Réglages de la structure", "")]));
-    Ok((status, render(state, "auth/reglages.html", Some(c), ctx)?).into_response())
-}
-
-/// `/reglages`: the structure's parcours settings (eligibility window, hour caps,
-/// follow-up delay, retention), read by facilitateurs, changed by administrators.
-async fn reglages(State(state): State<AppState>, c: Connecte) -> Result<Response, AppError> {
-    c.acteur.require(GESTION)?;
-    let p = crate::parcours::service::parametres(&state.db, c.acteur.structure_id).await?;
-    page_reglages(&state, &c, &formulaire_reglages(&p), StatusCode::OK).await
-}
-
-async fn enregistrer_reglages(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
-    let mut f = Formulaire::recu(&c, &[Role::Admin], valeurs)?;
-    let entier = |f: &mut Formulaire, champ: &str| -> u32 {
-        match f.nombre(champ) {
-            Some(x) if x.fract() == 0.0 && (0.0..=1000.0).contains(&x) => x as u32,
-            Some(_) => {
-                f.erreur(champ, "Nombre entier attendu.");
-                0
-            }
-            None => {
-                f.erreur(champ, "Ce champ est obligatoire.");
-                0
-            }
-        }
-    };
-    let p = crate::parcours::parametres::ParametresParcours {
-        eligibilite_mois: entier(&mut f, "eligibilite_mois"),
-        heures_max_semaine: entier(&mut f, "heures_max_semaine"),
-        heures_max_jour_ouvre: entier(&mut f, "heures_max_jour_ouvre"),
-        suivi_mois_apres_fin: entier(&mut f, "suivi_mois_apres_fin"),
-        anonymisation_annees: entier(&mut f, "anonymisation_annees"),
-    };
-    if f.valide() {
-        match crate::parcours::service::set_parametres(&state.db, &state.clock, &c.acteur, p).await {
-            Ok(_) => return Ok(flash::rediriger("/reglages", "Réglages enregistrés.")),
-            Err(e) => f.refus(e, "formulaire")?,
-        }
-    }
-    page_reglages(&state, &c, &f, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
 const TRIS: &[&str] = &["nom", "email", "role"];

@@ -9,6 +9,27 @@ use super::{password, token};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldError};
 
+/// The settings (`parametres` JSON) of a structure; each module reads its own section.
+pub async fn parametres_structure(db: &impl ConnectionTrait, structure_id: i64) -> AppResult<serde_json::Value> {
+    let s = structures::Entity::find_by_id(structure_id).one(db).await?.ok_or(AppError::NotFound)?;
+    Ok(s.parametres)
+}
+
+/// Replaces one section of the caller's structure's settings (administrators only),
+/// audited in `txn` with the whole settings before and after.
+pub async fn ecrire_parametres(txn: &sea_orm::DatabaseTransaction, clock: &Clock, acteur: &super::Acteur, section: &str, valeur: serde_json::Value) -> AppResult<()> {
+    acteur.require(&[Role::Admin])?;
+    let s = structures::Entity::find_by_id(acteur.structure_id).one(txn).await?.ok_or(AppError::NotFound)?;
+    let before = s.parametres.clone();
+    let mut after = if before.is_object() { before.clone() } else { serde_json::json!({}) };
+    after[section] = valeur;
+    let mut model: structures::ActiveModel = s.into();
+    model.parametres = Set(after.clone());
+    model.update(txn).await?;
+    crate::audit::record(txn, clock, acteur, "parametres", "structure", acteur.structure_id, Some(&before), Some(&after)).await?;
+    Ok(())
+}
+
 /// Finds the structure named `nom`, creating it if missing.
 pub async fn ensure_structure(db: &impl ConnectionTrait, clock: &Clock, nom: &str) -> AppResult<structures::Model> {
     let nom = nom.trim();

@@ -3,6 +3,7 @@
 
 pub mod forms;
 pub mod pages;
+pub mod parametres;
 pub mod routes;
 pub mod service;
 pub mod siret;

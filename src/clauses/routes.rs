@@ -7,6 +7,7 @@ use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
 use super::forms::*;
+use super::parametres::ParametresSuivi;
 use super::service::{self, clauses as clause_service, compte, marches, mises_en_emploi, operations, Organisation};
 use super::views::*;
 use crate::auth::Acteur;
@@ -39,6 +40,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(changer_regles))
         .routes(routes!(changer_assiette))
         .routes(routes!(create_contrat))
+        .routes(routes!(get_parametres_suivi, set_parametres_suivi))
 }
 
 /// Creates a donneur d'ordre (facilitateur, admin). 409 if its SIRET is already known.
@@ -370,4 +372,35 @@ async fn changer_assiette(State(s): State<AppState>, acteur: Acteur, ApiPath(id)
 async fn create_contrat(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<MiseEnEmploiInput>) -> Created<MiseEnEmploi> {
     let (contrat, mise, eligibilite) = mises_en_emploi::mettre_en_emploi(&s.db, &s.clock, &acteur, input).await?;
     created(MiseEnEmploi { contrat: Contrat::new(contrat, Some(eligibilite)), clause_id: mise.clause_id, attributaire_id: mise.attributaire_id, modalite: mise.modalite })
+}
+
+/// The structure's clause follow-up settings: the progress thresholds its new clauses
+/// start with, and which reminders it sends (facilitateurs, admins).
+#[utoipa::path(get, path = "/parametres/suivi", tag = "clauses", security(("bearer" = [])),
+    responses((status = 200, body = ParametresSuivi), (status = 403, body = Problem)))]
+async fn get_parametres_suivi(State(s): State<AppState>, acteur: Acteur) -> AppResult<Json<ParametresSuivi>> {
+    acteur.require(crate::auth::GESTION)?;
+    Ok(Json(service::parametres_suivi(&s.db, acteur.structure_id).await?))
+}
+
+/// The settings as sent: `appliquer_aux_clauses` also gives the thresholds to every
+/// clause of the structure (each change audited).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ParametresSuiviInput {
+    #[serde(default)]
+    pub avancement: crate::comptage::regles::SeuilsAvancement,
+    #[serde(default)]
+    pub relances: super::parametres::RelancesActives,
+    #[serde(default)]
+    pub appliquer_aux_clauses: bool,
+}
+
+/// Changes the clause follow-up settings (admin); with `appliquer_aux_clauses`, the
+/// structure's clauses take the thresholds too.
+#[utoipa::path(put, path = "/parametres/suivi", tag = "clauses", security(("bearer" = [])), request_body = ParametresSuiviInput,
+    responses((status = 200, body = ParametresSuivi), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn set_parametres_suivi(State(s): State<AppState>, acteur: Acteur, ApiJson(input): ApiJson<ParametresSuiviInput>) -> AppResult<Json<ParametresSuivi>> {
+    let p = ParametresSuivi { avancement: input.avancement, relances: input.relances };
+    Ok(Json(service::set_parametres_suivi(&s.db, &s.clock, &acteur, p, input.appliquer_aux_clauses).await?.parametres))
 }

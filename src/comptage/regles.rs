@@ -55,6 +55,16 @@ pub struct SeuilsAvancement {
     pub non_demarree_mois: u32,
 }
 
+impl SeuilsAvancement {
+    /// What is wrong with these thresholds, in French (one rule for a clause's and a
+    /// structure's).
+    pub fn erreur(&self) -> Option<&'static str> {
+        let a = self;
+        let bons = 0.0 < a.critique && a.critique <= a.retard && a.retard <= 1.0 && a.avance >= 1.0 && a.avance <= 10.0 && (0.0..=1.0).contains(&a.critique_periode_ecoulee) && a.non_demarree_mois <= 24;
+        (!bons).then_some("Seuils attendus : 0 < critique ≤ retard ≤ 100 % ≤ avance ; période écoulée entre 0 et 100 % ; au plus 24 mois.")
+    }
+}
+
 impl Default for SeuilsAvancement {
     fn default() -> Self {
         SeuilsAvancement { retard: 0.8, critique: 0.5, critique_periode_ecoulee: 0.25, avance: 1.1, non_demarree_mois: 1 }
@@ -138,9 +148,8 @@ impl ReglesComptage {
         if !(self.sous_traitance_cout_horaire > 0.0 && self.sous_traitance_cout_horaire <= 1000.0) {
             errors.push(FieldError::new("regles.sous_traitance_cout_horaire", "Coût horaire entre 0 et 1 000 €."));
         }
-        let a = &self.avancement;
-        if !(0.0 < a.critique && a.critique <= a.retard && a.retard <= 1.0 && a.avance >= 1.0 && a.avance <= 10.0 && (0.0..=1.0).contains(&a.critique_periode_ecoulee) && a.non_demarree_mois <= 24) {
-            errors.push(FieldError::new("regles.avancement", "Seuils attendus : 0 < critique ≤ retard ≤ 1 ≤ avance ; période écoulée entre 0 et 1 ; au plus 24 mois."));
+        if let Some(m) = self.avancement.erreur() {
+            errors.push(FieldError::new("regles.avancement", m));
         }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }

@@ -198,6 +198,7 @@ pub(super) async fn page_fiche(state: &AppState, c: &Connecte, id: i64, formulai
     ctx.insert("gestion", &crate::auth::GESTION.contains(&c.acteur.role));
     ctx.insert("criteres", crate::libelles::options("critere"));
     ctx.insert("types_etape", crate::libelles::options("type_etape"));
+    ctx.insert("sous_types_etape", crate::libelles::options("sous_type_etape"));
     ctx.insert("situations", crate::libelles::options("situation_sortie"));
     ctx.insert("fil", &fil(&[("Participants", "/participants"), (&nom, "")]));
     Ok((status, render(state, "parcours/fiche.html", Some(c), ctx)?).into_response())

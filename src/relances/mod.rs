@@ -85,17 +85,22 @@ impl<R: Relance> Job for Tache<R> {
             // One transaction per structure: what is read and what is queued stay together,
             // and SQLite's write lock is never held for the whole country at once.
             let structures = destinataires::structures(&self.redacteur.state.db).await.map_err(erreur)?;
-            let (mut dus, mut nouveaux, mut lignes) = (0, 0, Vec::new());
+            let (mut dus, mut nouveaux, mut lignes, mut eteintes) = (0, 0, Vec::new(), Vec::new());
             for structure in &structures {
+                if !envoie(structure, self.name()) {
+                    eteintes.push(structure.nom.as_str());
+                    continue;
+                }
                 let (n, new, l) = self.once(structure, context).await?;
                 dus += n;
                 nouveaux += new;
                 lignes.extend(l);
             }
+            let eteintes = if eteintes.is_empty() { String::new() } else { format!(" ; désactivé dans les réglages de : {}", eteintes.join(", ")) };
             if context.dry_run {
-                Ok(format!("{dus} e-mail(s) seraient préparés (essai, rien n'est écrit)\n{}", lignes.join("\n")))
+                Ok(format!("{dus} e-mail(s) seraient préparés (essai, rien n'est écrit){eteintes}\n{}", lignes.join("\n")))
             } else {
-                Ok(format!("{dus} e-mail(s) dus, {nouveaux} nouveau(x) dans la file d'envoi"))
+                Ok(format!("{dus} e-mail(s) dus, {nouveaux} nouveau(x) dans la file d'envoi{eteintes}"))
             }
         })
     }
@@ -115,6 +120,11 @@ impl<R: Relance> Tache<R> {
         txn.commit().await?;
         Ok((messages.len(), nouveaux, Vec::new()))
     }
+}
+
+/// Whether `structure` sends the reminder `tache` (its settings, `/reglages`).
+fn envoie(structure: &entities::structures::Model, tache: &str) -> bool {
+    crate::clauses::parametres::ParametresSuivi::from_structure(&structure.parametres).relances.active(tache)
 }
 
 /// A job's error with its causes (the ledger and the log keep them).
@@ -196,6 +206,9 @@ pub async fn renvois_maintenant(state: &AppState, structure_id: i64) -> AppResul
     let redacteur = Redacteur { state: state.clone() };
     let txn = crate::db::ecrire(&state.db).await?;
     let structure = entities::structures::Entity::find_by_id(structure_id).one(&txn).await?.ok_or(crate::error::AppError::NotFound)?;
+    if !envoie(&structure, declarations::RenvoisDeclaration.name()) {
+        return Ok(());
+    }
     let messages = declarations::RenvoisDeclaration.preparer(&redacteur, &txn, &structure, state.clock.now()).await?;
     outbox::enqueue(&txn, state.clock.now(), &messages).await?;
     txn.commit().await?;

@@ -223,15 +223,18 @@ async function parcours(page) {
   return { clauseId, nom };
 }
 
-async function parApi(clauseId) {
+/** Reads `chemin` of the API as the demo's facilitatrice (what the API then holds). */
+async function lireApi(chemin) {
   const r = await fetch(`${BASE}/api/v1/auth/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email: EMAIL, password: MOT_DE_PASSE }) });
   attendre(r.ok, `jeton refusé : ${r.status}`);
   const { token } = await r.json();
-  const get = async (chemin) => {
-    const rep = await fetch(`${BASE}/api/v1${chemin}`, { headers: { authorization: `Bearer ${token}` } });
-    attendre(rep.ok, `${chemin} : ${rep.status}`);
-    return rep.json();
-  };
+  const rep = await fetch(`${BASE}/api/v1${chemin}`, { headers: { authorization: `Bearer ${token}` } });
+  attendre(rep.ok, `${chemin} : ${rep.status}`);
+  return rep.json();
+}
+
+async function parApi(clauseId) {
+  const get = lireApi;
   const clause = await get(`/clauses/${clauseId}`);
   attendre(clause.heures_objectif === 500, `l'API donne un objectif de ${clause.heures_objectif} h`);
   const contrats = await get(`/clauses/${clauseId}/contrats`);
@@ -497,7 +500,8 @@ async function parcoursParticipants(navigateur) {
   await champ(r, "Début").fill("2026-11-02");
   await soumettre(r, "Enregistrer l'étape", "étape enregistrée");
   await flash(r, "Étape « Atelier CV");
-  attendre((await r.locator("main").innerText()).includes(`Atelier CV ${suffixe}`), "l'étape n'apparaît pas dans le parcours");
+  const etape = r.locator("ol.frise li").filter({ hasText: `Atelier CV ${suffixe}` });
+  attendre((await etape.count()) === 1 && (await etape.innerText()).includes("Depuis le 02/11/2026"), "l'étape n'apparaît pas dans la frise du parcours");
   await champ(r, "Date de sortie").fill("2026-11-27");
   await champ(r, "Situation à la sortie").selectOption({ label: "CDD" });
   await soumettre(r, "Enregistrer la sortie", "sortie enregistrée");
@@ -547,6 +551,19 @@ async function administration(navigateur) {
   await suivre(p, "Journal", "journal des modifications");
   const journal = await p.locator("main").innerText();
   attendre(journal.includes("Désactivation du compte") && journal.includes("Réactivation du compte") && journal.includes("Invitation"), "le journal ne dit pas les changements");
+  // The structure's settings: a reminder switched off, thresholds given to every clause.
+  await suivre(p, "Réglages", "réglages de la structure");
+  await champ(p, "En retard sous (% de l'attendu)").fill("175");
+  await soumettre(p, "Enregistrer le suivi des clauses", "réglages refusés");
+  attendre((await p.locator(".erreur").count()) >= 1 && (await champ(p, "En retard sous (% de l'attendu)").inputValue()) === "175", "seuil refusé sans message ou valeur tapée perdue");
+  await champ(p, "En retard sous (% de l'attendu)").fill("75");
+  await champ(p, "Point du trimestre des référents").uncheck();
+  await champ(p, "Donner aussi ces seuils à toutes les clauses existantes de la structure").check();
+  await soumettre(p, "Enregistrer le suivi des clauses", "réglages enregistrés");
+  await flash(p, "Suivi des clauses enregistré ; seuils donnés à");
+  const suivi = await lireApi("/parametres/suivi");
+  attendre(suivi.avancement.retard === 0.75 && suivi.relances.digest_referent === false && suivi.relances.digest_facilitateur === true, `l'API ne tient pas les réglages : ${JSON.stringify(suivi)}`);
+  attendre(!(await champ(p, "Point du trimestre des référents").isChecked()), "la relance décochée revient cochée");
   const siennes = [...visitees].filter((c) => !avant.has(c));
   for (const c of siennes) visitees.delete(c);
   await telephone(navigateur, await ctx.storageState(), ["/", ...siennes]);

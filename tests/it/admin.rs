@@ -213,3 +213,54 @@ async fn the_sortie_protocole_is_read_and_its_next_version_created_from_the_curr
     let batir = app.login_bound("PLIE A", Role::Entreprise, Some(e), None).await;
     assert_eq!(page(&app, "/protocoles", Some(&se_connecter_a(&app, &batir, "/").await)).await.0, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_clause_follow_up_settings_give_thresholds_to_clauses_and_switch_reminders() {
+    let s = crate::clauses::scenario().await;
+    let (app, f) = (&s.app, &s.f);
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let cookie = se_connecter_a(app, &admin, "/").await;
+    let (_, html) = page(app, "/reglages", Some(&cookie)).await;
+    assert!(html.contains("Suivi des clauses et relances") && html.contains("name=\"avancement.retard\" type=\"text\" value=\"80\""), "{html}");
+    assert!(html.contains("Rappel de déclaration aux entreprises") && html.contains("Prochain passage : 01/04/2026 à 08:00."), "{html}");
+    assert!(html.contains("name=\"relances.digest_referent\" type=\"checkbox\" value=\"oui\" checked"), "all on by default: {html}");
+    // Refused: nothing written, the values typed kept, the error in French.
+    let mut champs = vec![("avancement.retard", "120"), ("avancement.critique", "50"), ("avancement.critique_periode_ecoulee", "25"), ("avancement.avance", "110"), ("avancement.non_demarree_mois", "1"), ("appliquer_aux_clauses", "oui")];
+    let (status, html) = poster(app, &cookie, "/reglages", "/reglages/suivi", &champs).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("Seuils attendus : 0 &lt; critique ≤ retard ≤ 100 %") && html.contains("value=\"120\""), "{html}");
+    assert_eq!(app.get("/api/v1/parametres/suivi", &admin.token).await.1["avancement"]["retard"], 0.8, "nothing written");
+    assert_eq!(app.get(&format!("/api/v1/clauses/{}", s.clause_a), &f.token).await.1["regles"]["avancement"]["retard"], 0.8);
+    // Accepted: the thresholds go to every clause (audited), the reminders unticked stop.
+    champs[0] = ("avancement.retard", "70");
+    let cochees: Vec<String> = ["declaration_reminder", "declaration_relance", "declaration_derniere_relance", "renvoi_declaration", "digest_facilitateur", "avis_referents", "suivi_six_mois", "bilan_donneur_ordre"].iter().map(|t| format!("relances.{t}")).collect();
+    champs.extend(cochees.iter().map(|n| (n.as_str(), "oui")));
+    let audits = count(&app.db, "audit_log").await;
+    let (status, lieu) = poster(app, &cookie, "/reglages", "/reglages/suivi", &champs).await;
+    assert_eq!((status, lieu.as_str()), (StatusCode::SEE_OTHER, "/reglages"));
+    let (_, p) = app.get("/api/v1/parametres/suivi", &admin.token).await;
+    assert_eq!((p["avancement"]["retard"].as_f64(), p["relances"]["digest_referent"].as_bool(), p["relances"]["digest_facilitateur"].as_bool()), (Some(0.7), Some(false), Some(true)), "{p}");
+    for k in [s.clause_a, s.clause_b] {
+        assert_eq!(app.get(&format!("/api/v1/clauses/{k}"), &f.token).await.1["regles"]["avancement"]["retard"], 0.7, "clause {k}");
+    }
+    assert_eq!(count(&app.db, "audit_log").await, audits + 3, "the settings and each clause");
+    let (_, journal) = page(app, "/journal", Some(&cookie)).await;
+    assert!(journal.contains("Réglages modifiés"), "{journal}");
+    // A clause created afterwards starts with them; its settings page offers them as defaults.
+    let (_, html) = page(app, &format!("/clauses/{}/reglages", s.clause_a), Some(&cookie)).await;
+    assert!(html.contains("Par défaut : 70 %."), "{html}");
+    let (_, m) = app.get(&format!("/api/v1/marches/{}", s.marche), &f.token).await;
+    let lot = m["lots"][1]["id"].as_i64().unwrap();
+    let (status, k) = app.post("/api/v1/clauses", &f.token, &json!({"lot_id": lot, "type": "execution", "date_debut": "2025-03-01", "date_fin": "2025-10-31", "globalisable": false, "objectif": {"mode": "heures", "heures": 100}})).await;
+    assert_eq!(status, StatusCode::CREATED, "{k}");
+    assert_eq!((k["regles"]["avancement"]["retard"].as_f64(), k["regles"]["avancement"]["critique"].as_f64()), (Some(0.7), Some(0.5)), "{k}");
+    // The API: a facilitateur reads and may not write; a bad body is 422 in French.
+    let (status, _) = app.put("/api/v1/parametres/suivi", &f.token, &json!({"avancement": {"retard": 0.6}})).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(app.get("/api/v1/parametres/suivi", &f.token).await.0, StatusCode::OK);
+    let (status, v) = app.put("/api/v1/parametres/suivi", &admin.token, &json!({"avancement": {"retard": 0.4, "critique": 0.5}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{v}");
+    assert!(v.to_string().contains("Seuils attendus"), "{v}");
+    let cookie_f = se_connecter_a(app, f, "/").await;
+    assert_eq!(poster(app, &cookie_f, "/reglages", "/reglages/suivi", &champs).await.0, StatusCode::FORBIDDEN);
+}

@@ -131,3 +131,73 @@ async fn back_office_pages_and_forms_refuse_other_roles_and_other_structures() {
     }
     assert_eq!(empreinte(&app).await, avant, "another structure's form wrote something");
 }
+
+async fn role_de(app: &TestApp, compte: i64) -> Role {
+    use sea_orm::EntityTrait;
+    entities::utilisateurs::Entity::find_by_id(compte).one(&app.db).await.unwrap().unwrap().role
+}
+
+/// The parcours, administration and bilan pages by audience: who gets 403, and another
+/// structure 404 on this one's rows.
+#[tokio::test]
+async fn parcours_administration_and_bilan_pages_refuse_the_roles_they_are_not_for() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let p = s.participant_id;
+    let compte = s.referent.user_id;
+    // Pages for admins and facilitateurs.
+    let gestion: Vec<String> = vec!["/utilisateurs".into(), "/utilisateurs/inviter".into(), format!("/utilisateurs/{compte}"), "/reglages".into(), "/bilans".into(), "/bilan".into(), "/portefeuille/bilan".into(), "/bilans/consolidation?annee=2026".into()];
+    // Pages of the parcours (référents too).
+    let parcours: Vec<String> = vec!["/participants".into(), "/participants/nouveau".into(), format!("/participants/{p}"), format!("/participants/{p}/modifier"), format!("/participants/{p}/donnees"), "/protocoles".into()];
+    // Forms for administrators only.
+    let admin_seul: Vec<(String, Vec<(&str, String)>)> = vec![
+        ("/reglages".into(), vec![("eligibilite_mois", "9".into()), ("heures_max_semaine", "45".into()), ("heures_max_jour_ouvre", "10".into()), ("suivi_mois_apres_fin", "6".into()), ("anonymisation_annees", "5".into())]),
+        ("/reglages/suivi".into(), vec![("avancement.retard", "70".into())]),
+        ("/protocoles".into(), vec![("nom", "Pirate".into())]),
+        (format!("/utilisateurs/{compte}/role"), vec![("role", "admin".into())]),
+    ];
+    // (Reading /participants/{id}/donnees is audited: the log is not a measure here.)
+    let empreinte = || async { (count(&app.db, "protocoles").await, count(&app.db, "utilisateurs").await, count(&app.db, "participants").await, app.get("/api/v1/parametres/parcours", &admin.token).await.1, role_de(&app, compte).await) };
+    let avant = empreinte().await;
+    let essais = [(&s.entreprise, true, true), (&s.donneur, true, true), (&s.referent, true, false), (&s.facilitateur, false, false)];
+    for (login, refuse_gestion, refuse_parcours) in essais {
+        let cookie = se_connecter_a(&app, login, "/").await;
+        let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+        let jeton = csrf(&accueil);
+        let attendu = |refus: bool| if refus { StatusCode::FORBIDDEN } else { StatusCode::OK };
+        for chemin in &gestion {
+            let (status, html) = page(&app, chemin, Some(&cookie)).await;
+            assert_eq!(status, attendu(refuse_gestion), "{:?} GET {chemin}", login.user_id);
+            if refuse_gestion {
+                assert!(html.contains("<h1>Accès refusé</h1>"), "{chemin}: {html}");
+            }
+        }
+        for chemin in &parcours {
+            // The référent does not follow this participant: 404 on its pages, its list and forms open.
+            let status = page(&app, chemin, Some(&cookie)).await.0;
+            let voulu = if !refuse_parcours && login.user_id == s.referent.user_id && chemin.contains(&p.to_string()) { StatusCode::NOT_FOUND } else { attendu(refuse_parcours) };
+            assert_eq!(status, voulu, "{:?} GET {chemin}", login.user_id);
+        }
+        for (chemin, champs) in &admin_seul {
+            let champs: Vec<(&str, String)> = [("csrf", jeton.clone())].into_iter().chain(champs.iter().cloned()).collect();
+            let (status, html) = poster(&app, &cookie, chemin, &champs).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{:?} POST {chemin}: {html}", login.user_id);
+        }
+    }
+    assert_eq!(empreinte().await, avant, "a refused form wrote something");
+
+    // Another structure's administrator: 404 on this one's rows, its own settings untouched here.
+    let ailleurs = app.login("PLIE B", Role::Admin).await;
+    let cookie = se_connecter_a(&app, &ailleurs, "/").await;
+    for chemin in [format!("/utilisateurs/{compte}"), format!("/participants/{p}"), format!("/participants/{p}/modifier"), format!("/participants/{p}/donnees")] {
+        let (status, html) = page(&app, &chemin, Some(&cookie)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "GET {chemin}");
+        assert!(html.contains("<h1>Page introuvable</h1>"), "{chemin}: {html}");
+    }
+    let (_, accueil) = page(&app, "/", Some(&cookie)).await;
+    let champs = vec![("csrf", csrf(&accueil)), ("role", "facilitateur".to_string())];
+    assert_eq!(poster(&app, &cookie, &format!("/utilisateurs/{compte}/role"), &champs).await.0, StatusCode::NOT_FOUND);
+    let (_, v) = app.get("/api/v1/parametres/suivi", &admin.token).await;
+    assert_eq!(v["avancement"]["retard"], 0.8, "{v}");
+}

@@ -157,6 +157,7 @@ fn corps(methode: &str, chemin: &str, i: usize, s: &Structure) -> serde_json::Va
         ("PUT", "/moi/mot-de-passe") => json!({"actuel": "pas-le-bon-mot-de-passe", "nouveau": "un-nouveau-mot-de-passe"}),
         ("POST", "/operations") | ("PUT", "/operations/{id}") => operation,
         ("POST", "/operations/{id}/marches") => json!({"marche_ids": [s.marche_id]}),
+        ("PUT", "/parametres/suivi") => json!({"relances": {"digest_referent": false}}),
         ("PUT", "/parametres/parcours") => json!({"eligibilite_mois": 6, "heures_max_semaine": 48, "heures_max_jour_ouvre": 10, "suivi_mois_apres_fin": 6, "anonymisation_annees": 5}),
         ("POST", "/participants") | ("PUT", "/participants/{id}") => participant,
         ("POST", "/participants/{id}/contrats") => json!({"employeur_id": s.entreprise_id, "type_contrat": "cdd", "date_debut": format!("2028-0{}-01", 1 + i % 5), "date_fin_prevue": format!("2028-0{}-20", 1 + i % 5), "heures_hebdo": 20, "poste": "Peintre"}),

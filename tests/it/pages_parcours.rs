@@ -226,11 +226,15 @@ async fn a_record_s_forms_verify_criteria_record_etapes_and_sorties_and_change_t
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, html) = page(&app, &fiche, Some(&cookie_r)).await;
     assert!(html.contains("Permis B financé") && html.contains("CDI — <strong>Sortie dynamique</strong>") && html.contains("Aucune règle du protocole ne s'applique"), "{html}");
+    // The étapes as a timeline, the levée de freins marked confidential, its frein in words.
+    let frise = html.split("<ol class=\"frise\"").nth(1).and_then(|s| s.split("</ol>").next()).unwrap_or_default();
+    assert!(frise.contains("frise-levee_freins") && frise.contains("Levée de freins — Frein : mobilité <span class=\"marque-confidentiel\">Confidentiel</span>") && frise.contains("Depuis le 01/02/2026"), "{frise}");
     let (_, parcours) = app.get(&format!("/api/v1/participants/{id}/parcours"), &referent.token).await;
     assert_eq!(parcours["sorties"][0]["categorie"], "dynamique", "a CDI without a contrat on record: {parcours}");
     // The facilitateur does not see the levée de freins' content.
     let (_, html) = page(&app, &fiche, Some(&cookie)).await;
-    assert!(!html.contains("Permis B financé"), "{html}");
+    let frise = html.split("<ol class=\"frise\"").nth(1).and_then(|s| s.split("</ol>").next()).unwrap_or_default();
+    assert!(!html.contains("Permis B financé") && !frise.contains("mobilité") && frise.contains("Levée de freins <span class=\"marque-confidentiel\">Confidentiel</span>"), "{html}");
 
     // A référent who does not follow the person: 404 on every form; a company: 403.
     let autre = app.login("PLIE A", Role::Referent).await;

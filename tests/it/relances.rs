@@ -452,3 +452,21 @@ async fn the_sends_page_shows_the_facilitateur_what_went_to_whom_and_what_failed
     assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
     assert_eq!(page(app, "/envois", Some(&cookie)).await.0, StatusCode::SEE_OTHER);
 }
+
+#[tokio::test]
+async fn a_reminder_switched_off_in_the_structure_settings_is_not_sent_there() {
+    let s = with_contacts().await;
+    let app = &s.app;
+    let admin = app.login("PLIE A", Role::Admin).await;
+    let (status, v) = app.put("/api/v1/parametres/suivi", &admin.token, &json!({"relances": {"declaration_reminder": false}})).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!((v["relances"]["declaration_reminder"].as_bool(), v["relances"]["declaration_relance"].as_bool()), (Some(false), Some(true)), "{v}");
+    let state = server(app, paris(2025, 7, 1, 8, 0), app.mailer.clone());
+    let engine = relances::engine_for(&state, "serveur-a").unwrap();
+    let run = engine.run_now("declaration_reminder", paris(2025, 7, 1, 8, 0), false).await.unwrap();
+    assert_eq!(run.issue.as_deref(), Ok("0 e-mail(s) dus, 0 nouveau(x) dans la file d'envoi ; désactivé dans les réglages de : PLIE A"));
+    assert!(outbox(app).await.is_empty());
+    // The relance of the 10th is still on: the same companies hear from it.
+    let relance = engine.run_now("declaration_relance", paris(2025, 7, 10, 8, 0), false).await.unwrap();
+    assert_eq!(relance.issue.as_deref(), Ok("2 e-mail(s) dus, 2 nouveau(x) dans la file d'envoi"));
+}

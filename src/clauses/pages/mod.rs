@@ -14,6 +14,7 @@ mod organisations;
 mod placement;
 mod referent;
 mod reglages;
+mod structure;
 mod tableau;
 mod tableur;
 mod validations;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(placement::routes())
         .merge(import::routes())
         .merge(reglages::routes())
+        .merge(structure::routes())
         .merge(tableau::routes())
 }
 

@@ -15,6 +15,7 @@ use entities::enums::ModeObjectif;
 use crate::auth::session::Connecte;
 use crate::auth::GESTION;
 use crate::clauses::forms::{AssietteInput, ObjectifForceInput};
+use crate::clauses::parametres::{seuils_du_formulaire, seuils_en_champs};
 use crate::clauses::service::{clauses as service_c, compte};
 use crate::comptage::regles::ReglesComptage;
 use crate::error::AppError;
@@ -64,17 +65,13 @@ fn valeurs_regles(r: &ReglesComptage, globalisable: bool) -> BTreeMap<String, St
     n("regles.bonus_signature_cdi_heures", Some(r.bonus_signature_cdi_heures));
     n("regles.sous_traitance_part_main_oeuvre", Some(r.sous_traitance_part_main_oeuvre * PCT));
     n("regles.sous_traitance_cout_horaire", Some(r.sous_traitance_cout_horaire));
-    n("regles.avancement.retard", Some(r.avancement.retard * PCT));
-    n("regles.avancement.critique", Some(r.avancement.critique * PCT));
-    n("regles.avancement.critique_periode_ecoulee", Some(r.avancement.critique_periode_ecoulee * PCT));
-    n("regles.avancement.avance", Some(r.avancement.avance * PCT));
-    n("regles.avancement.non_demarree_mois", Some(f64::from(r.avancement.non_demarree_mois)));
     for (k, c) in &r.coefficients_type_contrat {
         n(&format!("regles.coefficients_type_contrat.{k}"), Some(*c));
     }
     for (k, c) in &r.coefficients_modalite {
         n(&format!("regles.coefficients_modalite.{k}"), Some(*c));
     }
+    seuils_en_champs("regles.avancement", &r.avancement, &mut v);
     v
 }
 
@@ -104,7 +101,7 @@ async fn afficher(state: &AppState, c: &Connecte, id: i64, mut forms: Formulaire
         }
         Formulaire::de(v)
     });
-    let defauts = ReglesComptage::default();
+    let defauts = defauts(state, c).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("id", &id);
     ctx.insert("fo", &objectif);
@@ -142,9 +139,13 @@ async fn objectif(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPa
     afficher(&state, &c, id, Formulaires { objectif: Some(f), ..Default::default() }, StatusCode::UNPROCESSABLE_ENTITY).await
 }
 
-/// The rule set from the form; blank fields take the defaults.
-fn regles_du_formulaire(f: &mut Formulaire) -> ReglesComptage {
-    let d = ReglesComptage::default();
+/// The rule set a clause of the caller's structure starts with (its progress thresholds).
+async fn defauts(state: &AppState, c: &Connecte) -> Result<ReglesComptage, AppError> {
+    Ok(crate::clauses::service::parametres_suivi(&state.db, c.acteur.structure_id).await?.regles_par_defaut())
+}
+
+/// The rule set from the form; blank fields take the defaults `d`.
+fn regles_du_formulaire(f: &mut Formulaire, d: &ReglesComptage) -> ReglesComptage {
     let mut r = d.clone();
     r.eligibilite_requise = f.case("regles.eligibilite_requise");
     r.formation_comptee = f.case("regles.formation_comptee");
@@ -162,11 +163,7 @@ fn regles_du_formulaire(f: &mut Formulaire) -> ReglesComptage {
     r.bonus_signature_cdi_heures = f.nombre("regles.bonus_signature_cdi_heures").unwrap_or(d.bonus_signature_cdi_heures);
     r.sous_traitance_part_main_oeuvre = f.pourcentage("regles.sous_traitance_part_main_oeuvre").unwrap_or(d.sous_traitance_part_main_oeuvre);
     r.sous_traitance_cout_horaire = f.nombre("regles.sous_traitance_cout_horaire").unwrap_or(d.sous_traitance_cout_horaire);
-    r.avancement.retard = f.pourcentage("regles.avancement.retard").unwrap_or(d.avancement.retard);
-    r.avancement.critique = f.pourcentage("regles.avancement.critique").unwrap_or(d.avancement.critique);
-    r.avancement.critique_periode_ecoulee = f.pourcentage("regles.avancement.critique_periode_ecoulee").unwrap_or(d.avancement.critique_periode_ecoulee);
-    r.avancement.avance = f.pourcentage("regles.avancement.avance").unwrap_or(d.avancement.avance);
-    r.avancement.non_demarree_mois = entier(f, "regles.avancement.non_demarree_mois").unwrap_or(d.avancement.non_demarree_mois);
+    r.avancement = seuils_du_formulaire(f, "regles.avancement", &d.avancement);
     for (code, _) in crate::libelles::options("type_contrat") {
         if let Some(c) = f.nombre(&format!("regles.coefficients_type_contrat.{code}")).filter(|c| *c != 1.0) {
             r.coefficients_type_contrat.insert(code.to_string(), c);
@@ -183,10 +180,10 @@ fn regles_du_formulaire(f: &mut Formulaire) -> ReglesComptage {
 async fn regles(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
     if f.valeurs.get("action").is_some_and(|a| a == "defauts") {
-        f = Formulaire::de(valeurs_regles(&ReglesComptage::default(), f.case("globalisable")));
+        f = Formulaire::de(valeurs_regles(&defauts(&state, &c).await?, f.case("globalisable")));
         return afficher(&state, &c, id, Formulaires { regles: Some(f), ..Default::default() }, StatusCode::OK).await;
     }
-    let r = regles_du_formulaire(&mut f);
+    let r = regles_du_formulaire(&mut f, &defauts(&state, &c).await?);
     let globalisable = f.case("globalisable");
     if f.valide() {
         match service_c::changer_regles(&state.db, &state.clock, &c.acteur, id, r, Some(globalisable)).await {

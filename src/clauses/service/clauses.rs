@@ -98,7 +98,12 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     acteur.require(GESTION)?;
     let mut errors = Vec::new();
     let now = clock.now();
-    let regles = input.regles.clone().unwrap_or_default();
+    let txn = crate::db::ecrire(db).await?;
+    // Without a rule set of its own, a clause starts with its structure's thresholds.
+    let regles = match input.regles.clone() {
+        Some(r) => r,
+        None => super::parametres_suivi(&txn, acteur.structure_id).await?.regles_par_defaut(),
+    };
     if let Err(e) = regles.validate() {
         errors.extend(e);
     }
@@ -118,7 +123,6 @@ pub async fn create_clause(db: &impl TransactionTrait, clock: &Clock, acteur: &A
         ..Default::default()
     };
     apply_objectif(&mut model, &input.objectif, &mut errors);
-    let txn = crate::db::ecrire(db).await?;
     let lot = acteur.scoped::<lots::Entity>().filter(lots::Column::Id.eq(input.lot_id)).find_also_related(marches::Entity).one(&txn).await?;
     match lot {
         Some((_, Some(marche))) => {

@@ -7,8 +7,10 @@ pub mod marches;
 pub mod mises_en_emploi;
 pub mod operations;
 pub mod organisations;
+mod parametres;
 
 pub use organisations::*;
+pub use parametres::{parametres_suivi, set_parametres_suivi, Enregistrement};
 
 use entities::enums::Role;
 use entities::{attributions, clauses as clause_table, lots, marches as marche_table, operations as operation_table};

@@ -27,10 +27,10 @@ pub async fn ajouter_etape(db: &impl TransactionTrait, clock: &Clock, acteur: &A
     match input.type_ {
         TypeEtape::Emploi => errors.push(FieldError::new("type", "Une étape emploi se crée avec son contrat (POST /participants/{id}/contrats).")),
         TypeEtape::LeveeFreins if !sous_type.as_deref().is_some_and(|s| FREINS.contains(&s)) => {
-            errors.push(FieldError::new("sous_type", format!("Frein attendu : {}.", FREINS.join(", "))))
+            errors.push(FieldError::new("sous_type", format!("Précisez le frein levé : logement, santé, mobilité, garde d'enfants, budget ou justice (codes : {}).", FREINS.join(", "))))
         }
         TypeEtape::Formation if !sous_type.as_deref().is_some_and(|s| FORMATIONS.contains(&s)) => {
-            errors.push(FieldError::new("sous_type", "Formation « qualifiante » ou « non_qualifiante » attendue."))
+            errors.push(FieldError::new("sous_type", "Précisez la formation : qualifiante ou non qualifiante (codes : qualifiante, non_qualifiante)."))
         }
         _ => {}
     }

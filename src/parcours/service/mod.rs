@@ -16,8 +16,7 @@ pub use heures::{decider_heures, declarer_heures};
 pub use participants::{get_participant, nom_court, noms_courts, participants_visibles};
 
 use entities::enums::Role;
-use entities::structures;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, TransactionTrait};
 
 use super::parametres::ParametresParcours;
 use crate::auth::Acteur;
@@ -26,8 +25,7 @@ use crate::error::{AppError, AppResult};
 
 /// The parcours settings of a structure.
 pub async fn parametres(db: &impl ConnectionTrait, structure_id: i64) -> AppResult<ParametresParcours> {
-    let s = structures::Entity::find_by_id(structure_id).one(db).await?.ok_or(AppError::NotFound)?;
-    Ok(ParametresParcours::from_structure(&s.parametres))
+    Ok(ParametresParcours::from_structure(&crate::auth::service::parametres_structure(db, structure_id).await?))
 }
 
 /// Changes the parcours settings of the caller's structure (admin), audited.
@@ -35,17 +33,7 @@ pub async fn set_parametres(db: &impl TransactionTrait, clock: &Clock, acteur: &
     acteur.require(&[Role::Admin])?;
     p.validate().map_err(AppError::Invalid)?;
     let txn = crate::db::ecrire(db).await?;
-    let s = structures::Entity::find_by_id(acteur.structure_id).one(&txn).await?.ok_or(AppError::NotFound)?;
-    let before = s.parametres.clone();
-    let mut after = before.clone();
-    if !after.is_object() {
-        after = serde_json::json!({});
-    }
-    after["parcours"] = serde_json::to_value(&p).map_err(anyhow::Error::new)?;
-    let mut model: structures::ActiveModel = s.into();
-    model.parametres = Set(after.clone());
-    model.update(&txn).await?;
-    crate::audit::record(&txn, clock, acteur, "parametres", "structure", acteur.structure_id, Some(&before), Some(&after)).await?;
+    crate::auth::service::ecrire_parametres(&txn, clock, acteur, "parcours", serde_json::to_value(&p).map_err(anyhow::Error::new)?).await?;
     txn.commit().await?;
     Ok(p)
 }
