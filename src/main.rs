@@ -25,59 +25,59 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Applies pending migrations, then serves the web application and the API.
+    /// Applique les migrations en attente, puis sert l'application web et l'API.
     Serve {
-        /// Do not start the job scheduler (reminders) in this process.
+        /// Sans les tâches planifiées (relances) dans ce processus.
         #[arg(long)]
         no_jobs: bool,
     },
-    /// Applies pending migrations and exits.
+    /// Applique les migrations en attente, puis s'arrête.
     Migrate,
-    /// Copies the SQLite database into FILE while the server runs (a consistent snapshot),
-    /// then checks the copy. PostgreSQL: pg_dump.
+    /// Copie la base SQLite dans FICHIER pendant que le serveur tourne (un instantané
+    /// cohérent), puis vérifie la copie. PostgreSQL : pg_dump.
     Backup {
         fichier: std::path::PathBuf,
     },
-    /// Puts a backup made by `backup` back in place of the SQLite database (checked first;
-    /// an existing database only with --force, server stopped). PostgreSQL: pg_restore.
+    /// Remet une sauvegarde faite par `backup` à la place de la base SQLite (vérifiée
+    /// d'abord ; une base existante seulement avec --force, serveur arrêté). PostgreSQL : pg_restore.
     Restore {
         fichier: std::path::PathBuf,
         #[arg(long)]
         force: bool,
     },
-    /// Fills the database with a coherent, deterministic demo data set.
+    /// Remplit la base d'un jeu de démonstration cohérent et reproductible.
     Demo {
         #[arg(long, value_enum, default_value = "small")]
         scale: Scale,
         #[arg(long, default_value_t = 42)]
         seed: u64,
     },
-    /// User accounts.
+    /// Comptes des utilisateurs.
     User {
         #[command(subcommand)]
         command: UserCommand,
     },
-    /// API tokens.
+    /// Jetons d'API.
     Token {
         #[command(subcommand)]
         command: TokenCommand,
     },
-    /// Benchmarks on the national data set (`demo --scale national` first).
+    /// Mesures sur le jeu de données national (`demo --scale national` d'abord).
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
     },
-    /// Scheduled jobs (reminders, digests): list them, run one by hand.
+    /// Tâches planifiées (relances, points) : les lister, en lancer une à la main.
     Jobs {
         #[command(subcommand)]
         command: JobsCommand,
     },
-    /// Imports of open data.
+    /// Imports de données ouvertes.
     Import {
         #[command(subcommand)]
         command: ImportCommand,
     },
-    /// Yearly consolidation: export each structure's aggregates, merge networks' files.
+    /// Consolidation annuelle : exporter les agrégats de chaque structure, fusionner ceux d'un réseau.
     Consolidation {
         #[command(subcommand)]
         command: ConsolidationCommand,
@@ -86,17 +86,19 @@ enum Command {
 
 #[derive(Subcommand)]
 enum ImportCommand {
-    /// Imports DECP files (XML or JSON, v1 or v2): donneurs d'ordre, marchés, titulaires,
-    /// sous-traitants, modifications. Prints a summary and what was left out, with line
-    /// numbers; exit 1 if nothing could be read.
+    /// Importe des fichiers DECP (XML ou JSON, v1 ou v2, tout encodage déclaré) : donneurs
+    /// d'ordre, marchés et leurs lots, titulaires, sous-traitants, modifications. Affiche un
+    /// bilan et ce qui a été écarté ou corrigé, avec sa ligne ; code de sortie 1 si un
+    /// fichier est illisible ou si rien n'a pu être lu.
     Decp {
+        /// Les fichiers DECP à importer, l'un après l'autre.
         #[arg(required = true)]
         fichiers: Vec<std::path::PathBuf>,
-        /// The structure to import into (by name); needed when there are several.
+        /// La structure où importer (son nom) ; obligatoire s'il y en a plusieurs.
         #[arg(long)]
         structure: Option<String>,
-        /// Only the marchés with a social consideration (clause sociale, critère social,
-        /// marché réservé).
+        /// Seulement les marchés avec une considération sociale (clause sociale, critère
+        /// social, marché réservé).
         #[arg(long)]
         clauses_sociales: bool,
     },
@@ -104,16 +106,17 @@ enum ImportCommand {
 
 #[derive(Subcommand)]
 enum JobsCommand {
-    /// Lists the jobs with their schedule, last run and next occurrence.
+    /// Liste les tâches avec leur horaire, leur dernier passage et le prochain.
     List,
-    /// Runs one job now for the occurrence --at (French time unless an offset is given),
-    /// then sends the e-mails it queued. Running it twice sends nothing more.
+    /// Lance une tâche maintenant pour l'occurrence --at (heure de Paris sauf décalage
+    /// donné), puis envoie les e-mails qu'elle a préparés. La relancer n'envoie rien de plus.
     Run {
+        /// Le nom de la tâche (voir `jobs list`).
         name: String,
-        /// Shows what would be sent; writes nothing.
+        /// Montre ce qui serait envoyé ; n'écrit rien.
         #[arg(long)]
         dry_run: bool,
-        /// The occurrence, e.g. 2025-04-01T08:00:00 (default: now).
+        /// L'occurrence, par exemple 2025-04-01T08:00:00 (par défaut : maintenant).
         #[arg(long)]
         at: Option<String>,
     },
@@ -121,20 +124,20 @@ enum JobsCommand {
 
 #[derive(Subcommand)]
 enum BenchCommand {
-    /// Latency of the bilans (median, p99) and of the national consolidation.
+    /// Durée des bilans (médiane, p99) et de la consolidation nationale.
     Bilans {
         #[arg(long, default_value_t = 30)]
         iterations: usize,
         #[arg(long, default_value_t = 2025)]
         annee: i32,
     },
-    /// Latency of the facilitateur's pages (dashboard, lists) of the largest structure.
+    /// Durée des pages du facilitateur (tableau de bord, listes) de la plus grande structure.
     Pages {
         #[arg(long, default_value_t = 20)]
         iterations: usize,
     },
-    /// The monthly hours at volume: a company's grid, the validation queue, declaring and
-    /// validating 200 months in one action. Writes declarations: a benchmark database.
+    /// Les heures mensuelles en volume : la grille d'une entreprise, la file de validation,
+    /// déclarer et valider 200 mois d'un coup. Écrit des déclarations : base de mesure seulement.
     Heures {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
@@ -143,23 +146,23 @@ enum BenchCommand {
 
 #[derive(Subcommand)]
 enum ConsolidationCommand {
-    /// Writes the yearly consolidation XML of one structure (or of every structure,
-    /// one file each) into a folder.
+    /// Écrit le XML de consolidation annuelle d'une structure (ou de chacune, un fichier
+    /// par structure) dans un dossier.
     Export {
         #[arg(long)]
         annee: i32,
-        /// Only this structure (by name); every structure when absent.
+        /// Seulement cette structure (son nom) ; toutes sinon.
         #[arg(long)]
         structure: Option<String>,
-        /// Folder for the files (created if missing).
+        /// Dossier des fichiers (créé s'il manque).
         #[arg(long, default_value = ".")]
         out: std::path::PathBuf,
     },
-    /// Merges consolidation files into one network table (one row per structure + total).
+    /// Fusionne des fichiers de consolidation en un tableau de réseau (une ligne par structure + total).
     Fusion {
         #[arg(required = true)]
         fichiers: Vec<std::path::PathBuf>,
-        /// The table to write; its extension (.csv or .xlsx) gives the format.
+        /// Le tableau à écrire ; son extension (.csv ou .xlsx) donne le format.
         #[arg(long)]
         out: std::path::PathBuf,
     },
@@ -195,7 +198,7 @@ impl From<RoleArg> for Role {
 
 #[derive(Subcommand)]
 enum UserCommand {
-    /// Creates the structure if missing, then the user.
+    /// Crée la structure si elle manque, puis l'utilisateur.
     Create {
         #[arg(long)]
         structure: String,
@@ -203,7 +206,7 @@ enum UserCommand {
         email: String,
         #[arg(long, value_enum)]
         role: RoleArg,
-        /// Without a password the user can only use API tokens until one is set.
+        /// Sans mot de passe, l'utilisateur n'a que des jetons d'API jusqu'à ce qu'il en choisisse un.
         #[arg(long)]
         password: Option<String>,
         #[arg(long)]
@@ -217,16 +220,46 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum TokenCommand {
-    /// Prints one line: a bearer token for that user.
+    /// Affiche une ligne : un jeton d'API (bearer) pour cet utilisateur.
     Create {
         #[arg(long)]
         email: String,
     },
 }
 
+/// The command line's help in French: headings, the help and version flags, on every
+/// subcommand (clap writes them in English).
+fn en_francais(c: clap::Command) -> clap::Command {
+    let mut modele = String::from("{about-with-newline}\nUtilisation : {usage}\n");
+    if c.get_positionals().next().is_some() {
+        modele.push_str("\nArguments :\n{positionals}\n");
+    }
+    modele.push_str("\nOptions :\n{options}\n");
+    let sous_commandes = c.has_subcommands();
+    if sous_commandes {
+        modele.push_str("\nCommandes :\n{subcommands}\n");
+    }
+    let racine = c.get_name() == "clausier";
+    let mut c = c
+        .help_template(modele)
+        .disable_help_flag(true)
+        .disable_help_subcommand(true)
+        .arg(clap::Arg::new("aide").short('h').long("help").action(clap::ArgAction::Help).help("Affiche cette aide"));
+    if sous_commandes {
+        c = c.subcommand_value_name("COMMANDE");
+    }
+    if racine {
+        c = c.disable_version_flag(true).arg(clap::Arg::new("version").short('V').long("version").action(clap::ArgAction::Version).help("Affiche la version"));
+    }
+    c.mut_subcommands(en_francais)
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&en_francais(<Cli as clap::CommandFactory>::command()).get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
     let settings = match Settings::load() {
         Ok(s) => s,
         Err(e) => {
@@ -360,14 +393,15 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             db::migrate(&conn).await?;
             let structure = structure_cible(&conn, structure.as_deref()).await?;
             let acteur = clausier::auth::Acteur::systeme(structure.id);
-            let mut lisibles = 0;
+            let (mut lisibles, mut illisibles) = (0, 0);
             for f in &fichiers {
                 let progression = std::io::IsTerminal::is_terminal(&std::io::stderr());
                 let rapport = clausier::decp::importer(&conn, &clock, &acteur, f, clauses_sociales, progression).await?;
                 print!("{}", clausier::decp::afficher(&rapport));
                 lisibles += rapport.lisibles();
+                illisibles += u32::from(rapport.illisible.is_some());
             }
-            Ok(if lisibles == 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+            Ok(if lisibles == 0 || illisibles > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
         }
         Command::Consolidation { command: ConsolidationCommand::Fusion { fichiers, out } } => {
             let (lignes, erreurs) = bilans::consolidation::fusionner(&fichiers, &out)?;

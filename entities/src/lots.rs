@@ -13,6 +13,8 @@ pub struct Model {
     pub numero: String,
     pub intitule: String,
     pub montant_ht_cents: i64,
+    /// A lot imported from a DECP record: the digest of that record as notified.
+    pub decp_cle: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

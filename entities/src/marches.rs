@@ -25,6 +25,10 @@ pub struct Model {
     pub date_fin: Date,
     pub duree_mois: Option<i32>,
     pub lieu_execution: Option<String>,
+    /// Imported: the digest of what the DECP files said of the marché (all its records).
+    pub decp_empreinte: Option<String>,
+    /// Imported: the publication date of that data (`datePublicationDonnees`).
+    pub decp_publie_le: Option<Date>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

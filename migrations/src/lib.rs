@@ -14,6 +14,7 @@ mod m20261129_000002_tentatives_connexion;
 mod m20261129_000003_email_par_structure;
 mod m20261129_000004_attestation;
 mod m20261129_000005_lien_connexion;
+mod m20261129_000006_decp_lots;
 mod util;
 
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_email_par_structure::Migration),
             Box::new(m20261129_000004_attestation::Migration),
             Box::new(m20261129_000005_lien_connexion::Migration),
+            Box::new(m20261129_000006_decp_lots::Migration),
         ]
     }
 }

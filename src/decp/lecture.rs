@@ -23,6 +23,8 @@ pub struct Organisme {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Modification {
     pub numero: i32,
+    /// `datePublicationDonneesModification`.
+    pub publication: Option<NaiveDate>,
     pub montant_cents: Option<i64>,
     pub duree_mois: Option<i32>,
     pub titulaires: Vec<Organisme>,
@@ -46,6 +48,12 @@ pub struct MarcheDecp {
     /// Each sous-traitant with the amount sous-traité.
     pub sous_traitants: Vec<(Organisme, Option<i64>)>,
     pub modifications: Vec<Modification>,
+    /// `nature` as published (« Marché », « Accord-cadre »…).
+    pub nature_decp: Option<String>,
+    /// v2 `typeGroupementOperateurs` (« Conjoint », « Solidaire », « Pas de groupement »).
+    pub groupement: Option<String>,
+    /// `datePublicationDonnees`.
+    pub publication: Option<NaiveDate>,
     /// The whole marché as read (version 0).
     pub donnees: serde_json::Value,
 }
@@ -54,6 +62,24 @@ impl MarcheDecp {
     /// The DECP key: acheteur id + marché id.
     pub fn uid(&self) -> String {
         format!("{}{}", self.acheteur.siret, self.id)
+    }
+
+    /// The latest publication date of this record's data (its own, or a modification's).
+    pub fn publie_le(&self) -> Option<NaiveDate> {
+        self.modifications.iter().filter_map(|m| m.publication).chain(self.publication).max()
+    }
+
+    /// The role of the titulaire at `rang` in the marché as notified: several titulaires
+    /// are a group (the first its mandataire, the others cotraitants) unless the file says
+    /// there is no group (`typeGroupementOperateurs`) or, in v1 which does not say, the
+    /// marché is an accord-cadre (several attributaires, each a titulaire).
+    pub fn role_titulaire(&self, rang: usize) -> entities::enums::RoleAttribution {
+        use entities::enums::RoleAttribution::*;
+        let sans_groupement = match &self.groupement {
+            Some(g) => g.to_lowercase().starts_with("pas"),
+            None => self.nature_decp.as_deref().is_some_and(|n| n.to_lowercase().replace(['-', ' '], "").contains("accordcadre")),
+        };
+        if rang == 0 || sans_groupement { Titulaire } else { Cotraitant }
     }
 
     /// A candidate for follow-up: a social consideration (clause sociale, critère
@@ -124,22 +150,25 @@ pub fn type_acheteur(siret: &Siret) -> TypeDonneurOrdre {
 /// reasons. `problemes` gets what was left out.
 pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String> {
     let id = n.texte_de("id").ok_or("marché sans identifiant (id) : ignoré")?.to_string();
+    if est_concession(n) {
+        return Err(format!("contrat de concession {id} : ce n'est pas un marché, non importé"));
+    }
     let qui = format!("marché {id}");
     let acheteur_noeud = n.enfant("acheteur").ok_or(format!("{qui} ignoré : pas d'acheteur"))?;
     let acheteur = organisme(acheteur_noeud, "nom").map_err(|e| format!("{qui} ignoré : acheteur {e}"))?;
     let mut montant_cents = 0;
     match n.texte_de("montant") {
-        Some(m) => match montant(m) {
+        Some(m) => match montant_signale(m, &format!("{qui} : montant"), problemes) {
             Some(c) => montant_cents = c,
-            None => problemes.push(format!("{qui} : montant illisible « {m} », compté 0 €")),
+            None => problemes.push(format!("{qui} : montant illisible « {} », compté 0 €", extrait(m))),
         },
         None => problemes.push(format!("{qui} : pas de montant, compté 0 €")),
     }
     let duree_mois = match n.texte_de("dureeMois") {
-        Some(d) => match d.parse::<i32>() {
-            Ok(v) if v >= 0 => Some(v),
-            _ => {
-                problemes.push(format!("{qui} : durée « {d} » illisible, fin d'exécution à renseigner"));
+        Some(d) => match duree(d, &format!("{qui} : durée"), problemes) {
+            Some(v) => Some(v),
+            None => {
+                problemes.push(format!("{qui} : durée « {} » illisible, fin d'exécution à renseigner", extrait(d)));
                 None
             }
         },
@@ -160,31 +189,49 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
     for a in n.elements("actesSousTraitance", "acteSousTraitance") {
         let Some(st) = a.enfant("sousTraitant") else { continue };
         match organisme(st, "denominationSociale") {
-            Ok(o) => sous_traitants.push((o, a.texte_de("montant").and_then(montant))),
+            Ok(o) if titulaires.iter().any(|t| t.siret == o.siret) => problemes.push(format!("{qui} : sous-traitant {} déjà titulaire du marché, gardé comme titulaire", o.siret)),
+            Ok(o) => sous_traitants.push((o, a.texte_de("montant").and_then(|m| montant_signale(m, &format!("{qui} : montant sous-traité"), problemes)))),
             Err(e) => problemes.push(format!("{qui} : sous-traitant ignoré — {e}")),
         }
     }
     let mut modifications = Vec::new();
     for (i, m) in n.elements("modifications", "modification").into_iter().enumerate() {
         let numero = m.texte_de("id").and_then(|v| v.parse::<i32>().ok()).unwrap_or(i as i32 + 1);
+        let quoi = format!("{qui}, modification {numero}");
         let mut titulaires = Vec::new();
         for t in m.elements("titulaires", "titulaire") {
             match organisme(t, "denominationSociale") {
                 Ok(o) => titulaires.push(o),
-                Err(e) => problemes.push(format!("{qui}, modification {numero} : titulaire ignoré — {e}")),
+                Err(e) => problemes.push(format!("{quoi} : titulaire ignoré — {e}")),
             }
         }
+        let montant_cents = m.texte_de("montant").and_then(|v| {
+            let lu = montant_signale(v, &format!("{quoi} : montant"), problemes);
+            if lu.is_none() {
+                problemes.push(format!("{quoi} : montant illisible « {} », ignoré", extrait(v)));
+            }
+            lu
+        });
+        let duree_mois = m.texte_de("dureeMois").and_then(|v| {
+            let lu = duree(v, &format!("{quoi} : durée"), problemes);
+            if lu.is_none() {
+                problemes.push(format!("{quoi} : durée illisible « {} », ignorée", extrait(v)));
+            }
+            lu
+        });
         modifications.push(Modification {
             numero,
-            montant_cents: m.texte_de("montant").and_then(montant),
-            duree_mois: m.texte_de("dureeMois").and_then(|d| d.parse().ok()),
+            publication: m.texte_de("datePublicationDonneesModification").and_then(date),
+            montant_cents,
+            duree_mois,
             titulaires,
             donnees: en_json(m),
         });
     }
+    let code_cpv = n.texte_de("codeCPV").map(|c| cpv(c, &qui, problemes));
     let marche = MarcheDecp {
         objet: n.texte_de("objet").unwrap_or("(objet non renseigné)").to_string(),
-        code_cpv: n.texte_de("codeCPV").map(str::to_string),
+        code_cpv,
         procedure: n.texte_de("procedure").map(str::to_string),
         montant_cents,
         duree_mois,
@@ -194,6 +241,9 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
         titulaires,
         sous_traitants,
         modifications,
+        nature_decp: n.texte_de("nature").map(str::to_string),
+        groupement: n.texte_de("typeGroupementOperateurs").map(str::to_string),
+        publication: n.texte_de("datePublicationDonnees").and_then(date),
         donnees: en_json(n),
         id,
         acheteur,
@@ -202,6 +252,56 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
         return Err(problemes.pop().unwrap_or_default());
     }
     Ok(marche)
+}
+
+/// A concession contract (v1 `_type`, an `autoriteConcedante`, concessionnaires): not a
+/// marché, never a clause's support here.
+fn est_concession(n: &Noeud) -> bool {
+    n.texte_de("_type").is_some_and(|t| t.to_lowercase().contains("concession")) || n.enfant("autoriteConcedante").is_some() || n.enfant("concessionnaires").is_some()
+}
+
+/// At most 40 characters of a value, for a message.
+fn extrait(v: &str) -> String {
+    let mut e: String = v.chars().take(40).collect();
+    if v.chars().count() > 40 {
+        e.push('…');
+    }
+    e
+}
+
+/// A CPV code; seven digits lost their leading zero (read as a number): padded, said.
+fn cpv(c: &str, qui: &str, problemes: &mut Vec<String>) -> String {
+    let (chiffres, reste) = c.split_once('-').map_or((c, None), |(a, b)| (a, Some(b)));
+    if chiffres.len() == 7 && chiffres.bytes().all(|b| b.is_ascii_digit()) {
+        let corrige = match reste {
+            Some(r) => format!("0{chiffres}-{r}"),
+            None => format!("0{chiffres}"),
+        };
+        problemes.push(format!("{qui} : code CPV « {c} » complété en « {corrige} » (zéro initial perdu)"));
+        return corrige;
+    }
+    c.to_string()
+}
+
+/// An amount read with [`montant`], its rounding to the cent said.
+fn montant_signale(texte: &str, quoi: &str, problemes: &mut Vec<String>) -> Option<i64> {
+    let (cents, arrondi) = montant_exact(texte)?;
+    if arrondi {
+        problemes.push(format!("{quoi} « {} » arrondi au centime : {}", extrait(texte), crate::text::euros_fr(cents as f64 / 100.0)));
+    }
+    Some(cents)
+}
+
+/// A duration in months: `24`, or `4.0`; a fraction of a month is rounded up, said.
+fn duree(texte: &str, quoi: &str, problemes: &mut Vec<String>) -> Option<i32> {
+    if let Ok(v) = texte.parse::<i32>() {
+        return (v >= 0).then_some(v);
+    }
+    let x: f64 = texte.replace(',', ".").parse().ok().filter(|x: &f64| x.is_finite() && *x >= 0.0 && *x < 10_000.0)?;
+    if x.fract() != 0.0 {
+        problemes.push(format!("{quoi} « {} » arrondie à {} mois", extrait(texte), x.ceil()));
+    }
+    Some(x.ceil() as i32)
 }
 
 /// A buyer or a company: its SIRET (other identifiers are not kept) and its name.
@@ -214,20 +314,28 @@ fn organisme(n: &Noeud, champ_nom: &str) -> Result<Organisme, String> {
     Ok(Organisme { siret, nom: n.texte_de(champ_nom).or_else(|| n.texte_de("nom")).map(str::to_string) })
 }
 
-/// An amount in euros as cents: `575000`, `123456.89`, `1 234,56`, `12 000 €`.
+/// An amount in euros as cents: `575000`, `123456.89`, `1 234,56`, `12 000 €`; more
+/// than two decimals are rounded half-up to the cent.
 pub fn montant(texte: &str) -> Option<i64> {
+    montant_exact(texte).map(|(c, _)| c)
+}
+
+/// The amount in cents, and whether it was rounded.
+fn montant_exact(texte: &str) -> Option<(i64, bool)> {
     let t: String = texte.chars().filter(|c| !c.is_whitespace() && *c != '€' && *c != '\u{a0}').collect::<String>().replace(',', ".");
     let (entiers, decimales) = t.split_once('.').unwrap_or((&t, ""));
     if entiers.is_empty() || !entiers.bytes().all(|b| b.is_ascii_digit()) || !decimales.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
     let euros: i64 = entiers.parse().ok()?;
-    let cents: i64 = match decimales.len() {
-        0 => 0,
-        1 => decimales.parse::<i64>().ok()? * 10,
-        _ => decimales.get(..2)?.parse().ok()?,
-    };
-    euros.checked_mul(100)?.checked_add(cents)
+    let d = decimales.as_bytes();
+    let chiffre = |i: usize| d.get(i).map_or(0, |b| i64::from(b - b'0'));
+    let mut cents = chiffre(0) * 10 + chiffre(1);
+    let arrondi = d.len() > 2 && d[2..].iter().any(|b| *b != b'0');
+    if chiffre(2) >= 5 {
+        cents += 1;
+    }
+    Some((euros.checked_mul(100)?.checked_add(cents)?, arrondi))
 }
 
 /// A date, ignoring a time or a time zone after it.
@@ -268,6 +376,9 @@ mod tests {
         assert_eq!(montant("1 234,5"), Some(123_450));
         assert_eq!(montant("12\u{a0}000 €"), Some(1_200_000));
         assert_eq!(montant("NC"), None);
+        assert_eq!(montant("16000.999"), Some(1_600_100), "half-up to the cent");
+        assert_eq!(montant("16000.994"), Some(1_600_099));
+        assert_eq!(montant("10.005"), Some(1_001));
         assert_eq!(montant("-5"), None);
     }
 

@@ -213,7 +213,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             m_rows.push(marches::ActiveModel {
                 id: Set(mid), structure_id: Set(sid), operation_id: Set(operation), numero: Set(format!("M{}", i + 1)), decp_uid: Set(None), objet: Set("Travaux".into()),
                 nature: Set(NatureMarche::Travaux), code_cpv: Set(None), procedure: Set(None), montant_ht_cents: Set(montant), date_notification: Set(None), date_debut: Set(debut), date_fin: Set(fin),
-                duree_mois: Set(None), lieu_execution: Set(None), created_at: Set(now), updated_at: Set(now),
+                duree_mois: Set(None), lieu_execution: Set(None), decp_empreinte: Set(None), decp_publie_le: Set(None), created_at: Set(now), updated_at: Set(now),
             });
             let n_lots = 1 + usize::from(rng.gen_bool(0.25)) + usize::from(rng.gen_bool(0.05));
             for l in 0..n_lots {
@@ -221,7 +221,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
                 ids.lot += 1;
                 ids.clause += 1;
                 let part = montant / n_lots as i64;
-                l_rows.push(lots::ActiveModel { id: Set(lid), structure_id: Set(sid), marche_id: Set(mid), numero: Set((l + 1).to_string()), intitule: Set(format!("Lot {}", l + 1)), montant_ht_cents: Set(part), created_at: Set(now) });
+                l_rows.push(lots::ActiveModel { id: Set(lid), structure_id: Set(sid), marche_id: Set(mid), numero: Set((l + 1).to_string()), intitule: Set(format!("Lot {}", l + 1)), montant_ht_cents: Set(part), decp_cle: Set(None), created_at: Set(now) });
                 let calcul = rng.gen_bool(0.6);
                 c_rows.push(clauses::ActiveModel {
                     id: Set(cid), structure_id: Set(sid), lot_id: Set(lid), marche_id: Set(mid), operation_id: Set(operation), r#type: Set(TypeClause::Execution),

@@ -249,3 +249,188 @@ async fn a_file_of_several_chunks_is_written_whole_and_once() {
     assert!(ok && out.contains("0 créé(s), 0 mis à jour, 1201 inchangé(s)"), "{out}");
     assert_eq!(count(&app.db, "marches").await, 1201);
 }
+
+/// The tables an import writes, counted, with the newest `updated_at` of the marchés.
+async fn empreinte_base(app: &TestApp) -> Vec<String> {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let mut v = Vec::new();
+    for t in ["donneurs_ordre", "operations", "marches", "lots", "entreprises", "attributions", "marche_versions", "audit_log"] {
+        v.push(format!("{t}={}", count(&app.db, t).await));
+    }
+    let dernier = entities::marches::Entity::find().order_by_desc(entities::marches::Column::UpdatedAt).one(&app.db).await.unwrap();
+    v.push(format!("updated_at={:?}", dernier.map(|m| m.updated_at)));
+    v
+}
+
+/// Noisy-le-Roi's `201801100` as published: lot 01 (CONVIVIO) and lot 2 (SOREST) as two
+/// records sharing (acheteur, id), lot 2 with a modification, lot 01 twice identical.
+fn lots_v1(convivio: &str, sorest: &str, publication: &str, montant_modifie: &str) -> String {
+    let lot01 = json!({"id": "201801100", "acheteur": {"id": RENNES, "nom": "Commune de Noisy-le-Roi"}, "nature": "Marché", "objet": "Lot 01 restauration scolaire",
+        "codeCPV": "55523100", "dureeMois": 48, "dateNotification": "2018-07-01", "datePublicationDonnees": publication, "montant": 1935141,
+        "titulaires": [{"typeIdentifiant": "SIRET", "id": convivio, "denominationSociale": "CONVIVIO"}]});
+    let lot2 = json!({"id": "201801100", "acheteur": {"id": RENNES, "nom": "Commune de Noisy-le-Roi"}, "nature": "Marché", "objet": "Lot 2 portage de repas",
+        "codeCPV": "55521200", "dureeMois": 48, "dateNotification": "2018-07-01", "datePublicationDonnees": publication, "montant": 206184,
+        "titulaires": [{"typeIdentifiant": "SIRET", "id": sorest, "denominationSociale": "SOREST"}],
+        "modifications": [{"id": 1, "montant": montant_modifie, "datePublicationDonneesModification": publication}]});
+    format!("{{\"marches\": [\n{lot01},\n{lot2},\n{lot01}\n]}}\n")
+}
+
+#[tokio::test]
+async fn records_sharing_acheteur_and_id_are_the_lots_of_one_marche_and_a_reimport_writes_nothing() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE Yvelines", Role::Facilitateur).await;
+    let (convivio, sorest) = (clausier::demo::siret(41), clausier::demo::siret(42));
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("noisy.json");
+    std::fs::write(&p, lots_v1(&convivio, &sorest, "2019-01-15", "210000")).unwrap();
+    let p = p.to_str().unwrap();
+    let (ok, out) = importer(&app.db_url, &[p]);
+    assert!(ok, "{out}");
+    assert!(out.contains("3 marché(s) lu(s), dont 0 avec clause sociale ; 1 créé(s)") && out.contains("dont 1 marché(s) publié(s) en plusieurs lots, 1 enregistrement(s) répété(s) à l'identique gardé(s) une fois"), "{out}");
+    let marches = get(&app, &f.token, "/api/v1/marches").await;
+    assert_eq!(marches["total"], 1, "{marches}");
+    let m = &marches["items"][0];
+    assert_eq!(m["montant_ht"], 1_935_141.0 + 210_000.0, "the lots' amounts in force: {m}");
+    let lots: Vec<(String, String, f64)> = m["lots"].as_array().unwrap().iter().map(|l| (l["numero"].as_str().unwrap().into(), l["intitule"].as_str().unwrap().into(), l["montant_ht"].as_f64().unwrap())).collect();
+    assert_eq!(lots, [("1".to_string(), "Lot 01 restauration scolaire".to_string(), 1_935_141.0), ("2".into(), "Lot 2 portage de repas".into(), 210_000.0)]);
+    // Each lot its own titulaire, nobody a cotraitant of the other.
+    let attributions = get(&app, &f.token, &format!("/api/v1/marches/{}/attributions", m["id"])).await;
+    let entreprises = get(&app, &f.token, "/api/v1/entreprises").await;
+    let nom = |id: &Value| entreprises["items"].as_array().unwrap().iter().find(|e| e["id"] == *id).unwrap()["raison_sociale"].as_str().unwrap().to_string();
+    let mut vu: Vec<(String, i64, String)> = attributions.as_array().unwrap().iter().map(|a| (nom(&a["entreprise_id"]), a["lot_id"].as_i64().unwrap(), a["role"].as_str().unwrap().to_string())).collect();
+    vu.sort();
+    let (lot1, lot2) = (m["lots"][0]["id"].as_i64().unwrap(), m["lots"][1]["id"].as_i64().unwrap());
+    assert_eq!(vu, [("CONVIVIO".to_string(), lot1, "titulaire".to_string()), ("SOREST".into(), lot2, "titulaire".into())]);
+    // Versions: lot 1 as notified (0), lot 2 as notified (1000) and its modification (1001).
+    assert_eq!(count(&app.db, "marche_versions").await, 3);
+
+    // The same file again, and again: not one row, timestamp or audit entry more.
+    let avant = empreinte_base(&app).await;
+    for _ in 0..2 {
+        let (ok, out) = importer(&app.db_url, &[p]);
+        assert!(ok && out.contains("0 créé(s), 0 mis à jour, 1 inchangé(s)"), "{out}");
+        assert_eq!(empreinte_base(&app).await, avant);
+    }
+
+    // An older publication does not bring older values back, and says so.
+    let ancien = dir.path().join("ancien.json");
+    std::fs::write(&ancien, lots_v1(&convivio, &sorest, "2018-12-01", "206184")).unwrap();
+    let (ok, out) = importer(&app.db_url, &[ancien.to_str().unwrap()]);
+    assert!(ok && out.contains("marché 201801100 : données publiées le 01/12/2018, plus anciennes que celles déjà importées (publiées le 15/01/2019) : rien n'est remplacé"), "{out}");
+    assert_eq!(empreinte_base(&app).await, avant);
+    // Another feed, the same day, other figures: reported, nothing replaced.
+    let autre = dir.path().join("autre-source.json");
+    std::fs::write(&autre, lots_v1(&convivio, &sorest, "2019-01-15", "999999")).unwrap();
+    let (ok, out) = importer(&app.db_url, &[autre.to_str().unwrap()]);
+    assert!(ok && out.contains("marché 201801100 : publié le même jour (15/01/2019) avec d'autres données que celles déjà importées (deux sources ?)"), "{out}");
+    assert_eq!(empreinte_base(&app).await, avant);
+    // A newer publication updates the lot's modification and the marché's amount.
+    let nouveau = dir.path().join("nouveau.json");
+    std::fs::write(&nouveau, lots_v1(&convivio, &sorest, "2019-06-01", "220000")).unwrap();
+    let (ok, out) = importer(&app.db_url, &[nouveau.to_str().unwrap()]);
+    assert!(ok && out.contains("0 créé(s), 1 mis à jour"), "{out}");
+    let m = get(&app, &f.token, &format!("/api/v1/marches/{}", m["id"])).await;
+    assert_eq!(m["montant_ht"], 1_935_141.0 + 220_000.0, "{m}");
+}
+
+#[tokio::test]
+async fn every_encoding_and_shape_of_real_files_is_read() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE Sud", Role::Facilitateur).await;
+    let dir = tempfile::tempdir().unwrap();
+    let t = clausier::demo::siret(51);
+    let marche = |id: &str, objet: &str| format!("<marche><id>{id}</id><acheteur><id>{PARIS}</id></acheteur><objet>{objet}</objet><dateNotification>2025-01-01</dateNotification><montant>1000</montant><titulaires><titulaire><id>{t}</id></titulaire></titulaires></marche>");
+    let mut fichiers = Vec::new();
+    for (nom, encodage, octets_objet) in [
+        ("latin1.xml", "ISO-8859-1", b"R\xe9fection de la chauss\xe9e".to_vec()),
+        ("latin9.xml", "ISO-8859-15", b"Entretien \xe0 50 \xa4".to_vec()),
+        ("cp1252.xml", "windows-1252", b"Travaux \x96 \x8cuvre".to_vec()),
+    ] {
+        let mut octets = format!("<?xml version=\"1.0\" encoding=\"{encodage}\"?>\n<marches>").into_bytes();
+        let gabarit = marche(nom, "@");
+        let (avant, apres) = gabarit.split_once('@').unwrap();
+        octets.extend(avant.as_bytes());
+        octets.extend(&octets_objet);
+        octets.extend(apres.as_bytes());
+        octets.extend(b"</marches>\n");
+        let p = dir.path().join(nom);
+        std::fs::write(&p, octets).unwrap();
+        fichiers.push(p);
+    }
+    let bom_xml = dir.path().join("bom.xml");
+    std::fs::write(&bom_xml, format!("\u{feff}<?xml version=\"1.0\" encoding=\"UTF-8\"?><marches>{}</marches>", marche("bom.xml", "Élagage"))).unwrap();
+    let bom_json = dir.path().join("bom.json");
+    std::fs::write(&bom_json, format!("\u{feff}{{\"marches\": {{\"marche\": {{\"id\": \"objet-seul\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Un seul marché\", \"dateNotification\": \"2025-01-01\", \"montant\": NaN, \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\"}}}}]}}}}}}")).unwrap();
+    fichiers.extend([bom_xml, bom_json.clone()]);
+    let chemins: Vec<&str> = fichiers.iter().map(|p| p.to_str().unwrap()).collect();
+    let (ok, out) = importer(&app.db_url, &chemins);
+    assert!(ok, "{out}");
+    assert_eq!(out.matches(" : 1 marché(s) lu(s), dont 0 avec clause sociale ; 1 créé(s)").count(), 5, "{out}");
+    assert!(out.contains("bom.json:1 (octet 23) : marché objet-seul : valeur « NaN » lue comme inconnue") && out.contains("marché objet-seul : pas de montant, compté 0 €"), "{out}");
+    let marches = get(&app, &f.token, "/api/v1/marches?par_page=50").await;
+    let mut objets: Vec<String> = marches["items"].as_array().unwrap().iter().map(|m| m["objet"].as_str().unwrap().to_string()).collect();
+    objets.sort();
+    assert_eq!(objets, ["Entretien à 50 €", "Réfection de la chaussée", "Travaux – Œuvre", "Un seul marché", "Élagage"]);
+}
+
+#[tokio::test]
+async fn corrections_and_refusals_are_each_said_with_their_line_and_a_missing_file_stops_nothing() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE Est", Role::Facilitateur).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (t, co, st) = (clausier::demo::siret(61), clausier::demo::siret(62), clausier::demo::siret(63));
+    // Line 2: v2 without group (two titulaires, both titulaires), a 7-digit CPV, an amount
+    // of a tenth of a cent, a 4.0-month duration, the titulaire as sous-traitant, an
+    // unreadable amount in a modification. Line 16: a concession. Line 19: an accord-cadre (v1).
+    let texte = format!(
+        "{{\"marches\": [\n  {{\"id\": \"G1\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Fournitures\", \"codeCPV\": \"3192000\", \"montant\": \"16000.999\", \"dureeMois\": 4.0,\n   \"dateNotification\": \"2025-01-01\", \"typeGroupementOperateurs\": \"Pas de groupement\",\n   \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}}}, {{\"titulaire\": {{\"id\": \"{co}\", \"typeIdentifiant\": \"SIRET\"}}}}],\n   \"actesSousTraitance\": [{{\"acteSousTraitance\": {{\"id\": 1, \"sousTraitant\": {{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}, \"montant\": 5000}}}}],\n   \"modifications\": [{{\"modification\": {{\"id\": 1, \"montant\": \"beaucoup\"}}}}]\n  }},\n  {{\"id\": \"G2\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Groupement\", \"montant\": 500, \"dateNotification\": \"2025-01-01\", \"typeGroupementOperateurs\": \"Conjoint\",\n   \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\"}}}}, {{\"titulaire\": {{\"id\": \"{st}\"}}}}]\n  }},\n\n\n\n\n\n  {{\"id\": \"C1\", \"_type\": \"Contrat de concession\", \"autoriteConcedante\": {{\"id\": \"{PARIS}\"}}, \"valeurGlobale\": 100}},\n\n\n  {{\"id\": \"AC\", \"nature\": \"Accord-cadre\", \"acheteur\": {{\"id\": \"{RENNES}\"}}, \"objet\": \"Accord-cadre multi-attributaire\", \"montant\": 900, \"dateNotification\": \"2019-01-01\",\n   \"titulaires\": [{{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}, {{\"id\": \"{co}\", \"typeIdentifiant\": \"SIRET\"}}]}}\n]}}\n"
+    );
+    let bon = dir.path().join("corrections.json");
+    std::fs::write(&bon, texte).unwrap();
+    let vide = dir.path().join("vide.xml");
+    std::fs::write(&vide, "").unwrap();
+    let absent = dir.path().join("absent.xml");
+    let (ok, out) = importer(&app.db_url, &[absent.to_str().unwrap(), dir.path().to_str().unwrap(), vide.to_str().unwrap(), bon.to_str().unwrap()]);
+    assert!(!ok, "a file could not be read: exit 1\n{out}");
+    for attendu in [
+        "absent.xml : fichier introuvable ; rien n'a été importé de ce fichier.",
+        " : c'est un dossier, pas un fichier ; rien n'a été importé de ce fichier.",
+        "vide.xml : fichier vide : aucun marché ; rien n'a été importé de ce fichier.",
+        "corrections.json : 4 marché(s) lu(s), dont 0 avec clause sociale ; 3 créé(s), 0 mis à jour, 0 inchangé(s), 1 illisible(s)",
+        "corrections.json:2 : marché G1 : code CPV « 3192000 » complété en « 03192000 » (zéro initial perdu)",
+        "corrections.json:2 : marché G1 : montant « 16000.999 » arrondi au centime : 16\u{202f}001\u{a0}€",
+        "corrections.json:2 : marché G1 : sous-traitant ",
+        " déjà titulaire du marché, gardé comme titulaire",
+        "corrections.json:2 : marché G1, modification 1 : montant illisible « beaucoup », ignoré",
+        "corrections.json:16 : contrat de concession C1 : ce n'est pas un marché, non importé",
+    ] {
+        assert!(out.contains(attendu), "missing « {attendu} » in:\n{out}");
+    }
+    assert!(!out.contains("os error") && !out.contains("No such file") && !out.contains("durée"), "{out}");
+    let marches = get(&app, &f.token, "/api/v1/marches?par_page=50").await;
+    let roles = |numero: &str| {
+        let m = marches["items"].as_array().unwrap().iter().find(|m| m["numero"] == numero).unwrap().clone();
+        let app = &app;
+        let token = f.token.clone();
+        async move {
+            let a = get(app, &token, &format!("/api/v1/marches/{}/attributions", m["id"])).await;
+            (m, a.as_array().unwrap().iter().map(|a| a["role"].as_str().unwrap().to_string()).collect::<Vec<_>>())
+        }
+    };
+    let (g1, r) = roles("G1").await;
+    assert_eq!(r, ["titulaire", "titulaire"], "no group: both titulaires, the sous-traitant who is titulaire not twice");
+    assert_eq!((g1["code_cpv"].as_str(), g1["montant_ht"].as_f64(), g1["date_fin"].as_str()), (Some("03192000"), Some(16001.0), Some("2025-04-30")), "{g1}");
+    assert_eq!(roles("G2").await.1, ["titulaire", "cotraitant"], "a group conjoint: its mandataire, then cotraitants");
+    assert_eq!(roles("AC").await.1, ["titulaire", "titulaire"], "a v1 accord-cadre: each attributaire is a titulaire");
+}
+
+#[test]
+fn the_command_line_helps_in_french() {
+    let out = Command::cargo_bin("clausier").unwrap().args(["import", "decp", "--help"]).output().unwrap();
+    let aide = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{aide}");
+    assert!(aide.contains("Utilisation : clausier import decp") && aide.contains("Options :") && aide.contains("Affiche cette aide") && aide.contains("La structure où importer"), "{aide}");
+    for anglais in ["Usage:", "Print help", "Options:\n", "Arguments:\n"] {
+        assert!(!aide.contains(anglais), "« {anglais} » in:\n{aide}");
+    }
+}

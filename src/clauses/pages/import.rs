@@ -37,7 +37,7 @@ pub(super) fn routes() -> Router<AppState> {
 #[derive(Serialize, Default)]
 struct Rapport {
     fichier: String,
-    illisible: Option<(u64, String)>,
+    illisible: Option<(String, String)>,
     lus: u64,
     avec_clause_sociale: u64,
     crees: u64,
@@ -48,7 +48,7 @@ struct Rapport {
     donneurs_ordre_crees: u64,
     entreprises_creees: u64,
     modifications: u64,
-    problemes: Vec<(u64, String)>,
+    problemes: Vec<(String, String)>,
 }
 
 async fn page(state: &AppState, c: &Connecte, f: &Formulaire, rapport: Option<Rapport>, status: StatusCode) -> Result<Response, AppError> {
@@ -102,7 +102,7 @@ async fn importer(State(state): State<AppState>, c: Connecte, multipart: Multipa
     tracing::info!(fichier = %nom, taille, lus = r.lus, crees = r.crees, "import DECP depuis la page");
     let rapport = Rapport {
         fichier: nom,
-        illisible: r.illisible.as_ref().map(|i| (i.ligne, i.message.clone())),
+        illisible: r.illisible.as_ref().map(|i| (i.position.to_string(), i.message.clone())),
         lus: r.lus,
         avec_clause_sociale: r.avec_clause_sociale,
         crees: r.crees,
@@ -113,7 +113,7 @@ async fn importer(State(state): State<AppState>, c: Connecte, multipart: Multipa
         donneurs_ordre_crees: r.donneurs_ordre_crees,
         entreprises_creees: r.entreprises_creees,
         modifications: r.modifications,
-        problemes: r.problemes.into_iter().take(500).collect(),
+        problemes: r.problemes.into_iter().take(500).map(|(p, m)| (p.to_string(), m)).collect(),
     };
     let status = if rapport.illisible.is_some() || rapport.lus == 0 { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     page(&state, &c, &f, Some(rapport), status).await
