@@ -53,8 +53,14 @@ pub async fn record<T: Serialize>(
     avant: Option<&T>,
     apres: Option<&T>,
 ) -> AppResult<()> {
+    ligne(clock, acteur, action, entite, entite_id, avant, apres)?.insert(db).await?;
+    Ok(())
+}
+
+/// The row [`record`] writes, for a caller that writes many at once.
+pub fn ligne<T: Serialize>(clock: &Clock, acteur: &Acteur, action: &str, entite: &str, entite_id: i64, avant: Option<&T>, apres: Option<&T>) -> AppResult<audit_log::ActiveModel> {
     let json = |v: Option<&T>| v.map(serde_json::to_value).transpose().map(|v| v.map(|v| masquer(entite, v)));
-    audit_log::ActiveModel {
+    Ok(audit_log::ActiveModel {
         structure_id: Set(acteur.structure_id),
         // The system (imports, jobs: `Acteur::systeme`) is no user.
         utilisateur_id: Set((acteur.utilisateur_id != 0).then_some(acteur.utilisateur_id)),
@@ -65,10 +71,7 @@ pub async fn record<T: Serialize>(
         apres: Set(json(apres).map_err(anyhow::Error::new)?),
         created_at: Set(clock.now()),
         ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    Ok(())
+    })
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

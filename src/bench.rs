@@ -420,3 +420,55 @@ pub async fn heures(state: crate::state::AppState, iterations: usize) -> anyhow:
     out.extend([declarer, file, valider]);
     Ok(out)
 }
+
+/// The process's peak resident memory so far (`VmHWM`), in MB.
+pub fn pic_memoire_mo() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let ligne = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let ko: f64 = ligne.split_whitespace().nth(1)?.parse().ok()?;
+    Some(ko / 1024.0)
+}
+
+/// The DECP import at volume: a generated file of `marches` marchés (or `fichier` as
+/// it is), imported into a new structure, then again unchanged; MB/s of each, and the
+/// process's peak memory.
+pub async fn decp(db: &DatabaseConnection, clock: &crate::clock::Clock, marches: u64, fichier: Option<std::path::PathBuf>) -> anyhow::Result<()> {
+    let (chemin, _garde) = match fichier {
+        Some(f) if f.exists() => (f, None),
+        Some(f) => {
+            let debut = std::time::Instant::now();
+            let n = crate::decp::generateur::generer(std::fs::File::create(&f)?, marches, 42)?;
+            println!("Fichier généré : {} ({n} enregistrements) en {:.1} s", f.display(), debut.elapsed().as_secs_f64());
+            (f, None)
+        }
+        None => {
+            let dossier = tempdir()?;
+            let f = dossier.join("decp-mesure.xml");
+            let n = crate::decp::generateur::generer(std::fs::File::create(&f)?, marches, 42)?;
+            println!("Fichier généré : {} ({n} enregistrements)", f.display());
+            (f, Some(dossier))
+        }
+    };
+    let mo = std::fs::metadata(&chemin)?.len() as f64 / 1e6;
+    let nom = format!("Mesure DECP {}", clock.now().format("%Y%m%d%H%M%S%3f"));
+    let structure = crate::auth::service::ensure_structure(db, clock, &nom).await?;
+    let acteur = crate::auth::Acteur::systeme(structure.id);
+    for passe in ["premier import", "réimport inchangé"] {
+        let debut = std::time::Instant::now();
+        let r = crate::decp::importer(db, clock, &acteur, &chemin, false, false).await?;
+        let s = debut.elapsed().as_secs_f64();
+        println!(
+            "{passe:<20} {mo:>8.1} Mo en {s:>7.1} s : {:>6.1} Mo/s — {} lus, {} créés, {} mis à jour, {} inchangés ; mémoire max du processus {:.0} Mo",
+            mo / s,
+            r.lus,
+            r.crees,
+            r.mis_a_jour,
+            r.inchanges,
+            pic_memoire_mo().unwrap_or(0.0)
+        );
+    }
+    if let Some(d) = _garde {
+        std::fs::remove_dir_all(d).ok();
+    }
+    Ok(())
+}

@@ -142,6 +142,16 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// L'import DECP en volume : un fichier généré de N marchés (ou --fichier existant)
+    /// importé dans une nouvelle structure, puis réimporté inchangé ; Mo/s et mémoire max.
+    Decp {
+        /// Nombre de marchés du fichier généré (~1,1 Ko par marché).
+        #[arg(long, default_value_t = 100_000)]
+        marches: u64,
+        /// Le fichier : importé tel quel s'il existe, sinon généré là (et gardé).
+        #[arg(long)]
+        fichier: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -424,6 +434,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let state = startup::state(settings, clock).await?;
             let mesures = clausier::bench::pages(state, iterations.max(1)).await?;
             clausier::bench::afficher(&mesures);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Decp { marches, fichier } } => {
+            let conn = db::connect(settings.database_url(), 4).await?;
+            db::migrate(&conn).await?;
+            clausier::bench::decp(&conn, &clock, marches, fichier).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Heures { iterations } } => {

@@ -141,3 +141,42 @@ pub async fn ecrire(db: &impl sea_orm::TransactionTrait) -> Result<sea_orm::Data
     }
     Ok(txn)
 }
+
+/// `n` new ids of `table` for rows a caller inserts many at once (multi-row INSERT with
+/// their ids, so that the rows that refer to them can be built before). In a write
+/// transaction ([`ecrire`]): on SQLite it holds the only write lock, so the ids after
+/// the largest are free; on PostgreSQL they are drawn from the table's sequence.
+pub async fn nouveaux_ids(txn: &sea_orm::DatabaseTransaction, table: &str, n: usize) -> Result<Vec<i64>, sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let backend = txn.get_database_backend();
+    if backend == DbBackend::Postgres {
+        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)");
+        let lignes = txn.query_all(Statement::from_sql_and_values(backend, sql, [(n as i64).into()])).await?;
+        return lignes.iter().map(|l| l.try_get_by_index::<i64>(0)).collect();
+    }
+    let ligne = txn.query_one(Statement::from_string(backend, format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))).await?;
+    let max: i64 = match ligne {
+        Some(l) => l.try_get_by_index(0)?,
+        None => 0,
+    };
+    Ok((max + 1..=max + n as i64).collect())
+}
+
+/// Inserts rows many at a time (statements of at most `par` rows: under the backends'
+/// limits on bound values), without reading them back.
+pub async fn inserer<A>(txn: &impl sea_orm::ConnectionTrait, lignes: Vec<A>, par: usize) -> Result<(), sea_orm::DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    <A::Entity as sea_orm::EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
+{
+    use sea_orm::EntityTrait;
+    let mut lignes = lignes.into_iter().peekable();
+    while lignes.peek().is_some() {
+        let paquet: Vec<A> = lignes.by_ref().take(par.max(1)).collect();
+        <A::Entity as EntityTrait>::insert_many(paquet).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}

@@ -21,19 +21,18 @@
 //! corrected in a kept marché too.
 
 pub mod arbre;
+mod ecriture;
+pub mod generateur;
 pub mod lecture;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 
-use entities::enums::{RoleAttribution, TypeEntreprise};
-use entities::{attributions, donneurs_ordre, entreprises, lots, marche_versions, marches, operations};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, Set};
+use sea_orm::DatabaseConnection;
 
 use self::arbre::{Illisible, MarcheLu, Position};
-use self::lecture::{MarcheDecp, Organisme};
-use crate::audit;
+use self::lecture::MarcheDecp;
 use crate::auth::Acteur;
 use crate::clock::Clock;
 
@@ -79,20 +78,6 @@ impl Rapport {
     pub fn lisibles(&self) -> u64 {
         self.importes() + self.hors_clause
     }
-}
-
-/// What happened to one marché.
-enum Issue {
-    Cree,
-    MisAJour,
-    Inchange,
-}
-
-/// Companies and buyers already found in this file, by SIRET.
-#[derive(Default)]
-struct Connus {
-    donneurs: HashMap<String, i64>,
-    entreprises: HashMap<String, i64>,
 }
 
 /// Marchés written per transaction: another writer (the server, on SQLite) waits at
@@ -144,11 +129,11 @@ fn empreinte(v: &serde_json::Value) -> String {
 
 /// One record of a marché, with its digests: the whole record, and the record as
 /// notified (without its modifications: the key of its lot).
-struct Enregistrement {
-    position: Position,
-    marche: MarcheDecp,
-    empreinte: String,
-    cle_lot: String,
+pub(super) struct Enregistrement {
+    pub(super) position: Position,
+    pub(super) marche: MarcheDecp,
+    pub(super) empreinte: String,
+    pub(super) cle_lot: String,
 }
 
 impl Enregistrement {
@@ -162,36 +147,36 @@ impl Enregistrement {
 }
 
 /// A marché of the file: its records (one per lot), identical repeats removed.
-struct Groupe {
-    enregistrements: Vec<Enregistrement>,
+pub(super) struct Groupe {
+    pub(super) enregistrements: Vec<Enregistrement>,
 }
 
 impl Groupe {
-    fn uid(&self) -> String {
+    pub(super) fn uid(&self) -> String {
         self.enregistrements[0].marche.uid()
     }
 
-    fn premier(&self) -> &MarcheDecp {
+    pub(super) fn premier(&self) -> &MarcheDecp {
         &self.enregistrements[0].marche
     }
 
     /// What the files say of the marché: the digest of its records' digests.
-    fn empreinte(&self) -> String {
+    pub(super) fn empreinte(&self) -> String {
         empreinte(&serde_json::Value::Array(self.enregistrements.iter().map(|e| serde_json::Value::String(e.empreinte.clone())).collect()))
     }
 
-    fn publie_le(&self) -> Option<chrono::NaiveDate> {
+    pub(super) fn publie_le(&self) -> Option<chrono::NaiveDate> {
         self.enregistrements.iter().filter_map(|e| e.marche.publie_le()).max()
     }
 
     /// The latest modification number of its records.
-    fn plus_recente(&self) -> i32 {
+    pub(super) fn plus_recente(&self) -> i32 {
         self.enregistrements.iter().enumerate().flat_map(|(i, e)| e.marche.modifications.iter().map(move |m| version(i, m.numero))).max().unwrap_or(0)
     }
 
     /// The amount in force (the lots' sum), the duration (the longest), the execution
     /// (from the first notification to the last end).
-    fn en_vigueur(&self) -> anyhow::Result<(i64, Option<i32>, chrono::NaiveDate, chrono::NaiveDate)> {
+    pub(super) fn en_vigueur(&self) -> anyhow::Result<(i64, Option<i32>, chrono::NaiveDate, chrono::NaiveDate)> {
         let mut montant = 0i64;
         let mut duree: Option<i32> = None;
         let mut periode: Option<(chrono::NaiveDate, chrono::NaiveDate)> = None;
@@ -210,7 +195,7 @@ impl Groupe {
 /// The version number of a record's modification: a marché of one record keeps the
 /// DECP numbers (0 as notified, then 1, 2…); the record of rank i ≥ 1 (its lot i + 1)
 /// counts from i × 1000.
-fn version(rang: usize, numero: i32) -> i32 {
+pub(super) fn version(rang: usize, numero: i32) -> i32 {
     rang as i32 * 1000 + numero
 }
 
@@ -292,7 +277,7 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
     let lecteur = parcourir(source, xml, move |m| {
         let _ = envoi.blocking_send(m);
     });
-    let mut connus = Connus::default();
+    let mut connus = ecriture::Connus::default();
     let mut paquet: Vec<Groupe> = Vec::with_capacity(PAR_TRANSACTION);
     while let Some(lu) = reception.recv().await {
         rapport.lus += 1;
@@ -323,7 +308,7 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
         }
         barre.inc(1);
         if paquet.len() >= PAR_TRANSACTION {
-            ecrire_paquet(db, clock, acteur, &mut connus, std::mem::take(&mut paquet), &mut rapport).await?;
+            ecriture::ecrire_paquet(db, clock, acteur, &mut connus, std::mem::take(&mut paquet), &mut rapport).await?;
         }
     }
     barre.finish_and_clear();
@@ -333,326 +318,8 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
     }
     // Lots whose count changed meanwhile (a file rewritten between the two readings).
     paquet.extend(attente.lus.into_values().filter(|l| !l.is_empty()).map(|enregistrements| Groupe { enregistrements }));
-    ecrire_paquet(db, clock, acteur, &mut connus, paquet, &mut rapport).await?;
+    ecriture::ecrire_paquet(db, clock, acteur, &mut connus, paquet, &mut rapport).await?;
     Ok(rapport)
-}
-
-/// Writes a chunk of marchés in one transaction: the structure's marchés with these
-/// keys read at once; a marché whose data did not change is not written at all.
-async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connus: &mut Connus, paquet: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
-    if paquet.is_empty() {
-        return Ok(());
-    }
-    let uids: Vec<String> = paquet.iter().map(Groupe::uid).collect();
-    let txn = crate::db::ecrire(db).await?;
-    let existants: HashMap<String, marches::Model> =
-        acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect();
-    for g in &paquet {
-        rapport.en_lots += u64::from(g.enregistrements.len() > 1);
-        let issue = match existants.get(&g.uid()) {
-            None => {
-                creer(&txn, clock, acteur, connus, g, rapport).await?;
-                Issue::Cree
-            }
-            Some(m) if m.decp_empreinte.as_deref() == Some(g.empreinte().as_str()) => Issue::Inchange,
-            Some(m) => comparer(&txn, clock, acteur, connus, m, g, rapport).await?,
-        };
-        match issue {
-            Issue::Cree => rapport.crees += 1,
-            Issue::MisAJour => rapport.mis_a_jour += 1,
-            Issue::Inchange => rapport.inchanges += 1,
-        }
-    }
-    txn.commit().await?;
-    Ok(())
-}
-
-/// A known marché published with other data: older data leaves it as it is; data of
-/// the same publication day that differs is reported (two feeds disagree); newer data
-/// brings it up to date.
-async fn comparer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, avant: &marches::Model, g: &Groupe, rapport: &mut Rapport) -> anyhow::Result<Issue> {
-    let m = g.premier();
-    let position = g.enregistrements[0].position;
-    let versions = versions_connues(txn, acteur, avant.id).await?;
-    let (plus_ancien, meme_jour) = match (g.publie_le(), avant.decp_publie_le) {
-        (Some(ici), Some(deja)) => (ici < deja, ici == deja),
-        _ => (versions.iter().any(|v| *v > g.plus_recente()), false),
-    };
-    if plus_ancien {
-        rapport.plus_anciens += 1;
-        if let (Some(ici), Some(deja)) = (g.publie_le(), avant.decp_publie_le) {
-            rapport.problemes.push((position, format!("marché {} : données publiées le {}, plus anciennes que celles déjà importées (publiées le {}) : rien n'est remplacé", m.id, crate::text::date_num(ici), crate::text::date_num(deja))));
-        }
-        return Ok(Issue::Inchange);
-    }
-    if meme_jour && avant.decp_empreinte.is_some() {
-        rapport.conflits += 1;
-        rapport.problemes.push((position, format!("marché {} : publié le même jour ({}) avec d'autres données que celles déjà importées (deux sources ?) : rien n'est remplacé, à vérifier", m.id, crate::text::date_num(avant.decp_publie_le.unwrap_or_default()))));
-        return Ok(Issue::Inchange);
-    }
-    let lots = acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(avant.id)).order_by_asc(lots::Column::Id).all(txn).await?;
-    let mut change = mettre_a_jour(txn, clock, acteur, avant, g).await?;
-    change |= parties_et_versions(txn, clock, acteur, connus, avant, lots, Some(versions), g, rapport).await?;
-    Ok(if change { Issue::MisAJour } else { Issue::Inchange })
-}
-
-/// Each record's lot (found by its key, else the marché's single lot from before lots
-/// were kept apart, else created), its titulaires, cotraitants and sous-traitants, and
-/// its versions (as notified, then each modification), each once; whether anything was
-/// written.
-#[allow(clippy::too_many_arguments)]
-async fn parties_et_versions(
-    txn: &DatabaseTransaction,
-    clock: &Clock,
-    acteur: &Acteur,
-    connus: &mut Connus,
-    marche: &marches::Model,
-    mut lots: Vec<lots::Model>,
-    versions: Option<Vec<i32>>,
-    g: &Groupe,
-    rapport: &mut Rapport,
-) -> anyhow::Result<bool> {
-    let (sid, now) = (acteur.structure_id, clock.now());
-    let cree = versions.is_none();
-    let mut connues = versions.unwrap_or_default();
-    let mut change = false;
-    let seul = g.enregistrements.len() == 1;
-    for (rang, e) in g.enregistrements.iter().enumerate() {
-        let m = &e.marche;
-        let (montant, _) = m.en_vigueur();
-        let trouve = lots.iter().position(|l| l.decp_cle.as_deref() == Some(e.cle_lot.as_str())).or_else(|| (seul && lots.len() == 1 && lots[0].decp_cle.is_none()).then_some(0));
-        let (lot, nouveau) = match trouve {
-            Some(i) if lots[i].decp_cle.is_none() => {
-                let mut l: lots::ActiveModel = lots[i].clone().into();
-                l.decp_cle = Set(Some(e.cle_lot.clone()));
-                lots[i] = l.update(txn).await?;
-                (lots[i].clone(), false)
-            }
-            Some(i) => (lots[i].clone(), false),
-            None => {
-                let (numero, intitule) = if seul { ("unique".to_string(), "Lot unique".to_string()) } else { ((lots.len() + 1).to_string(), m.objet.chars().take(200).collect()) };
-                let l = lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(montant), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now), ..Default::default() }.insert(txn).await?;
-                lots.push(l.clone());
-                change |= !cree;
-                (l, true)
-            }
-        };
-        // Titulaires of the marché as notified, those a modification adds, then sous-traitants.
-        let mut parties: Vec<(&Organisme, RoleAttribution, Option<i64>)> = m.titulaires.iter().enumerate().map(|(i, t)| (t, m.role_titulaire(i), None)).collect();
-        parties.extend(m.modifications.iter().flat_map(|md| md.titulaires.iter().map(|t| (t, RoleAttribution::Titulaire, None))));
-        parties.extend(m.sous_traitants.iter().map(|(o, montant)| (o, RoleAttribution::Soustraitant, *montant)));
-        let deja: Vec<i64> = if nouveau {
-            Vec::new()
-        } else {
-            use sea_orm::QuerySelect;
-            acteur.scoped::<attributions::Entity>().filter(attributions::Column::LotId.eq(lot.id)).select_only().column(attributions::Column::EntrepriseId).into_tuple().all(txn).await?
-        };
-        let mut attribuees = deja;
-        for (organisme, role, montant) in parties {
-            let entreprise = entreprise(txn, clock, acteur, connus, organisme, rapport).await?;
-            if !attribuees.contains(&entreprise) {
-                attribuees.push(entreprise);
-                attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), lot_id: Set(lot.id), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
-                change = true;
-            }
-        }
-        let nouvelles = std::iter::once((version(rang, 0), &m.donnees)).chain(m.modifications.iter().map(|md| (version(rang, md.numero), &md.donnees)));
-        for (v, donnees) in nouvelles {
-            if !connues.contains(&v) {
-                connues.push(v);
-                marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), version: Set(v), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() }.insert(txn).await?;
-                if v % 1000 > 0 {
-                    rapport.modifications += 1;
-                    change = true;
-                }
-            }
-        }
-    }
-    Ok(change)
-}
-
-/// A new marché with its own opération, one lot per record, their attributions and
-/// versions.
-async fn creer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, g: &Groupe, rapport: &mut Rapport) -> anyhow::Result<()> {
-    let donneur = donneur_ordre(txn, clock, acteur, connus, &g.premier().acheteur, rapport).await?;
-    let marche = creer_marche(txn, clock, acteur, donneur, g).await?;
-    parties_et_versions(txn, clock, acteur, connus, &marche, Vec::new(), None, g, rapport).await?;
-    Ok(())
-}
-
-/// A new marché with its own opération (its lots are written by the caller).
-async fn creer_marche(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, donneur: i64, g: &Groupe) -> anyhow::Result<marches::Model> {
-    let (sid, now) = (acteur.structure_id, clock.now());
-    let m = g.premier();
-    let (montant, duree, debut, fin) = g.en_vigueur()?;
-    let operation = operations::ActiveModel {
-        structure_id: Set(sid),
-        donneur_ordre_id: Set(donneur),
-        nom: Set(m.objet.chars().take(200).collect()),
-        commune: Set(m.lieu.clone().unwrap_or_default()),
-        qpv: Set(false),
-        anru: Set(false),
-        secteur: Set(m.secteur()),
-        date_debut: Set(Some(debut)),
-        date_fin: Set(Some(fin)),
-        facilitateur_id: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    let marche = marches::ActiveModel {
-        structure_id: Set(sid),
-        operation_id: Set(operation.id),
-        numero: Set(m.id.clone()),
-        decp_uid: Set(Some(m.uid())),
-        objet: Set(m.objet.clone()),
-        nature: Set(m.nature()),
-        code_cpv: Set(m.code_cpv.clone()),
-        procedure: Set(m.procedure.clone()),
-        montant_ht_cents: Set(montant),
-        date_notification: Set(g.enregistrements.iter().filter_map(|e| e.marche.date_notification).min()),
-        date_debut: Set(debut),
-        date_fin: Set(fin),
-        duree_mois: Set(duree),
-        lieu_execution: Set(m.lieu.clone()),
-        decp_empreinte: Set(Some(g.empreinte())),
-        decp_publie_le: Set(g.publie_le()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await?;
-    audit::record(txn, clock, acteur, "import_decp", "marche", marche.id, None, Some(&marche)).await?;
-    Ok(marche)
-}
-
-/// Brings a known marché up to date with newer data (audited); whether its values
-/// changed. The digest and publication date are kept with it.
-async fn mettre_a_jour(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, avant: &marches::Model, g: &Groupe) -> anyhow::Result<bool> {
-    let m = g.premier();
-    let (montant, duree, debut, fin) = g.en_vigueur()?;
-    let mut apres = avant.clone();
-    apres.objet = m.objet.clone();
-    apres.nature = m.nature();
-    apres.code_cpv = m.code_cpv.clone();
-    apres.procedure = m.procedure.clone();
-    apres.lieu_execution = m.lieu.clone();
-    apres.montant_ht_cents = montant;
-    apres.date_notification = g.enregistrements.iter().filter_map(|e| e.marche.date_notification).min();
-    apres.date_debut = debut;
-    apres.date_fin = fin;
-    apres.duree_mois = duree;
-    let valeurs_changees = apres != *avant;
-    apres.decp_empreinte = Some(g.empreinte());
-    apres.decp_publie_le = g.publie_le().or(avant.decp_publie_le);
-    if apres == *avant {
-        return Ok(false);
-    }
-    if valeurs_changees {
-        apres.updated_at = clock.now();
-    }
-    let mut actif: marches::ActiveModel = apres.into();
-    for c in [
-        marches::Column::Objet,
-        marches::Column::Nature,
-        marches::Column::CodeCpv,
-        marches::Column::Procedure,
-        marches::Column::MontantHtCents,
-        marches::Column::DateNotification,
-        marches::Column::DateDebut,
-        marches::Column::DateFin,
-        marches::Column::DureeMois,
-        marches::Column::LieuExecution,
-        marches::Column::DecpEmpreinte,
-        marches::Column::DecpPublieLe,
-        marches::Column::UpdatedAt,
-    ] {
-        actif.reset(c);
-    }
-    let apres = actif.update(txn).await?;
-    if valeurs_changees {
-        audit::record(txn, clock, acteur, "import_decp", "marche", apres.id, Some(avant), Some(&apres)).await?;
-    }
-    Ok(valeurs_changees)
-}
-
-/// The versions of a marché already kept.
-async fn versions_connues(txn: &DatabaseTransaction, acteur: &Acteur, marche_id: i64) -> anyhow::Result<Vec<i32>> {
-    use sea_orm::QuerySelect;
-    Ok(acteur.scoped::<marche_versions::Entity>().filter(marche_versions::Column::MarcheId.eq(marche_id)).select_only().column(marche_versions::Column::Version).into_tuple().all(txn).await?)
-}
-
-/// The id of the structure's row of `E` with this SIRET; created from `nouveau` if there
-/// is none (audited, counted in `creees`), and remembered for the rest of the file.
-#[allow(clippy::too_many_arguments)]
-async fn par_siret<E, A>(
-    txn: &DatabaseTransaction,
-    clock: &Clock,
-    acteur: &Acteur,
-    connus: &mut HashMap<String, i64>,
-    (entite, id, colonne): (&str, fn(&E::Model) -> i64, E::Column),
-    siret: &str,
-    nouveau: impl FnOnce() -> A,
-    creees: &mut u64,
-) -> anyhow::Result<i64>
-where
-    E: crate::auth::Tenant,
-    E::Model: sea_orm::IntoActiveModel<A> + serde::Serialize,
-    A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
-{
-    if let Some(id) = connus.get(siret) {
-        return Ok(*id);
-    }
-    let trouve = match acteur.scoped::<E>().filter(colonne.eq(siret)).one(txn).await? {
-        Some(m) => id(&m),
-        None => {
-            let m = nouveau().insert(txn).await?;
-            audit::record(txn, clock, acteur, "import_decp", entite, id(&m), None, Some(&m)).await?;
-            *creees += 1;
-            id(&m)
-        }
-    };
-    connus.insert(siret.to_string(), trouve);
-    Ok(trouve)
-}
-
-/// The buyer, created if new: named by the file (v1) or after its SIRET (v2), its kind
-/// guessed from its SIREN.
-async fn donneur_ordre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, acheteur: &Organisme, rapport: &mut Rapport) -> anyhow::Result<i64> {
-    let siret = acheteur.siret.to_string();
-    let now = clock.now();
-    let nouveau = || donneurs_ordre::ActiveModel {
-        structure_id: Set(acteur.structure_id),
-        nom: Set(acheteur.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}"))),
-        siret: Set(siret.clone()),
-        r#type: Set(lecture::type_acheteur(&acheteur.siret)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    let cle: (&str, fn(&donneurs_ordre::Model) -> i64, _) = ("donneur_ordre", |m| m.id, donneurs_ordre::Column::Siret);
-    par_siret(txn, clock, acteur, &mut connus.donneurs, cle, &siret, nouveau, &mut rapport.donneurs_ordre_crees).await
-}
-
-/// A company, created if new: the kind (SIAE, GEIQ…) is not in the DECP, so classique
-/// until the facilitateur says.
-async fn entreprise(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, organisme: &Organisme, rapport: &mut Rapport) -> anyhow::Result<i64> {
-    let siret = organisme.siret.to_string();
-    let now = clock.now();
-    let nouveau = || entreprises::ActiveModel {
-        structure_id: Set(acteur.structure_id),
-        raison_sociale: Set(organisme.nom.clone().unwrap_or_else(|| format!("Entreprise {siret}"))),
-        siret: Set(siret.clone()),
-        r#type: Set(TypeEntreprise::Classique),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    let cle: (&str, fn(&entreprises::Model) -> i64, _) = ("entreprise", |m| m.id, entreprises::Column::Siret);
-    par_siret(txn, clock, acteur, &mut connus.entreprises, cle, &siret, nouveau, &mut rapport.entreprises_creees).await
 }
 
 /// The report as the command prints it.

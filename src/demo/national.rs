@@ -88,20 +88,6 @@ struct Ids {
     heure: i64,
 }
 
-async fn insert_chunks<A, C>(db: &C, rows: Vec<A>) -> anyhow::Result<()>
-where
-    A: ActiveModelTrait + Send,
-    <A::Entity as EntityTrait>::Model: sea_orm::IntoActiveModel<A>,
-    C: ConnectionTrait,
-{
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(400).collect();
-        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(db).await?;
-    }
-    Ok(())
-}
-
 fn d(y: i32, m: u32, j: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, j).expect("valid date")
 }
@@ -174,14 +160,14 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             siret_seq += 1;
             donneurs_ordre::ActiveModel { id: Set(*id), structure_id: Set(sid), nom: Set(format!("Acheteur {} / {}", s + 1, i + 1)), siret: Set(super::siret(siret_seq)), r#type: Set([TypeDonneurOrdre::Commune, TypeDonneurOrdre::Epci, TypeDonneurOrdre::BailleurSocial, TypeDonneurOrdre::Departement][i % 4]), adresse: Set(None), code_postal: Set(None), commune: Set(None), created_at: Set(now), updated_at: Set(now) }
         }).collect();
-        insert_chunks(&txn, do_rows).await?;
+        crate::db::inserer(&txn, do_rows, 400).await?;
         let ops: Vec<i64> = (0..n_op[s]).map(|_| { ids.operation += 1; ids.operation - 1 }).collect();
         let op_rows = ops.iter().enumerate().map(|(i, id)| operations::ActiveModel {
             id: Set(*id), structure_id: Set(sid), donneur_ordre_id: Set(dos[i % dos.len()]), nom: Set(format!("Opération {} / {}", s + 1, i + 1)), commune: Set("Commune".into()),
             qpv: Set(i % 3 == 0), anru: Set(i % 6 == 0), secteur: Set(if i % 4 == 3 { Secteur::HorsBtp } else { Secteur::Btp }), date_debut: Set(Some(d(2024, 7, 1))), date_fin: Set(Some(d(2026, 6, 30))),
             facilitateur_id: Set(None), created_at: Set(now), updated_at: Set(now),
         }).collect();
-        insert_chunks(&txn, op_rows).await?;
+        crate::db::inserer(&txn, op_rows, 400).await?;
         // Entreprises: mostly classique, some SIAE and ETTI.
         let kinds = [(TypeEntreprise::Etti, 8), (TypeEntreprise::Ei, 7), (TypeEntreprise::Aci, 5), (TypeEntreprise::Geiq, 3), (TypeEntreprise::Ea, 2)];
         let mut ents: Vec<(i64, TypeEntreprise)> = Vec::new();
@@ -197,7 +183,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             ents.push((id, kind));
             ent_rows.push(entreprises::ActiveModel { id: Set(id), structure_id: Set(sid), raison_sociale: Set(format!("Entreprise {} / {}", s + 1, i + 1)), siret: Set(super::siret(siret_seq)), r#type: Set(kind), adresse: Set(None), code_postal: Set(None), commune: Set(None), created_at: Set(now), updated_at: Set(now) });
         }
-        insert_chunks(&txn, ent_rows).await?;
+        crate::db::inserer(&txn, ent_rows, 400).await?;
         let classiques: Vec<i64> = ents.iter().filter(|(_, k)| *k == TypeEntreprise::Classique).map(|(id, _)| *id).collect();
         let ettis: Vec<i64> = ents.iter().filter(|(_, k)| *k == TypeEntreprise::Etti).map(|(id, _)| *id).collect();
         // Marchés (biased towards the first opérations), lots, clauses, titulaires.
@@ -238,10 +224,10 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             }
         }
         totaux.lots += l_rows.len() as u64;
-        insert_chunks(&txn, m_rows).await?;
-        insert_chunks(&txn, l_rows).await?;
-        insert_chunks(&txn, c_rows).await?;
-        insert_chunks(&txn, a_rows).await?;
+        crate::db::inserer(&txn, m_rows, 400).await?;
+        crate::db::inserer(&txn, l_rows, 400).await?;
+        crate::db::inserer(&txn, c_rows, 400).await?;
+        crate::db::inserer(&txn, a_rows, 400).await?;
         // Participants and their criterion.
         let (mut p_rows, mut cr_rows) = (Vec::new(), Vec::new());
         let parts: Vec<i64> = (0..n_p[s]).map(|_| { ids.participant += 1; ids.participant - 1 }).collect();
@@ -263,8 +249,8 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
                 ids.critere += 1;
             }
         }
-        insert_chunks(&txn, p_rows).await?;
-        insert_chunks(&txn, cr_rows).await?;
+        crate::db::inserer(&txn, p_rows, 400).await?;
+        crate::db::inserer(&txn, cr_rows, 400).await?;
         // Contrats on clauses, their étape, their mise en emploi and validated months.
         let (mut e_rows, mut k_rows, mut me_rows, mut h_rows) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for i in 0..n_c[s] as usize {
@@ -299,10 +285,10 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             }
         }
         totaux.lignes_heures += h_rows.len() as u64;
-        insert_chunks(&txn, e_rows).await?;
-        insert_chunks(&txn, k_rows).await?;
-        insert_chunks(&txn, me_rows).await?;
-        insert_chunks(&txn, h_rows).await?;
+        crate::db::inserer(&txn, e_rows, 400).await?;
+        crate::db::inserer(&txn, k_rows, 400).await?;
+        crate::db::inserer(&txn, me_rows, 400).await?;
+        crate::db::inserer(&txn, h_rows, 400).await?;
         txn.commit().await?;
         totaux.structures += 1;
         bar.inc(1);

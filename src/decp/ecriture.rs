@@ -1,0 +1,464 @@
+//! Writing a chunk of an import: marchés already up to date are not touched; new ones
+//! are written all at once (multi-row statements); known ones published anew are
+//! compared, and brought up to date one by one, audited.
+
+use std::collections::HashMap;
+
+use entities::enums::{RoleAttribution, TypeEntreprise};
+use entities::{attributions, donneurs_ordre, entreprises, lots, marche_versions, marches, operations};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, Set};
+
+use super::lecture::{self, MarcheDecp, Organisme};
+use super::{version, Groupe, Rapport};
+use crate::audit;
+use crate::auth::Acteur;
+use crate::clock::Clock;
+
+/// What happened to one marché.
+pub(super) enum Issue {
+    Cree,
+    MisAJour,
+    Inchange,
+}
+
+/// Companies and buyers already found in this file, by SIRET.
+#[derive(Default)]
+pub(super) struct Connus {
+    donneurs: HashMap<String, i64>,
+    entreprises: HashMap<String, i64>,
+}
+
+
+/// Writes a chunk of marchés in one transaction: the structure's marchés with these
+/// keys read at once; a marché whose data did not change is not written at all.
+pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connus: &mut Connus, paquet: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
+    if paquet.is_empty() {
+        return Ok(());
+    }
+    let uids: Vec<String> = paquet.iter().map(Groupe::uid).collect();
+    let txn = crate::db::ecrire(db).await?;
+    let existants: HashMap<String, marches::Model> =
+        acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect();
+    let mut nouveaux: Vec<&Groupe> = Vec::new();
+    let mut vus = std::collections::HashSet::new();
+    let mut ensuite: Vec<&Groupe> = Vec::new();
+    for g in &paquet {
+        rapport.en_lots += u64::from(g.enregistrements.len() > 1);
+        let issue = match existants.get(&g.uid()) {
+            // Twice the same new key in a chunk (keys hashed apart in the file): the
+            // second one after the first is written.
+            None if !vus.insert(g.uid()) => {
+                ensuite.push(g);
+                continue;
+            }
+            None => {
+                nouveaux.push(g);
+                Issue::Cree
+            }
+            Some(m) if m.decp_empreinte.as_deref() == Some(g.empreinte().as_str()) => Issue::Inchange,
+            Some(m) => comparer(&txn, clock, acteur, connus, m, g, rapport).await?,
+        };
+        compter(issue, rapport);
+    }
+    creer_tous(&txn, clock, acteur, connus, &nouveaux, rapport).await?;
+    for g in ensuite {
+        let avant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(g.uid())).one(&txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} introuvable", g.uid()))?;
+        let issue = comparer(&txn, clock, acteur, connus, &avant, g, rapport).await?;
+        compter(issue, rapport);
+    }
+    txn.commit().await?;
+    Ok(())
+}
+
+fn compter(issue: Issue, rapport: &mut Rapport) {
+    match issue {
+        Issue::Cree => rapport.crees += 1,
+        Issue::MisAJour => rapport.mis_a_jour += 1,
+        Issue::Inchange => rapport.inchanges += 1,
+    }
+}
+
+/// The parties of a record: its titulaires as notified (with their role), those its
+/// modifications add (titulaires), then its sous-traitants with their amount.
+fn parties(m: &MarcheDecp) -> Vec<(&Organisme, RoleAttribution, Option<i64>)> {
+    let mut parties: Vec<(&Organisme, RoleAttribution, Option<i64>)> = m.titulaires.iter().enumerate().map(|(i, t)| (t, m.role_titulaire(i), None)).collect();
+    parties.extend(m.modifications.iter().flat_map(|md| md.titulaires.iter().map(|t| (t, RoleAttribution::Titulaire, None))));
+    parties.extend(m.sous_traitants.iter().map(|(o, montant)| (o, RoleAttribution::Soustraitant, *montant)));
+    parties
+}
+
+/// The versions of the record of rank `rang`: as notified, then each modification.
+fn versions_de(rang: usize, m: &MarcheDecp) -> impl Iterator<Item = (i32, &serde_json::Value)> {
+    std::iter::once((version(rang, 0), &m.donnees)).chain(m.modifications.iter().map(move |md| (version(rang, md.numero), &md.donnees)))
+}
+
+/// The number and title of a new lot: « Lot unique » for a marché of one record, else
+/// the next number and the record's objet.
+fn nouveau_lot(seul: bool, deja: usize, m: &MarcheDecp) -> (String, String) {
+    if seul { ("unique".to_string(), "Lot unique".to_string()) } else { ((deja + 1).to_string(), m.objet.chars().take(200).collect()) }
+}
+
+/// The structure's buyers and companies of these marchés, found by SIRET in one query
+/// each; those not found are created at once (multi-row, audited) and counted.
+async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
+    use sea_orm::QuerySelect;
+    let (sid, now) = (acteur.structure_id, clock.now());
+    // Buyers.
+    let mut acheteurs: Vec<&Organisme> = Vec::new();
+    for g in groupes {
+        let a = &g.premier().acheteur;
+        if !connus.donneurs.contains_key(a.siret.as_str()) && !acheteurs.iter().any(|x| x.siret == a.siret) {
+            acheteurs.push(a);
+        }
+    }
+    if !acheteurs.is_empty() {
+        let sirets: Vec<String> = acheteurs.iter().map(|a| a.siret.to_string()).collect();
+        let trouves: Vec<(i64, String)> = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.is_in(sirets)).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Siret]).into_tuple().all(txn).await?;
+        connus.donneurs.extend(trouves.into_iter().map(|(id, s)| (s, id)));
+        let manquants: Vec<&Organisme> = acheteurs.into_iter().filter(|a| !connus.donneurs.contains_key(a.siret.as_str())).collect();
+        let ids = crate::db::nouveaux_ids(txn, "donneurs_ordre", manquants.len()).await?;
+        let (mut lignes, mut journal) = (Vec::new(), Vec::new());
+        for (a, id) in manquants.into_iter().zip(ids) {
+            let siret = a.siret.to_string();
+            let m = donneurs_ordre::Model { id, structure_id: sid, nom: a.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}")), siret: siret.clone(), r#type: lecture::type_acheteur(&a.siret), adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now };
+            journal.push(audit::ligne(clock, acteur, "import_decp", "donneur_ordre", id, None, Some(&m))?);
+            lignes.push(donneurs_ordre::ActiveModel::from(m).reset_all());
+            connus.donneurs.insert(siret, id);
+            rapport.donneurs_ordre_crees += 1;
+        }
+        crate::db::inserer(txn, lignes, 400).await?;
+        crate::db::inserer(txn, journal, 400).await?;
+    }
+    // Companies.
+    let mut organismes: Vec<&Organisme> = Vec::new();
+    for g in groupes {
+        for e in &g.enregistrements {
+            for (o, _, _) in parties(&e.marche) {
+                if !connus.entreprises.contains_key(o.siret.as_str()) && !organismes.iter().any(|x| x.siret == o.siret) {
+                    organismes.push(o);
+                }
+            }
+        }
+    }
+    if !organismes.is_empty() {
+        let sirets: Vec<String> = organismes.iter().map(|a| a.siret.to_string()).collect();
+        let trouves: Vec<(i64, String)> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.is_in(sirets)).select_only().columns([entreprises::Column::Id, entreprises::Column::Siret]).into_tuple().all(txn).await?;
+        connus.entreprises.extend(trouves.into_iter().map(|(id, s)| (s, id)));
+        let manquants: Vec<&Organisme> = organismes.into_iter().filter(|a| !connus.entreprises.contains_key(a.siret.as_str())).collect();
+        let ids = crate::db::nouveaux_ids(txn, "entreprises", manquants.len()).await?;
+        let (mut lignes, mut journal) = (Vec::new(), Vec::new());
+        for (o, id) in manquants.into_iter().zip(ids) {
+            let siret = o.siret.to_string();
+            let m = entreprise_modele(id, sid, now, o);
+            journal.push(audit::ligne(clock, acteur, "import_decp", "entreprise", id, None, Some(&m))?);
+            lignes.push(entreprises::ActiveModel::from(m).reset_all());
+            connus.entreprises.insert(siret, id);
+            rapport.entreprises_creees += 1;
+        }
+        crate::db::inserer(txn, lignes, 200).await?;
+        crate::db::inserer(txn, journal, 400).await?;
+    }
+    Ok(())
+}
+
+/// New marchés, all at once: their buyers and companies resolved, then their
+/// opérations, marchés, lots, attributions, versions and audit entries written as
+/// multi-row statements (ids drawn first, so that rows can refer to each other).
+async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
+    if groupes.is_empty() {
+        return Ok(());
+    }
+    resoudre(txn, clock, acteur, connus, groupes, rapport).await?;
+    let (sid, now) = (acteur.structure_id, clock.now());
+    let n_lots: usize = groupes.iter().map(|g| g.enregistrements.len()).sum();
+    let ids_operations = crate::db::nouveaux_ids(txn, "operations", groupes.len()).await?;
+    let ids_marches = crate::db::nouveaux_ids(txn, "marches", groupes.len()).await?;
+    let ids_lots = crate::db::nouveaux_ids(txn, "lots", n_lots).await?;
+    let mut ids_lots = ids_lots.into_iter();
+    let (mut ops, mut ms, mut ls, mut ats, mut vs, mut journal) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for ((g, id_op), id_m) in groupes.iter().zip(ids_operations).zip(ids_marches) {
+        let donneur = *connus.donneurs.get(g.premier().acheteur.siret.as_str()).ok_or_else(|| anyhow::anyhow!("acheteur non résolu"))?;
+        let (operation, marche) = modeles(g, id_op, id_m, sid, donneur, now)?;
+        ops.push(operation);
+        journal.push(audit::ligne(clock, acteur, "import_decp", "marche", id_m, None, Some(&marche))?);
+        ms.push(marches::ActiveModel::from(marche).reset_all());
+        let seul = g.enregistrements.len() == 1;
+        for (rang, e) in g.enregistrements.iter().enumerate() {
+            let m = &e.marche;
+            let id_l = ids_lots.next().ok_or_else(|| anyhow::anyhow!("ids de lots épuisés"))?;
+            let (numero, intitule) = nouveau_lot(seul, rang, m);
+            ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now) });
+            let mut attribuees: Vec<i64> = Vec::new();
+            for (o, role, montant) in parties(m) {
+                let entreprise = *connus.entreprises.get(o.siret.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
+                if !attribuees.contains(&entreprise) {
+                    attribuees.push(entreprise);
+                    ats.push(attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), lot_id: Set(id_l), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() });
+                }
+            }
+            for (v, donnees) in versions_de(rang, m) {
+                rapport.modifications += u64::from(v % 1000 > 0);
+                vs.push(marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), version: Set(v), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() });
+            }
+        }
+    }
+    crate::db::inserer(txn, ops, 300).await?;
+    crate::db::inserer(txn, ms, 300).await?;
+    crate::db::inserer(txn, ls, 500).await?;
+    crate::db::inserer(txn, ats, 500).await?;
+    crate::db::inserer(txn, vs, 500).await?;
+    crate::db::inserer(txn, journal, 500).await?;
+    Ok(())
+}
+
+/// A new marché's opération and the marché itself, as rows.
+fn modeles(g: &Groupe, id_op: i64, id_m: i64, sid: i64, donneur: i64, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<(operations::ActiveModel, marches::Model)> {
+    let m = g.premier();
+    let (montant, duree, debut, fin) = g.en_vigueur()?;
+    let operation = operations::ActiveModel {
+        id: Set(id_op),
+        structure_id: Set(sid),
+        donneur_ordre_id: Set(donneur),
+        nom: Set(m.objet.chars().take(200).collect()),
+        commune: Set(m.lieu.clone().unwrap_or_default()),
+        qpv: Set(false),
+        anru: Set(false),
+        secteur: Set(m.secteur()),
+        date_debut: Set(Some(debut)),
+        date_fin: Set(Some(fin)),
+        facilitateur_id: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    let marche = marches::Model {
+        id: id_m,
+        structure_id: sid,
+        operation_id: id_op,
+        numero: m.id.clone(),
+        decp_uid: Some(m.uid()),
+        objet: m.objet.clone(),
+        nature: m.nature(),
+        code_cpv: m.code_cpv.clone(),
+        procedure: m.procedure.clone(),
+        montant_ht_cents: montant,
+        date_notification: g.enregistrements.iter().filter_map(|e| e.marche.date_notification).min(),
+        date_debut: debut,
+        date_fin: fin,
+        duree_mois: duree,
+        lieu_execution: m.lieu.clone(),
+        decp_empreinte: Some(g.empreinte()),
+        decp_publie_le: g.publie_le(),
+        created_at: now,
+        updated_at: now,
+    };
+    Ok((operation, marche))
+}
+
+/// A company as an import creates it: the kind (SIAE, GEIQ…) is not in the DECP, so
+/// classique until the facilitateur says.
+fn entreprise_modele(id: i64, sid: i64, now: chrono::DateTime<chrono::Utc>, o: &Organisme) -> entreprises::Model {
+    let siret = o.siret.to_string();
+    entreprises::Model { id, structure_id: sid, raison_sociale: o.nom.clone().unwrap_or_else(|| format!("Entreprise {siret}")), siret, r#type: TypeEntreprise::Classique, adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now }
+}
+
+/// A known marché published with other data: older data leaves it as it is; data of
+/// the same publication day that differs is reported (two feeds disagree); newer data
+/// brings it up to date.
+async fn comparer(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, avant: &marches::Model, g: &Groupe, rapport: &mut Rapport) -> anyhow::Result<Issue> {
+    let m = g.premier();
+    let position = g.enregistrements[0].position;
+    let versions = versions_connues(txn, acteur, avant.id).await?;
+    let (plus_ancien, meme_jour) = match (g.publie_le(), avant.decp_publie_le) {
+        (Some(ici), Some(deja)) => (ici < deja, ici == deja),
+        _ => (versions.iter().any(|v| *v > g.plus_recente()), false),
+    };
+    if plus_ancien {
+        rapport.plus_anciens += 1;
+        if let (Some(ici), Some(deja)) = (g.publie_le(), avant.decp_publie_le) {
+            rapport.problemes.push((position, format!("marché {} : données publiées le {}, plus anciennes que celles déjà importées (publiées le {}) : rien n'est remplacé", m.id, crate::text::date_num(ici), crate::text::date_num(deja))));
+        }
+        return Ok(Issue::Inchange);
+    }
+    if meme_jour && avant.decp_empreinte.is_some() {
+        rapport.conflits += 1;
+        rapport.problemes.push((position, format!("marché {} : publié le même jour ({}) avec d'autres données que celles déjà importées (deux sources ?) : rien n'est remplacé, à vérifier", m.id, crate::text::date_num(avant.decp_publie_le.unwrap_or_default()))));
+        return Ok(Issue::Inchange);
+    }
+    let lots = acteur.scoped::<lots::Entity>().filter(lots::Column::MarcheId.eq(avant.id)).order_by_asc(lots::Column::Id).all(txn).await?;
+    let mut change = mettre_a_jour(txn, clock, acteur, avant, g).await?;
+    change |= parties_et_versions(txn, clock, acteur, connus, avant, lots, Some(versions), g, rapport).await?;
+    Ok(if change { Issue::MisAJour } else { Issue::Inchange })
+}
+
+/// Each record's lot (found by its key, else the marché's single lot from before lots
+/// were kept apart, else created), its titulaires, cotraitants and sous-traitants, and
+/// its versions (as notified, then each modification), each once; whether anything was
+/// written.
+#[allow(clippy::too_many_arguments)]
+async fn parties_et_versions(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    acteur: &Acteur,
+    connus: &mut Connus,
+    marche: &marches::Model,
+    mut lots: Vec<lots::Model>,
+    versions: Option<Vec<i32>>,
+    g: &Groupe,
+    rapport: &mut Rapport,
+) -> anyhow::Result<bool> {
+    let (sid, now) = (acteur.structure_id, clock.now());
+    let cree = versions.is_none();
+    let mut connues = versions.unwrap_or_default();
+    let mut change = false;
+    let seul = g.enregistrements.len() == 1;
+    for (rang, e) in g.enregistrements.iter().enumerate() {
+        let m = &e.marche;
+        let (montant, _) = m.en_vigueur();
+        let trouve = lots.iter().position(|l| l.decp_cle.as_deref() == Some(e.cle_lot.as_str())).or_else(|| (seul && lots.len() == 1 && lots[0].decp_cle.is_none()).then_some(0));
+        let (lot, nouveau) = match trouve {
+            Some(i) if lots[i].decp_cle.is_none() => {
+                let mut l: lots::ActiveModel = lots[i].clone().into();
+                l.decp_cle = Set(Some(e.cle_lot.clone()));
+                lots[i] = l.update(txn).await?;
+                (lots[i].clone(), false)
+            }
+            Some(i) => (lots[i].clone(), false),
+            None => {
+                let (numero, intitule) = nouveau_lot(seul, lots.len(), m);
+                let l = lots::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(montant), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+                lots.push(l.clone());
+                change |= !cree;
+                (l, true)
+            }
+        };
+        let deja: Vec<i64> = if nouveau {
+            Vec::new()
+        } else {
+            use sea_orm::QuerySelect;
+            acteur.scoped::<attributions::Entity>().filter(attributions::Column::LotId.eq(lot.id)).select_only().column(attributions::Column::EntrepriseId).into_tuple().all(txn).await?
+        };
+        let mut attribuees = deja;
+        for (organisme, role, montant) in parties(m) {
+            let entreprise = entreprise(txn, clock, acteur, connus, organisme, rapport).await?;
+            if !attribuees.contains(&entreprise) {
+                attribuees.push(entreprise);
+                attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), lot_id: Set(lot.id), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+                change = true;
+            }
+        }
+        for (v, donnees) in versions_de(rang, m) {
+            if !connues.contains(&v) {
+                connues.push(v);
+                marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), version: Set(v), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+                if v % 1000 > 0 {
+                    rapport.modifications += 1;
+                    change = true;
+                }
+            }
+        }
+    }
+    Ok(change)
+}
+
+/// Brings a known marché up to date with newer data (audited); whether its values
+/// changed. The digest and publication date are kept with it.
+async fn mettre_a_jour(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, avant: &marches::Model, g: &Groupe) -> anyhow::Result<bool> {
+    let m = g.premier();
+    let (montant, duree, debut, fin) = g.en_vigueur()?;
+    let mut apres = avant.clone();
+    apres.objet = m.objet.clone();
+    apres.nature = m.nature();
+    apres.code_cpv = m.code_cpv.clone();
+    apres.procedure = m.procedure.clone();
+    apres.lieu_execution = m.lieu.clone();
+    apres.montant_ht_cents = montant;
+    apres.date_notification = g.enregistrements.iter().filter_map(|e| e.marche.date_notification).min();
+    apres.date_debut = debut;
+    apres.date_fin = fin;
+    apres.duree_mois = duree;
+    let valeurs_changees = apres != *avant;
+    apres.decp_empreinte = Some(g.empreinte());
+    apres.decp_publie_le = g.publie_le().or(avant.decp_publie_le);
+    if apres == *avant {
+        return Ok(false);
+    }
+    if valeurs_changees {
+        apres.updated_at = clock.now();
+    }
+    let mut actif: marches::ActiveModel = apres.into();
+    for c in [
+        marches::Column::Objet,
+        marches::Column::Nature,
+        marches::Column::CodeCpv,
+        marches::Column::Procedure,
+        marches::Column::MontantHtCents,
+        marches::Column::DateNotification,
+        marches::Column::DateDebut,
+        marches::Column::DateFin,
+        marches::Column::DureeMois,
+        marches::Column::LieuExecution,
+        marches::Column::DecpEmpreinte,
+        marches::Column::DecpPublieLe,
+        marches::Column::UpdatedAt,
+    ] {
+        actif.reset(c);
+    }
+    let apres = actif.update(txn).await?;
+    if valeurs_changees {
+        audit::record(txn, clock, acteur, "import_decp", "marche", apres.id, Some(avant), Some(&apres)).await?;
+    }
+    Ok(valeurs_changees)
+}
+
+/// The versions of a marché already kept.
+async fn versions_connues(txn: &DatabaseTransaction, acteur: &Acteur, marche_id: i64) -> anyhow::Result<Vec<i32>> {
+    use sea_orm::QuerySelect;
+    Ok(acteur.scoped::<marche_versions::Entity>().filter(marche_versions::Column::MarcheId.eq(marche_id)).select_only().column(marche_versions::Column::Version).into_tuple().all(txn).await?)
+}
+
+/// The id of the structure's row of `E` with this SIRET; created from `nouveau` if there
+/// is none (audited, counted in `creees`), and remembered for the rest of the file.
+#[allow(clippy::too_many_arguments)]
+async fn par_siret<E, A>(
+    txn: &DatabaseTransaction,
+    clock: &Clock,
+    acteur: &Acteur,
+    connus: &mut HashMap<String, i64>,
+    (entite, id, colonne): (&str, fn(&E::Model) -> i64, E::Column),
+    siret: &str,
+    nouveau: impl FnOnce() -> A,
+    creees: &mut u64,
+) -> anyhow::Result<i64>
+where
+    E: crate::auth::Tenant,
+    E::Model: sea_orm::IntoActiveModel<A> + serde::Serialize,
+    A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    if let Some(id) = connus.get(siret) {
+        return Ok(*id);
+    }
+    let trouve = match acteur.scoped::<E>().filter(colonne.eq(siret)).one(txn).await? {
+        Some(m) => id(&m),
+        None => {
+            let m = nouveau().insert(txn).await?;
+            audit::record(txn, clock, acteur, "import_decp", entite, id(&m), None, Some(&m)).await?;
+            *creees += 1;
+            id(&m)
+        }
+    };
+    connus.insert(siret.to_string(), trouve);
+    Ok(trouve)
+}
+
+/// A company, found or created (see [`entreprise_modele`]).
+async fn entreprise(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, organisme: &Organisme, rapport: &mut Rapport) -> anyhow::Result<i64> {
+    let siret = organisme.siret.to_string();
+    let nouveau = || {
+        let mut m = entreprises::ActiveModel::from(entreprise_modele(0, acteur.structure_id, clock.now(), organisme)).reset_all();
+        m.id = sea_orm::ActiveValue::NotSet;
+        m
+    };
+    let cle: (&str, fn(&entreprises::Model) -> i64, _) = ("entreprise", |m| m.id, entreprises::Column::Siret);
+    par_siret(txn, clock, acteur, &mut connus.entreprises, cle, &siret, nouveau, &mut rapport.entreprises_creees).await
+}
