@@ -53,6 +53,15 @@ const TABLE: &[(&str, &[(&str, &str)])] = &[
         ("qualifiante", "Formation qualifiante"),
         ("non_qualifiante", "Formation non qualifiante"),
     ]),
+    ("type_identifiant", &[
+        ("siret", "SIRET"),
+        ("tva", "TVA intracommunautaire"),
+        ("hors_ue", "Identifiant hors UE"),
+        ("tahiti", "N° TAHITI"),
+        ("ridet", "N° RIDET"),
+        ("frwf", "N° FRWF"),
+        ("irep", "N° IREP"),
+    ]),
     ("type_contrat", &[
         ("cdi", "CDI"),
         ("cdd", "CDD"),
@@ -313,6 +322,7 @@ mod tests {
     #[test]
     fn every_enumeration_value_has_its_label() {
         every::<Role>("role");
+        every::<TypeIdentifiant>("type_identifiant");
         every::<Sexe>("sexe");
         every::<NiveauFormation>("niveau_formation");
         every::<CodeCritere>("critere");

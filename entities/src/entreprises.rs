@@ -12,7 +12,9 @@ pub struct Model {
     pub id: i64,
     pub structure_id: i64,
     pub raison_sociale: String,
+    /// The SIRET, or the identifier of the kind `type_identifiant` (kept as given).
     pub siret: String,
+    pub type_identifiant: TypeIdentifiant,
     pub r#type: TypeEntreprise,
     pub adresse: Option<String>,
     pub code_postal: Option<String>,

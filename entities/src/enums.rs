@@ -355,6 +355,41 @@ pub enum ModeObjectif {
     HeuresParEuro,
 }
 
+/// How a company is identified: a SIRET (French establishments), else the identifier the
+/// DECP use for companies without one (kept as given).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema, Default)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum TypeIdentifiant {
+    #[default]
+    #[sea_orm(string_value = "siret")]
+    #[serde(rename = "siret")]
+    Siret,
+    /// Numéro de TVA intracommunautaire (a company of another EU country).
+    #[sea_orm(string_value = "tva")]
+    #[serde(rename = "tva")]
+    Tva,
+    /// A company outside the EU (its national identifier).
+    #[sea_orm(string_value = "hors_ue")]
+    #[serde(rename = "hors_ue")]
+    HorsUe,
+    /// French Polynesia's register.
+    #[sea_orm(string_value = "tahiti")]
+    #[serde(rename = "tahiti")]
+    Tahiti,
+    /// New Caledonia's register.
+    #[sea_orm(string_value = "ridet")]
+    #[serde(rename = "ridet")]
+    Ridet,
+    /// Wallis-et-Futuna's register.
+    #[sea_orm(string_value = "frwf")]
+    #[serde(rename = "frwf")]
+    Frwf,
+    /// Identifiant du répertoire des entreprises (IREP).
+    #[sea_orm(string_value = "irep")]
+    #[serde(rename = "irep")]
+    Irep,
+}
+
 /// Kind of company. SIAE is derived from it: ei, etti, aci, ai, eiti.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize, utoipa::ToSchema)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]

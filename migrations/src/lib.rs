@@ -15,6 +15,7 @@ mod m20261129_000003_email_par_structure;
 mod m20261129_000004_attestation;
 mod m20261129_000005_lien_connexion;
 mod m20261129_000006_decp_lots;
+mod m20261129_000007_identifiant_entreprise;
 mod util;
 
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_attestation::Migration),
             Box::new(m20261129_000005_lien_connexion::Migration),
             Box::new(m20261129_000006_decp_lots::Migration),
+            Box::new(m20261129_000007_identifiant_entreprise::Migration),
         ]
     }
 }

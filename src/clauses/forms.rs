@@ -4,7 +4,7 @@ use entities::enums::{TypeDonneurOrdre, TypeEntreprise};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::siret::Siret;
+use super::siret::Identifiant;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::text::clean;
 
@@ -12,19 +12,20 @@ use crate::text::clean;
 #[derive(Debug, Clone)]
 pub struct Organisation {
     pub nom: String,
-    pub siret: Siret,
+    /// A buyer's is always a SIRET.
+    pub identifiant: Identifiant,
     pub adresse: Option<String>,
     pub code_postal: Option<String>,
     pub commune: Option<String>,
 }
 
-fn organisation(nom_field: &str, nom: &str, siret: &str, adresse: &Option<String>, code_postal: &Option<String>, commune: &Option<String>) -> AppResult<Organisation> {
+fn organisation(nom_field: &str, nom: &str, (type_identifiant, siret): (entities::enums::TypeIdentifiant, &str), adresse: &Option<String>, code_postal: &Option<String>, commune: &Option<String>) -> AppResult<Organisation> {
     let mut errors = Vec::new();
     let nom = nom.trim();
     if nom.is_empty() || nom.chars().count() > 255 {
         errors.push(FieldError::new(nom_field, "Obligatoire, 255 caractères au plus."));
     }
-    let siret = Siret::parse(siret).map_err(|m| errors.push(FieldError::new("siret", m))).ok();
+    let siret = Identifiant::parse(type_identifiant, siret).map_err(|m| errors.push(FieldError::new("siret", m))).ok();
     let code_postal = clean(code_postal);
     if let Some(cp) = &code_postal {
         if cp.len() != 5 || !cp.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -32,7 +33,7 @@ fn organisation(nom_field: &str, nom: &str, siret: &str, adresse: &Option<String
         }
     }
     match siret {
-        Some(siret) if errors.is_empty() => Ok(Organisation { nom: nom.to_string(), siret, adresse: clean(adresse), code_postal, commune: clean(commune) }),
+        Some(identifiant) if errors.is_empty() => Ok(Organisation { nom: nom.to_string(), identifiant, adresse: clean(adresse), code_postal, commune: clean(commune) }),
         _ => Err(AppError::Invalid(errors)),
     }
 }
@@ -57,7 +58,7 @@ pub struct DonneurOrdreInput {
 
 impl DonneurOrdreInput {
     pub fn parse(&self) -> AppResult<Organisation> {
-        organisation("nom", &self.nom, &self.siret, &self.adresse, &self.code_postal, &self.commune)
+        organisation("nom", &self.nom, (entities::enums::TypeIdentifiant::Siret, &self.siret), &self.adresse, &self.code_postal, &self.commune)
     }
 }
 
@@ -66,8 +67,13 @@ impl DonneurOrdreInput {
 pub struct EntrepriseInput {
     #[serde(deserialize_with = "crate::texte::court")]
     pub raison_sociale: String,
+    /// The SIRET, or the identifier of the kind `type_identifiant`.
     #[serde(deserialize_with = "crate::texte::court")]
     pub siret: String,
+    /// `siret` by default; a company without a SIRET: `tva`, `hors_ue`, `tahiti`,
+    /// `ridet`, `frwf`, `irep` (its identifier kept as given).
+    #[serde(default)]
+    pub type_identifiant: entities::enums::TypeIdentifiant,
     #[serde(rename = "type")]
     pub type_: TypeEntreprise,
     #[serde(default, deserialize_with = "crate::texte::court_opt")]
@@ -80,7 +86,7 @@ pub struct EntrepriseInput {
 
 impl EntrepriseInput {
     pub fn parse(&self) -> AppResult<Organisation> {
-        organisation("raison_sociale", &self.raison_sociale, &self.siret, &self.adresse, &self.code_postal, &self.commune)
+        organisation("raison_sociale", &self.raison_sociale, (self.type_identifiant, &self.siret), &self.adresse, &self.code_postal, &self.commune)
     }
 }
 

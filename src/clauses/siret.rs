@@ -42,6 +42,54 @@ impl fmt::Display for Siret {
     }
 }
 
+/// A company's identifier: a SIRET checked by its key, or for a company without one
+/// (foreign titulaires of the DECP) the identifier of its kind, kept as given (trimmed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identifiant {
+    pub type_: entities::enums::TypeIdentifiant,
+    pub valeur: String,
+}
+
+impl Identifiant {
+    pub fn siret(s: Siret) -> Identifiant {
+        Identifiant { type_: entities::enums::TypeIdentifiant::Siret, valeur: s.0 }
+    }
+
+    /// Parses an identifier of kind `type_`; the error is French.
+    pub fn parse(type_: entities::enums::TypeIdentifiant, valeur: &str) -> Result<Identifiant, String> {
+        if type_ == entities::enums::TypeIdentifiant::Siret {
+            return Siret::parse(valeur).map(Identifiant::siret);
+        }
+        let v = valeur.trim();
+        if v.is_empty() || v.chars().count() > 40 || v.chars().any(char::is_control) {
+            return Err("Identifiant attendu : de 1 à 40 caractères.".into());
+        }
+        Ok(Identifiant { type_, valeur: v.to_string() })
+    }
+
+    /// The DECP's `typeIdentifiant` (« SIRET », « TVA », « HORS-UE », « TAHITI », « RIDET »,
+    /// « FRWF », « IREP »), whatever its case or separator.
+    pub fn type_decp(texte: &str) -> Option<entities::enums::TypeIdentifiant> {
+        use entities::enums::TypeIdentifiant::*;
+        Some(match texte.trim().to_uppercase().replace(['_', ' '], "-").as_str() {
+            "SIRET" => Siret,
+            "TVA" | "TVA-INTRACOMMUNAUTAIRE" | "UE" => Tva,
+            "HORS-UE" | "HORSUE" => HorsUe,
+            "TAHITI" => Tahiti,
+            "RIDET" => Ridet,
+            "FRWF" => Frwf,
+            "IREP" => Irep,
+            _ => return None,
+        })
+    }
+}
+
+impl fmt::Display for Identifiant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.valeur)
+    }
+}
+
 fn luhn(digits: &[u32]) -> bool {
     let sum: u32 = digits
         .iter()

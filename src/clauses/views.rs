@@ -29,7 +29,9 @@ impl From<donneurs_ordre::Model> for DonneurOrdre {
 pub struct Entreprise {
     pub id: i64,
     pub raison_sociale: String,
+    /// The SIRET, or the identifier of the kind `type_identifiant`.
     pub siret: String,
+    pub type_identifiant: entities::enums::TypeIdentifiant,
     #[serde(rename = "type")]
     pub type_: TypeEntreprise,
     /// Structure d'insertion par l'activité économique (derived from the kind).
@@ -51,6 +53,7 @@ impl From<entreprises::Model> for Entreprise {
             id: m.id,
             raison_sociale: m.raison_sociale,
             siret: m.siret,
+            type_identifiant: m.type_identifiant,
             type_: m.r#type,
             siae: est_siae(m.r#type),
             adresse: m.adresse,

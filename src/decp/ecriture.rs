@@ -107,20 +107,20 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
     let mut acheteurs: Vec<&Organisme> = Vec::new();
     for g in groupes {
         let a = &g.premier().acheteur;
-        if !connus.donneurs.contains_key(a.siret.as_str()) && !acheteurs.iter().any(|x| x.siret == a.siret) {
+        if !connus.donneurs.contains_key(a.identifiant.valeur.as_str()) && !acheteurs.iter().any(|x| x.identifiant.valeur == a.identifiant.valeur) {
             acheteurs.push(a);
         }
     }
     if !acheteurs.is_empty() {
-        let sirets: Vec<String> = acheteurs.iter().map(|a| a.siret.to_string()).collect();
+        let sirets: Vec<String> = acheteurs.iter().map(|a| a.identifiant.valeur.clone()).collect();
         let trouves: Vec<(i64, String)> = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.is_in(sirets)).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Siret]).into_tuple().all(txn).await?;
         connus.donneurs.extend(trouves.into_iter().map(|(id, s)| (s, id)));
-        let manquants: Vec<&Organisme> = acheteurs.into_iter().filter(|a| !connus.donneurs.contains_key(a.siret.as_str())).collect();
+        let manquants: Vec<&Organisme> = acheteurs.into_iter().filter(|a| !connus.donneurs.contains_key(a.identifiant.valeur.as_str())).collect();
         let ids = crate::db::nouveaux_ids(txn, "donneurs_ordre", manquants.len()).await?;
         let (mut lignes, mut journal) = (Vec::new(), Vec::new());
         for (a, id) in manquants.into_iter().zip(ids) {
-            let siret = a.siret.to_string();
-            let m = donneurs_ordre::Model { id, structure_id: sid, nom: a.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}")), siret: siret.clone(), r#type: lecture::type_acheteur(&a.siret), adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now };
+            let siret = a.identifiant.valeur.clone();
+            let m = donneurs_ordre::Model { id, structure_id: sid, nom: a.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}")), siret: siret.clone(), r#type: lecture::type_acheteur(&siret), adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now };
             journal.push(audit::ligne(clock, acteur, "import_decp", "donneur_ordre", id, None, Some(&m))?);
             lignes.push(donneurs_ordre::ActiveModel::from(m).reset_all());
             connus.donneurs.insert(siret, id);
@@ -134,21 +134,21 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
     for g in groupes {
         for e in &g.enregistrements {
             for (o, _, _) in parties(&e.marche) {
-                if !connus.entreprises.contains_key(o.siret.as_str()) && !organismes.iter().any(|x| x.siret == o.siret) {
+                if !connus.entreprises.contains_key(o.identifiant.valeur.as_str()) && !organismes.iter().any(|x| x.identifiant.valeur == o.identifiant.valeur) {
                     organismes.push(o);
                 }
             }
         }
     }
     if !organismes.is_empty() {
-        let sirets: Vec<String> = organismes.iter().map(|a| a.siret.to_string()).collect();
+        let sirets: Vec<String> = organismes.iter().map(|a| a.identifiant.valeur.clone()).collect();
         let trouves: Vec<(i64, String)> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.is_in(sirets)).select_only().columns([entreprises::Column::Id, entreprises::Column::Siret]).into_tuple().all(txn).await?;
         connus.entreprises.extend(trouves.into_iter().map(|(id, s)| (s, id)));
-        let manquants: Vec<&Organisme> = organismes.into_iter().filter(|a| !connus.entreprises.contains_key(a.siret.as_str())).collect();
+        let manquants: Vec<&Organisme> = organismes.into_iter().filter(|a| !connus.entreprises.contains_key(a.identifiant.valeur.as_str())).collect();
         let ids = crate::db::nouveaux_ids(txn, "entreprises", manquants.len()).await?;
         let (mut lignes, mut journal) = (Vec::new(), Vec::new());
         for (o, id) in manquants.into_iter().zip(ids) {
-            let siret = o.siret.to_string();
+            let siret = o.identifiant.valeur.clone();
             let m = entreprise_modele(id, sid, now, o);
             journal.push(audit::ligne(clock, acteur, "import_decp", "entreprise", id, None, Some(&m))?);
             lignes.push(entreprises::ActiveModel::from(m).reset_all());
@@ -177,7 +177,7 @@ async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, c
     let mut ids_lots = ids_lots.into_iter();
     let (mut ops, mut ms, mut ls, mut ats, mut vs, mut journal) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for ((g, id_op), id_m) in groupes.iter().zip(ids_operations).zip(ids_marches) {
-        let donneur = *connus.donneurs.get(g.premier().acheteur.siret.as_str()).ok_or_else(|| anyhow::anyhow!("acheteur non résolu"))?;
+        let donneur = *connus.donneurs.get(g.premier().acheteur.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("acheteur non résolu"))?;
         let (operation, marche) = modeles(g, id_op, id_m, sid, donneur, now)?;
         ops.push(operation);
         journal.push(audit::ligne(clock, acteur, "import_decp", "marche", id_m, None, Some(&marche))?);
@@ -190,7 +190,7 @@ async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, c
             ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now) });
             let mut attribuees: Vec<i64> = Vec::new();
             for (o, role, montant) in parties(m) {
-                let entreprise = *connus.entreprises.get(o.siret.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
+                let entreprise = *connus.entreprises.get(o.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
                 if !attribuees.contains(&entreprise) {
                     attribuees.push(entreprise);
                     ats.push(attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), lot_id: Set(id_l), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() });
@@ -258,8 +258,8 @@ fn modeles(g: &Groupe, id_op: i64, id_m: i64, sid: i64, donneur: i64, now: chron
 /// A company as an import creates it: the kind (SIAE, GEIQ…) is not in the DECP, so
 /// classique until the facilitateur says.
 fn entreprise_modele(id: i64, sid: i64, now: chrono::DateTime<chrono::Utc>, o: &Organisme) -> entreprises::Model {
-    let siret = o.siret.to_string();
-    entreprises::Model { id, structure_id: sid, raison_sociale: o.nom.clone().unwrap_or_else(|| format!("Entreprise {siret}")), siret, r#type: TypeEntreprise::Classique, adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now }
+    let siret = o.identifiant.valeur.clone();
+    entreprises::Model { id, structure_id: sid, raison_sociale: o.nom.clone().unwrap_or_else(|| format!("Entreprise {siret}")), siret, type_identifiant: o.identifiant.type_, r#type: TypeEntreprise::Classique, adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now }
 }
 
 /// A known marché published with other data: older data leaves it as it is; data of
@@ -453,7 +453,7 @@ where
 
 /// A company, found or created (see [`entreprise_modele`]).
 async fn entreprise(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, organisme: &Organisme, rapport: &mut Rapport) -> anyhow::Result<i64> {
-    let siret = organisme.siret.to_string();
+    let siret = organisme.identifiant.valeur.clone();
     let nouveau = || {
         let mut m = entreprises::ActiveModel::from(entreprise_modele(0, acteur.structure_id, clock.now(), organisme)).reset_all();
         m.id = sea_orm::ActiveValue::NotSet;

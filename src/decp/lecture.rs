@@ -10,12 +10,13 @@ use chrono::NaiveDate;
 use entities::enums::{NatureMarche, Secteur, TypeDonneurOrdre};
 
 use super::arbre::Noeud;
-use crate::clauses::siret::Siret;
+use crate::clauses::siret::Identifiant;
 
 /// A company or a buyer as the file identifies it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organisme {
-    pub siret: Siret,
+    /// A SIRET, or for a foreign company the identifier the file gives with its kind.
+    pub identifiant: Identifiant,
     pub nom: Option<String>,
 }
 
@@ -61,7 +62,7 @@ pub struct MarcheDecp {
 impl MarcheDecp {
     /// The DECP key: acheteur id + marché id.
     pub fn uid(&self) -> String {
-        format!("{}{}", self.acheteur.siret, self.id)
+        format!("{}{}", self.acheteur.identifiant, self.id)
     }
 
     /// The latest publication date of this record's data (its own, or a modification's).
@@ -133,8 +134,8 @@ impl MarcheDecp {
 /// The buyer's kind from its SIREN, by the numbering of public bodies (1 = État; 21
 /// communes, 22 départements, 23 régions, 24–25 groupements, 26–28 établissements
 /// publics); other buyers are taken as private, to be corrected by hand.
-pub fn type_acheteur(siret: &Siret) -> TypeDonneurOrdre {
-    let s = siret.as_str();
+pub fn type_acheteur(siret: &str) -> TypeDonneurOrdre {
+    let s = siret;
     match (s.get(..1), s.get(..2)) {
         (Some("1"), _) => TypeDonneurOrdre::Etat,
         (_, Some("21")) => TypeDonneurOrdre::Commune,
@@ -155,7 +156,7 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
     }
     let qui = format!("marché {id}");
     let acheteur_noeud = n.enfant("acheteur").ok_or(format!("{qui} ignoré : pas d'acheteur"))?;
-    let acheteur = organisme(acheteur_noeud, "nom").map_err(|e| format!("{qui} ignoré : acheteur {e}"))?;
+    let acheteur = organisme(acheteur_noeud, "nom", true).map_err(|e| format!("{qui} ignoré : acheteur {e}"))?;
     let mut montant_cents = 0;
     match n.texte_de("montant") {
         Some(m) => match montant_signale(m, &format!("{qui} : montant"), problemes) {
@@ -180,7 +181,7 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
     }
     let mut titulaires = Vec::new();
     for t in n.elements("titulaires", "titulaire") {
-        match organisme(t, "denominationSociale") {
+        match organisme(t, "denominationSociale", false) {
             Ok(o) => titulaires.push(o),
             Err(e) => problemes.push(format!("{qui} : titulaire ignoré — {e}")),
         }
@@ -188,8 +189,8 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
     let mut sous_traitants = Vec::new();
     for a in n.elements("actesSousTraitance", "acteSousTraitance") {
         let Some(st) = a.enfant("sousTraitant") else { continue };
-        match organisme(st, "denominationSociale") {
-            Ok(o) if titulaires.iter().any(|t| t.siret == o.siret) => problemes.push(format!("{qui} : sous-traitant {} déjà titulaire du marché, gardé comme titulaire", o.siret)),
+        match organisme(st, "denominationSociale", false) {
+            Ok(o) if titulaires.iter().any(|t| t.identifiant == o.identifiant) => problemes.push(format!("{qui} : sous-traitant {} déjà titulaire du marché, gardé comme titulaire", o.identifiant)),
             Ok(o) => sous_traitants.push((o, a.texte_de("montant").and_then(|m| montant_signale(m, &format!("{qui} : montant sous-traité"), problemes)))),
             Err(e) => problemes.push(format!("{qui} : sous-traitant ignoré — {e}")),
         }
@@ -200,7 +201,7 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
         let quoi = format!("{qui}, modification {numero}");
         let mut titulaires = Vec::new();
         for t in m.elements("titulaires", "titulaire") {
-            match organisme(t, "denominationSociale") {
+            match organisme(t, "denominationSociale", false) {
                 Ok(o) => titulaires.push(o),
                 Err(e) => problemes.push(format!("{quoi} : titulaire ignoré — {e}")),
             }
@@ -304,14 +305,23 @@ fn duree(texte: &str, quoi: &str, problemes: &mut Vec<String>) -> Option<i32> {
     Some(x.ceil() as i32)
 }
 
-/// A buyer or a company: its SIRET (other identifiers are not kept) and its name.
-fn organisme(n: &Noeud, champ_nom: &str) -> Result<Organisme, String> {
+/// A buyer (`siret_seulement`: a SIRET is required) or a company: its identifier and
+/// its name. A company may be identified otherwise than by a SIRET (TVA
+/// intracommunautaire, HORS-UE, TAHITI, RIDET, FRWF, IREP): kept as given.
+fn organisme(n: &Noeud, champ_nom: &str, siret_seulement: bool) -> Result<Organisme, String> {
     let id = n.texte_de("id").ok_or("sans identifiant")?;
-    if let Some(t) = n.texte_de("typeIdentifiant").filter(|t| !t.eq_ignore_ascii_case("SIRET")) {
-        return Err(format!("{id} identifié par {t}, pas par un SIRET"));
-    }
-    let siret = Siret::parse(id).map_err(|e| format!("{id} : {e}"))?;
-    Ok(Organisme { siret, nom: n.texte_de(champ_nom).or_else(|| n.texte_de("nom")).map(str::to_string) })
+    let type_ = match n.texte_de("typeIdentifiant") {
+        None => entities::enums::TypeIdentifiant::Siret,
+        Some(t) => {
+            let type_ = Identifiant::type_decp(t).ok_or_else(|| format!("{id} : type d'identifiant « {} » inconnu", extrait(t)))?;
+            if siret_seulement && type_ != entities::enums::TypeIdentifiant::Siret {
+                return Err(format!("{id} identifié par {t}, pas par un SIRET"));
+            }
+            type_
+        }
+    };
+    let identifiant = Identifiant::parse(type_, id).map_err(|e| format!("{id} : {e}"))?;
+    Ok(Organisme { identifiant, nom: n.texte_de(champ_nom).or_else(|| n.texte_de("nom")).map(str::to_string) })
 }
 
 /// An amount in euros as cents: `575000`, `123456.89`, `1 234,56`, `12 000 €`; more
@@ -384,9 +394,8 @@ mod tests {
 
     #[test]
     fn buyers_kind_from_their_siren() {
-        let s = |x: &str| Siret::parse(x).unwrap();
-        assert_eq!(type_acheteur(&s("21350238800019")), TypeDonneurOrdre::Commune);
-        assert_eq!(type_acheteur(&s("21750001630040")), TypeDonneurOrdre::Commune);
-        assert_eq!(type_acheteur(&s("55204599900869")), TypeDonneurOrdre::Prive);
+        assert_eq!(type_acheteur("21350238800019"), TypeDonneurOrdre::Commune);
+        assert_eq!(type_acheteur("21750001630040"), TypeDonneurOrdre::Commune);
+        assert_eq!(type_acheteur("55204599900869"), TypeDonneurOrdre::Prive);
     }
 }

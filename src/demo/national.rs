@@ -181,7 +181,7 @@ pub async fn national(db: &(impl TransactionTrait + ConnectionTrait), now: DateT
             ids.entreprise += 1;
             siret_seq += 1;
             ents.push((id, kind));
-            ent_rows.push(entreprises::ActiveModel { id: Set(id), structure_id: Set(sid), raison_sociale: Set(format!("Entreprise {} / {}", s + 1, i + 1)), siret: Set(super::siret(siret_seq)), r#type: Set(kind), adresse: Set(None), code_postal: Set(None), commune: Set(None), created_at: Set(now), updated_at: Set(now) });
+            ent_rows.push(entreprises::ActiveModel { id: Set(id), structure_id: Set(sid), raison_sociale: Set(format!("Entreprise {} / {}", s + 1, i + 1)), siret: Set(super::siret(siret_seq)), type_identifiant: Set(entities::enums::TypeIdentifiant::Siret), r#type: Set(kind), adresse: Set(None), code_postal: Set(None), commune: Set(None), created_at: Set(now), updated_at: Set(now) });
         }
         crate::db::inserer(&txn, ent_rows, 400).await?;
         let classiques: Vec<i64> = ents.iter().filter(|(_, k)| *k == TypeEntreprise::Classique).map(|(id, _)| *id).collect();

@@ -185,13 +185,17 @@ async fn messy_files_are_read_as_far_as_possible_and_reported_with_their_lines()
     for attendu in [
         "desordre.xml:2 : marché A : montant illisible « NC », compté 0 €",
         "desordre.xml:2 : marché A : durée « NC » illisible, fin d'exécution à renseigner",
-        "desordre.xml:2 : marché A : titulaire ignoré — DE814864138 identifié par TVA, pas par un SIRET",
         "desordre.xml:8 : marché B ignoré : pas d'acheteur",
         "desordre.xml:11 : marché sans identifiant (id) : ignoré",
     ] {
         assert!(out.contains(attendu), "missing « {attendu} » in:\n{out}");
     }
-    assert_eq!(count(&app.db, "attributions").await, 1, "the SIRET titulaire without wrapper is kept");
+    assert!(!out.contains("DE814864138"), "a foreign titulaire is kept, not reported: {out}");
+    assert_eq!(count(&app.db, "attributions").await, 2, "the SIRET titulaire without wrapper and the foreign one are kept");
+    let lyon = app.login("PLIE Lyon", Role::Facilitateur).await;
+    let entreprises = get(&app, &lyon.token, "/api/v1/entreprises").await;
+    let tva = entreprises["items"].as_array().unwrap().iter().find(|e| e["siret"] == "DE814864138").cloned().unwrap_or_default();
+    assert_eq!((tva["type_identifiant"].as_str(), tva["raison_sociale"].as_str()), (Some("tva"), Some("Entreprise DE814864138")), "{entreprises}");
 
     // A file broken in the middle imports nothing of it and says where it broke.
     let marches = count(&app.db, "marches").await;
@@ -433,4 +437,57 @@ fn the_command_line_helps_in_french() {
     for anglais in ["Usage:", "Print help", "Options:\n", "Arguments:\n"] {
         assert!(!aide.contains(anglais), "« {anglais} » in:\n{aide}");
     }
+}
+
+#[tokio::test]
+async fn companies_without_a_siret_are_imported_created_and_shown_with_their_kind_of_identifier() {
+    let app = spawn_app().await;
+    let f = app.login("PLIE Outre-mer", Role::Facilitateur).await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("etrangers.xml");
+    let titulaire = |id: &str, t: &str| format!("<titulaire><id>{id}</id><typeIdentifiant>{t}</typeIdentifiant></titulaire>");
+    std::fs::write(
+        &p,
+        format!(
+            "<marches>\n<marche><id>E1</id><acheteur><id>{PARIS}</id></acheteur><objet>Étrangers</objet><dateNotification>2025-01-01</dateNotification><montant>10</montant><typeGroupementOperateurs>Pas de groupement</typeGroupementOperateurs>\n<titulaires>{}{}{}{}{}</titulaires></marche>\n</marches>\n",
+            titulaire("DE814864138", "TVA"),
+            titulaire("CHE-123.456.789", "HORS-UE"),
+            titulaire("B12345", "TAHITI"),
+            titulaire("1234567.001", "RIDET"),
+            titulaire("X9", "PAYS-IMAGINAIRE")
+        ),
+    )
+    .unwrap();
+    let (ok, out) = importer(&app.db_url, &[p.to_str().unwrap()]);
+    assert!(ok && out.contains("1 créé(s)") && out.contains("etrangers.xml:2 : marché E1 : titulaire ignoré — X9 : type d'identifiant « PAYS-IMAGINAIRE » inconnu"), "{out}");
+    let entreprises = get(&app, &f.token, "/api/v1/entreprises").await;
+    let mut vus: Vec<(String, String)> = entreprises["items"].as_array().unwrap().iter().map(|e| (e["type_identifiant"].as_str().unwrap().to_string(), e["siret"].as_str().unwrap().to_string())).collect();
+    vus.sort();
+    assert_eq!(vus, [("hors_ue".to_string(), "CHE-123.456.789".to_string()), ("ridet".into(), "1234567.001".into()), ("tahiti".into(), "B12345".into()), ("tva".into(), "DE814864138".into())]);
+    assert_eq!(count(&app.db, "attributions").await, 4);
+
+    // Through the API: a TVA number is kept as given; a SIRET is still checked by its key.
+    let (status, e) = app.post("/api/v1/entreprises", &f.token, &json!({"raison_sociale": "Bau GmbH", "siret": "DE 999 999 999", "type_identifiant": "tva", "type": "classique"})).await;
+    assert_eq!((status, e["type_identifiant"].as_str(), e["siret"].as_str()), (StatusCode::CREATED, Some("tva"), Some("DE 999 999 999")), "{e}");
+    let (status, e) = app.post("/api/v1/entreprises", &f.token, &json!({"raison_sociale": "Faux", "siret": "12345678901234", "type": "classique"})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{e}");
+    let (status, e) = app.post("/api/v1/entreprises", &f.token, &json!({"raison_sociale": "Doublon", "siret": "DE814864138", "type_identifiant": "tva", "type": "classique"})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{e}");
+    assert!(e.to_string().contains("L'identifiant DE814864138 est déjà enregistré"), "{e}");
+
+    // In the pages: the kind next to the value, and the form that takes it.
+    let cookie = se_connecter_a(&app, &f, "/").await;
+    let id = e_id(&entreprises, "DE814864138");
+    let (_, html) = page(&app, &format!("/entreprises/{id}"), Some(&cookie)).await;
+    assert!(html.contains("<dt>TVA intracommunautaire</dt><dd>DE814864138</dd>"), "{html}");
+    let (_, liste) = page(&app, "/entreprises", Some(&cookie)).await;
+    assert!(liste.contains("TVA intracommunautaire DE814864138") && liste.contains("N° RIDET 1234567.001"), "{liste}");
+    let (status, _) = poster(&app, &cookie, "/entreprises/nouveau", "/entreprises/nouveau", &[("raison_sociale", "Nouméa BTP"), ("type_identifiant", "ridet"), ("siret", "7654321.002"), ("type", "classique")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, html) = page(&app, "/entreprises/nouveau", Some(&cookie)).await;
+    assert!(html.contains("<label for=\"c-type_identifiant\">Identifiée par</label>") && html.contains("<option value=\"tahiti\">N° TAHITI</option>"), "{html}");
+}
+
+fn e_id(entreprises: &Value, identifiant: &str) -> i64 {
+    entreprises["items"].as_array().unwrap().iter().find(|e| e["siret"] == identifiant).unwrap()["id"].as_i64().unwrap()
 }

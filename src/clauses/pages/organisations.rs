@@ -94,6 +94,8 @@ struct Org {
     id: i64,
     nom: String,
     siret: String,
+    /// The identifier's kind (`siret` for every buyer).
+    type_identifiant: String,
     type_code: String,
     siae: bool,
     adresse: String,
@@ -103,7 +105,7 @@ struct Org {
 
 impl From<donneurs_ordre::Model> for Org {
     fn from(d: donneurs_ordre::Model) -> Org {
-        Org { id: d.id, nom: d.nom, siret: d.siret, type_code: crate::text::code(d.r#type), siae: false, adresse: d.adresse.unwrap_or_default(), code_postal: d.code_postal.unwrap_or_default(), commune: d.commune.unwrap_or_default() }
+        Org { id: d.id, nom: d.nom, siret: d.siret, type_identifiant: "siret".into(), type_code: crate::text::code(d.r#type), siae: false, adresse: d.adresse.unwrap_or_default(), code_postal: d.code_postal.unwrap_or_default(), commune: d.commune.unwrap_or_default() }
     }
 }
 
@@ -114,6 +116,7 @@ impl From<entreprises::Model> for Org {
             siae: crate::clauses::views::est_siae(e.r#type),
             nom: e.raison_sociale,
             siret: e.siret,
+            type_identifiant: crate::text::code(e.type_identifiant),
             type_code: crate::text::code(e.r#type),
             adresse: e.adresse.unwrap_or_default(),
             code_postal: e.code_postal.unwrap_or_default(),
@@ -244,6 +247,7 @@ fn formulaire_page(state: &AppState, c: &Connecte, sorte: Sorte, f: &Formulaire,
     sorte.vue(&mut ctx);
     ctx.insert("f", f);
     ctx.insert("id", &id);
+    ctx.insert("types_identifiant", crate::libelles::options("type_identifiant"));
     let mut fil = vec![(sorte.pluriel().to_string(), sorte.base().to_string())];
     match id {
         Some(id) => {
@@ -267,6 +271,7 @@ async fn modifier(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPa
     let valeurs = [
         (sorte.champ_nom(), org.nom.clone()),
         ("siret", org.siret.clone()),
+        ("type_identifiant", org.type_identifiant.clone()),
         ("type", org.type_code.clone()),
         ("adresse", org.adresse.clone()),
         ("code_postal", org.code_postal.clone()),
@@ -295,7 +300,8 @@ fn lire_saisie(f: &mut Formulaire, sorte: Sorte) -> Option<Saisie> {
         }
         Sorte::Entreprise => {
             let t = f.code("type");
-            (Saisie::Entreprise(EntrepriseInput { raison_sociale: nom, siret, type_: t.unwrap_or(TypeEntreprise::Classique), adresse, code_postal, commune }), t.is_some())
+            let type_identifiant = f.code("type_identifiant").unwrap_or_default();
+            (Saisie::Entreprise(EntrepriseInput { raison_sociale: nom, siret, type_identifiant, type_: t.unwrap_or(TypeEntreprise::Classique), adresse, code_postal, commune }), t.is_some())
         }
     };
     // The service's checks of the other fields are shown together with this one.

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::super::forms::{ContactInput, DonneurOrdreInput, EntrepriseInput};
 use crate::audit;
-use super::super::siret::Siret;
+use super::super::siret::Identifiant;
 use crate::auth::{Acteur, Tenant, GESTION};
 use crate::clock::Clock;
 use crate::error::{AppError, AppResult, FieldError};
@@ -43,7 +43,7 @@ pub async fn create_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, act
     let model = donneurs_ordre::ActiveModel {
         structure_id: Set(acteur.structure_id),
         nom: Set(org.nom),
-        siret: Set(org.siret.to_string()),
+        siret: Set(org.identifiant.to_string()),
         r#type: Set(input.type_),
         adresse: Set(org.adresse),
         code_postal: Set(org.code_postal),
@@ -52,7 +52,7 @@ pub async fn create_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, act
         updated_at: Set(now),
         ..Default::default()
     };
-    insert_unique_siret(db, clock, acteur, ("donneur_ordre", |m: &donneurs_ordre::Model| m.id), donneurs_ordre::Column::Siret, &org.siret, model).await
+    insert_unique_siret(db, clock, acteur, ("donneur_ordre", |m: &donneurs_ordre::Model| m.id), donneurs_ordre::Column::Siret, &org.identifiant, model).await
 }
 
 pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, input: &EntrepriseInput) -> AppResult<entreprises::Model> {
@@ -62,7 +62,8 @@ pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur
     let model = entreprises::ActiveModel {
         structure_id: Set(acteur.structure_id),
         raison_sociale: Set(org.nom),
-        siret: Set(org.siret.to_string()),
+        siret: Set(org.identifiant.to_string()),
+        type_identifiant: Set(org.identifiant.type_),
         r#type: Set(input.type_),
         adresse: Set(org.adresse),
         code_postal: Set(org.code_postal),
@@ -71,7 +72,7 @@ pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur
         updated_at: Set(now),
         ..Default::default()
     };
-    insert_unique_siret(db, clock, acteur, ("entreprise", |m: &entreprises::Model| m.id), entreprises::Column::Siret, &org.siret, model).await
+    insert_unique_siret(db, clock, acteur, ("entreprise", |m: &entreprises::Model| m.id), entreprises::Column::Siret, &org.identifiant, model).await
 }
 
 /// Replaces a donneur d'ordre's name, SIRET, kind and address (facilitateur, admin): the
@@ -80,10 +81,10 @@ pub async fn create_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur
 pub async fn update_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: &DonneurOrdreInput) -> AppResult<donneurs_ordre::Model> {
     acteur.require(GESTION)?;
     let org = input.parse()?;
-    let siret = org.siret.clone();
+    let siret = org.identifiant.clone();
     let changer = |m: &mut donneurs_ordre::ActiveModel| {
         m.nom = Set(org.nom);
-        m.siret = Set(org.siret.to_string());
+        m.siret = Set(org.identifiant.to_string());
         m.r#type = Set(input.type_);
         m.adresse = Set(org.adresse);
         m.code_postal = Set(org.code_postal);
@@ -99,10 +100,11 @@ pub async fn update_donneur_ordre(db: &impl TransactionTrait, clock: &Clock, act
 pub async fn update_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur: &Acteur, id: i64, input: &EntrepriseInput) -> AppResult<entreprises::Model> {
     acteur.require(GESTION)?;
     let org = input.parse()?;
-    let siret = org.siret.clone();
+    let siret = org.identifiant.clone();
     let changer = |m: &mut entreprises::ActiveModel| {
         m.raison_sociale = Set(org.nom);
-        m.siret = Set(org.siret.to_string());
+        m.siret = Set(org.identifiant.to_string());
+        m.type_identifiant = Set(org.identifiant.type_);
         m.r#type = Set(input.type_);
         m.adresse = Set(org.adresse);
         m.code_postal = Set(org.code_postal);
@@ -110,6 +112,15 @@ pub async fn update_entreprise(db: &impl TransactionTrait, clock: &Clock, acteur
         m.updated_at = Set(clock.now());
     };
     update_unique_siret(db, clock, acteur, ("entreprise", |m: &entreprises::Model| m.id), entreprises::Column::Siret, id, &siret, changer).await
+}
+
+/// « Le SIRET … est déjà enregistré… », or « L'identifiant … » for another kind.
+fn deja_enregistre(i: &Identifiant) -> String {
+    if i.type_ == entities::enums::TypeIdentifiant::Siret {
+        format!("Le SIRET {i} est déjà enregistré dans votre structure.")
+    } else {
+        format!("L'identifiant {i} est déjà enregistré dans votre structure.")
+    }
 }
 
 /// Updates an organisation of the structure (404 otherwise) whose SIRET stays unique in
@@ -121,7 +132,7 @@ async fn update_unique_siret<E, A>(
     entite: (&str, fn(&E::Model) -> i64),
     siret_column: E::Column,
     id: i64,
-    siret: &Siret,
+    siret: &Identifiant,
     changer: impl FnOnce(&mut A),
 ) -> AppResult<E::Model>
 where
@@ -129,10 +140,10 @@ where
     A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     E::Model: IntoActiveModel<A> + Serialize + Clone,
 {
-    let duplicate = || AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."));
+    let duplicate = || AppError::Conflict(deja_enregistre(siret));
     let txn = crate::db::ecrire(db).await?;
     let avant = acteur.get::<E>(&txn, id).await?;
-    if acteur.scoped::<E>().filter(siret_column.eq(siret.as_str())).filter(E::id_column().ne(id)).one(&txn).await?.is_some() {
+    if acteur.scoped::<E>().filter(siret_column.eq(siret.valeur.as_str())).filter(E::id_column().ne(id)).one(&txn).await?.is_some() {
         return Err(duplicate());
     }
     let mut modele = avant.clone().into_active_model();
@@ -155,7 +166,7 @@ async fn insert_unique_siret<E, A>(
     acteur: &Acteur,
     entite: (&str, fn(&E::Model) -> i64),
     siret_column: E::Column,
-    siret: &Siret,
+    siret: &Identifiant,
     model: A,
 ) -> AppResult<E::Model>
 where
@@ -163,9 +174,9 @@ where
     A: ActiveModelTrait<Entity = E> + ActiveModelBehavior + Send,
     E::Model: IntoActiveModel<A> + Serialize,
 {
-    let duplicate = || AppError::Conflict(format!("Le SIRET {siret} est déjà enregistré dans votre structure."));
+    let duplicate = || AppError::Conflict(deja_enregistre(siret));
     let txn = crate::db::ecrire(db).await?;
-    if acteur.scoped::<E>().filter(siret_column.eq(siret.as_str())).one(&txn).await?.is_some() {
+    if acteur.scoped::<E>().filter(siret_column.eq(siret.valeur.as_str())).one(&txn).await?.is_some() {
         return Err(duplicate());
     }
     let created = model.insert(&txn).await.map_err(|e| match AppError::from(e) {
