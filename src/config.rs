@@ -35,6 +35,26 @@ pub struct ServerSettings {
 pub struct DatabaseSettings {
     pub url: SecretString,
     pub max_connections: u32,
+    /// SQLite: page cache of each connection, in MiB.
+    #[serde(default = "sqlite_cache_mio")]
+    pub sqlite_cache_mio: u32,
+    /// SQLite: memory-mapped reads of the file, in MiB (0: none).
+    #[serde(default = "sqlite_mmap_mio")]
+    pub sqlite_mmap_mio: u32,
+}
+
+fn sqlite_cache_mio() -> u32 {
+    crate::db::MemoireSqlite::default().cache_mio
+}
+
+fn sqlite_mmap_mio() -> u32 {
+    crate::db::MemoireSqlite::default().mmap_mio
+}
+
+impl DatabaseSettings {
+    pub fn memoire(&self) -> crate::db::MemoireSqlite {
+        crate::db::MemoireSqlite { cache_mio: self.sqlite_cache_mio, mmap_mio: self.sqlite_mmap_mio }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -399,7 +399,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { command: ImportCommand::Decp { fichiers, structure, clauses_sociales } } => {
-            let conn = db::connect(settings.database_url(), 4).await?;
+            // One connection: the import reads and writes in turn, and on SQLite a page
+            // cache that follows every chunk (another connection's would be stale).
+            let conn = db::connexion_import(settings.database_url()).await?;
             db::migrate(&conn).await?;
             let structure = structure_cible(&conn, structure.as_deref()).await?;
             let acteur = clausier::auth::Acteur::systeme(structure.id);
@@ -423,7 +425,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { command: BenchCommand::Bilans { iterations, annee } } => {
             // The server's pool, as configured: a bilan's reads run side by side on it.
-            let conn = db::connect(settings.database_url(), settings.database.max_connections).await?;
+            let conn = db::connect_avec(settings.database_url(), settings.database.max_connections, settings.database.memoire()).await?;
             db::migrate(&conn).await?;
             let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
             clausier::bench::afficher(&mesures);
@@ -437,7 +439,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Decp { marches, fichier } } => {
-            let conn = db::connect(settings.database_url(), 4).await?;
+            let conn = db::connexion_import(settings.database_url()).await?;
             db::migrate(&conn).await?;
             clausier::bench::decp(&conn, &clock, marches, fichier).await?;
             Ok(ExitCode::SUCCESS)

@@ -21,7 +21,7 @@ use crate::state::AppState;
 
 /// Connects, migrates and assembles the state.
 pub async fn state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
-    let db = crate::db::connect(settings.database_url(), settings.database.max_connections).await?;
+    let db = crate::db::connect_avec(settings.database_url(), settings.database.max_connections, settings.database.memoire()).await?;
     crate::db::migrate(&db).await?;
     state_with(settings, clock, db, None)
 }

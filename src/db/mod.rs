@@ -9,10 +9,46 @@ use std::time::Duration;
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
-/// Opens a pool on `url`. For a SQLite file, creates its folder and sets up every
-/// connection (WAL, page cache, memory-mapped reads); for PostgreSQL, see
-/// [`connect_postgres`].
+/// The memory SQLite may use per connection: its page cache and its memory-mapped
+/// reads, in MiB (configuration `database.sqlite_cache_mio`, `sqlite_mmap_mio`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemoireSqlite {
+    pub cache_mio: u32,
+    pub mmap_mio: u32,
+}
+
+impl Default for MemoireSqlite {
+    fn default() -> Self {
+        MemoireSqlite { cache_mio: 64, mmap_mio: 256 }
+    }
+}
+
+impl MemoireSqlite {
+    /// For a long write of new rows read once (an import): a small cache, no map.
+    pub const ECRITURE: MemoireSqlite = MemoireSqlite { cache_mio: 16, mmap_mio: 0 };
+}
+
+/// The connection of a long import: one (it reads and writes in turn, and its page cache
+/// stays valid from one chunk to the next), [`MemoireSqlite::ECRITURE`], and on SQLite a
+/// WAL checkpointed every 40 MB rather than 4 (pages written again and again by each
+/// chunk reach the file once).
+pub async fn connexion_import(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let db = connect_avec(url, 1, MemoireSqlite::ECRITURE).await?;
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared("PRAGMA wal_autocheckpoint = 10000;").await?;
+    }
+    Ok(db)
+}
+
+/// Opens a pool on `url` with the default memory settings (see [`connect_avec`]).
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+    connect_avec(url, max_connections, MemoireSqlite::default()).await
+}
+
+/// Opens a pool on `url`. For a SQLite file, creates its folder and sets up every
+/// connection (WAL, page cache, memory-mapped reads, as `memoire` says); for PostgreSQL,
+/// see [`connect_postgres`].
+pub async fn connect_avec(url: &str, max_connections: u32, memoire: MemoireSqlite) -> anyhow::Result<DatabaseConnection> {
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         return connect_postgres(url, max_connections).await;
     }
@@ -34,16 +70,16 @@ pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<Database
         .sqlx_logging(std::env::var_os("CLAUSIER_SQL_LOG").is_some())
         .sqlx_logging_level(tracing::log::LevelFilter::Debug)
         // Per connection (a PRAGMA run once reaches only one connection of the pool):
-        // WAL so readers do not wait for the writer; a 64 MiB page cache and memory-mapped
+        // WAL so readers do not wait for the writer; a page cache (64 MiB) and memory-mapped
         // reads, because bilans read the same pages over and over and each page-cache miss
         // was a `pread` system call (seen in profiles of the national bilans).
-        .map_sqlx_sqlite_opts(|o| {
+        .map_sqlx_sqlite_opts(move |o| {
             use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
-                .pragma("cache_size", "-65536")
-                .pragma("mmap_size", "268435456")
+                .pragma("cache_size", format!("-{}", u64::from(memoire.cache_mio) * 1024))
+                .pragma("mmap_size", (u64::from(memoire.mmap_mio) << 20).to_string())
                 .pragma("temp_store", "memory")
         });
     let db = Database::connect(options)

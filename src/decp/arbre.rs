@@ -283,6 +283,83 @@ pub fn lire_xml<R: BufRead>(source: R, mut chaque: impl FnMut(MarcheLu)) -> Resu
     if pile.is_empty() { Ok(()) } else { Err(illisible("fin de fichier au milieu d'un marché (fichier tronqué ?)".into())) }
 }
 
+/// The first reading of an XML file: for each `<marche>`, the texts of its `id` and of
+/// its acheteur's `id` (the key that groups lots), without building its tree; the same
+/// checks as [`lire_xml`] (well-formed, entities), so that a file read here is read there.
+pub fn cles_xml<R: BufRead>(source: R, mut chaque: impl FnMut(&str, &str)) -> Result<(), Illisible> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Ici {
+        Id,
+        Acheteur,
+        IdAcheteur,
+        Autre,
+    }
+    let compteur = Compteur::nouveau();
+    let mut reader = quick_xml::Reader::from_reader(CompteLignes { inner: source, compteur: compteur.clone() });
+    let mut buf = Vec::new();
+    let mut pile: Vec<Ici> = Vec::new();
+    let mut dedans = false;
+    let (mut id, mut acheteur) = (String::new(), String::new());
+    let (mut id_vu, mut acheteur_vu) = (false, false);
+    let illisible = |message: String| Illisible { position: compteur.position(), message };
+    loop {
+        match reader.read_event_into(&mut buf).map_err(|e| illisible(message_xml(&e)))? {
+            Event::Start(e) => {
+                let nom = e.local_name();
+                if !dedans {
+                    if nom.as_ref() == b"marche" {
+                        dedans = true;
+                        pile.clear();
+                        id.clear();
+                        acheteur.clear();
+                        (id_vu, acheteur_vu) = (false, false);
+                    }
+                } else {
+                    let ici = match (pile.len(), pile.last(), nom.as_ref()) {
+                        (0, _, b"id") if !id_vu => Ici::Id,
+                        (0, _, b"acheteur") => Ici::Acheteur,
+                        (1, Some(Ici::Acheteur), b"id") if !acheteur_vu => Ici::IdAcheteur,
+                        _ => Ici::Autre,
+                    };
+                    pile.push(ici);
+                }
+            }
+            Event::Text(t) => {
+                if dedans {
+                    let texte = t.unescape().map_err(|e| illisible(message_xml(&e)))?;
+                    match pile.last() {
+                        Some(Ici::Id) => id.push_str(&texte),
+                        Some(Ici::IdAcheteur) => acheteur.push_str(&texte),
+                        _ => {}
+                    }
+                }
+            }
+            Event::CData(t) => match pile.last() {
+                Some(Ici::Id) => id.push_str(&String::from_utf8_lossy(&t)),
+                Some(Ici::IdAcheteur) => acheteur.push_str(&String::from_utf8_lossy(&t)),
+                _ => {}
+            },
+            Event::End(_) => {
+                if dedans {
+                    match pile.pop() {
+                        Some(Ici::Id) => id_vu = !id.trim().is_empty(),
+                        Some(Ici::IdAcheteur) => acheteur_vu = !acheteur.trim().is_empty(),
+                        Some(_) => {}
+                        None => {
+                            dedans = false;
+                            chaque(acheteur.trim(), id.trim());
+                        }
+                    }
+                }
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    if dedans { Err(illisible("fin de fichier au milieu d'un marché (fichier tronqué ?)".into())) } else { Ok(()) }
+}
+
 /// Reads every marché of a JSON file — `{"marches": {"marche": [ … ]}}` (v2), one marché
 /// as an object in place of the list, `{"marches": [ … ]}` (v1) or a bare array — one
 /// at a time. A bare `NaN`, `Infinity` or `-Infinity` (not JSON, but published) is read
@@ -549,6 +626,19 @@ mod tests {
             assert_eq!(m.texte_de("id"), Some("A1"));
             let ids: Vec<_> = m.elements("titulaires", "titulaire").iter().filter_map(|t| t.texte_de("id")).collect();
             assert_eq!(ids, ["1", "2"]);
+        }
+    }
+
+    #[test]
+    fn the_first_reading_finds_the_keys_and_the_same_faults() {
+        let texte = "<marches>\n<marche><id> A1 </id><acheteur><nom>X</nom><id>217500016</id></acheteur><titulaires><titulaire><id>9</id></titulaire></titulaires></marche>\n<marche><objet>sans id</objet></marche>\n</marches>";
+        let mut cles = Vec::new();
+        cles_xml(texte.as_bytes(), |a, i| cles.push((a.to_string(), i.to_string()))).unwrap();
+        assert_eq!(cles, [("217500016".to_string(), "A1".to_string()), (String::new(), String::new())]);
+        for casse in ["<marches>\n<marche>\n<id>1</id>\n</marchex>\n</marches>", "<marche><objet>&inconnu;</objet></marche>", "<marches><marche><id>1</id>"] {
+            let a = cles_xml(casse.as_bytes(), |_, _| {}).unwrap_err();
+            let b = xml(casse).unwrap_err();
+            assert_eq!(a, b, "{casse}");
         }
     }
 

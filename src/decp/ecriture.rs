@@ -37,31 +37,70 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
     }
     let uids: Vec<String> = paquet.iter().map(Groupe::uid).collect();
     let txn = crate::db::ecrire(db).await?;
-    let existants: HashMap<String, marches::Model> =
-        acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect();
-    let mut nouveaux: Vec<&Groupe> = Vec::new();
+    // The chunk's known marchés: their key and digest first (three columns); whole rows
+    // only for those whose digest differs (an unchanged file reads no more).
+    let connus_ici: Vec<(i64, Option<String>, Option<String>)> = {
+        use sea_orm::QuerySelect;
+        acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).select_only().columns([marches::Column::Id, marches::Column::DecpUid, marches::Column::DecpEmpreinte]).into_tuple().all(&txn).await?
+    };
+    let par_uid: HashMap<String, (i64, Option<String>)> = connus_ici.into_iter().filter_map(|(id, u, e)| u.map(|u| (u, (id, e)))).collect();
+    let a_relire: Vec<i64> = paquet
+        .iter()
+        .filter_map(|g| match par_uid.get(&g.uid()) {
+            Some((id, e)) if e.as_deref() != Some(g.empreinte().as_str()) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let existants: HashMap<String, marches::Model> = if a_relire.is_empty() {
+        HashMap::new()
+    } else {
+        acteur.scoped::<marches::Entity>().filter(marches::Column::Id.is_in(a_relire)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect()
+    };
+    // What becomes of each marché: written at once (new), after them (a second new one
+    // with the same key), or already dealt with.
+    enum Suite {
+        Nouveau,
+        Ensuite,
+        Fait,
+    }
     let mut vus = std::collections::HashSet::new();
-    let mut ensuite: Vec<&Groupe> = Vec::new();
+    let mut suites = Vec::with_capacity(paquet.len());
     for g in &paquet {
         rapport.en_lots += u64::from(g.enregistrements.len() > 1);
-        let issue = match existants.get(&g.uid()) {
+        let uid = g.uid();
+        if par_uid.get(&uid).is_some_and(|(_, e)| e.as_deref() == Some(g.empreinte().as_str())) {
+            suites.push(Suite::Fait);
+            compter(Issue::Inchange, rapport);
+            continue;
+        }
+        let issue = match existants.get(&uid) {
             // Twice the same new key in a chunk (keys hashed apart in the file): the
             // second one after the first is written.
-            None if !vus.insert(g.uid()) => {
-                ensuite.push(g);
+            None if !vus.insert(uid.clone()) => {
+                suites.push(Suite::Ensuite);
                 continue;
             }
             None => {
-                nouveaux.push(g);
+                suites.push(Suite::Nouveau);
                 Issue::Cree
             }
-            Some(m) if m.decp_empreinte.as_deref() == Some(g.empreinte().as_str()) => Issue::Inchange,
-            Some(m) => comparer(&txn, clock, acteur, connus, m, g, rapport).await?,
+            Some(m) => {
+                suites.push(Suite::Fait);
+                comparer(&txn, clock, acteur, connus, m, g, rapport).await?
+            }
         };
         compter(issue, rapport);
     }
-    creer_tous(&txn, clock, acteur, connus, &nouveaux, rapport).await?;
-    for g in ensuite {
+    let (mut nouveaux, mut ensuite) = (Vec::new(), Vec::new());
+    for (g, suite) in paquet.into_iter().zip(suites) {
+        match suite {
+            Suite::Nouveau => nouveaux.push(g),
+            Suite::Ensuite => ensuite.push(g),
+            Suite::Fait => {}
+        }
+    }
+    creer_tous(&txn, clock, acteur, connus, nouveaux, rapport).await?;
+    for g in &ensuite {
         let avant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(g.uid())).one(&txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} introuvable", g.uid()))?;
         let issue = comparer(&txn, clock, acteur, connus, &avant, g, rapport).await?;
         compter(issue, rapport);
@@ -164,11 +203,11 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
 /// New marchés, all at once: their buyers and companies resolved, then their
 /// opérations, marchés, lots, attributions, versions and audit entries written as
 /// multi-row statements (ids drawn first, so that rows can refer to each other).
-async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
+async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, groupes: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
     if groupes.is_empty() {
         return Ok(());
     }
-    resoudre(txn, clock, acteur, connus, groupes, rapport).await?;
+    resoudre(txn, clock, acteur, connus, &groupes.iter().collect::<Vec<_>>(), rapport).await?;
     let (sid, now) = (acteur.structure_id, clock.now());
     let n_lots: usize = groupes.iter().map(|g| g.enregistrements.len()).sum();
     let ids_operations = crate::db::nouveaux_ids(txn, "operations", groupes.len()).await?;
@@ -176,29 +215,36 @@ async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, c
     let ids_lots = crate::db::nouveaux_ids(txn, "lots", n_lots).await?;
     let mut ids_lots = ids_lots.into_iter();
     let (mut ops, mut ms, mut ls, mut ats, mut vs, mut journal) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for ((g, id_op), id_m) in groupes.iter().zip(ids_operations).zip(ids_marches) {
+    for ((g, id_op), id_m) in groupes.into_iter().zip(ids_operations).zip(ids_marches) {
         let donneur = *connus.donneurs.get(g.premier().acheteur.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("acheteur non résolu"))?;
-        let (operation, marche) = modeles(g, id_op, id_m, sid, donneur, now)?;
+        let (operation, marche) = modeles(&g, id_op, id_m, sid, donneur, now)?;
         ops.push(operation);
         journal.push(audit::ligne(clock, acteur, "import_decp", "marche", id_m, None, Some(&marche))?);
         ms.push(marches::ActiveModel::from(marche).reset_all());
         let seul = g.enregistrements.len() == 1;
-        for (rang, e) in g.enregistrements.iter().enumerate() {
-            let m = &e.marche;
+        for (rang, e) in g.enregistrements.into_iter().enumerate() {
+            let m = e.marche;
             let id_l = ids_lots.next().ok_or_else(|| anyhow::anyhow!("ids de lots épuisés"))?;
-            let (numero, intitule) = nouveau_lot(seul, rang, m);
-            ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now) });
+            let (numero, intitule) = nouveau_lot(seul, rang, &m);
+            ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot)), created_at: Set(now) });
             let mut attribuees: Vec<i64> = Vec::new();
-            for (o, role, montant) in parties(m) {
+            for (o, role, montant) in parties(&m) {
                 let entreprise = *connus.entreprises.get(o.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
                 if !attribuees.contains(&entreprise) {
                     attribuees.push(entreprise);
                     ats.push(attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), lot_id: Set(id_l), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() });
                 }
             }
-            for (v, donnees) in versions_de(rang, m) {
-                rapport.modifications += u64::from(v % 1000 > 0);
-                vs.push(marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), version: Set(v), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() });
+            // The versions take the record's data (no copy).
+            let version_ligne = |v: i32, donnees: serde_json::Value| marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), version: Set(v), source: Set("decp".into()), donnees: Set(donnees), created_at: Set(now), ..Default::default() };
+            vs.push(version_ligne(version(rang, 0), m.donnees));
+            // A modification number given twice in a record: its first one.
+            let mut numeros = std::collections::HashSet::from([0]);
+            for md in m.modifications {
+                if numeros.insert(md.numero) {
+                    rapport.modifications += 1;
+                    vs.push(version_ligne(version(rang, md.numero), md.donnees));
+                }
             }
         }
     }

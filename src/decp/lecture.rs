@@ -199,6 +199,10 @@ pub fn lire(n: &Noeud, problemes: &mut Vec<String>) -> Result<MarcheDecp, String
     for (i, m) in n.elements("modifications", "modification").into_iter().enumerate() {
         let numero = m.texte_de("id").and_then(|v| v.parse::<i32>().ok()).unwrap_or(i as i32 + 1);
         let quoi = format!("{qui}, modification {numero}");
+        if modifications.iter().any(|md: &Modification| md.numero == numero) {
+            problemes.push(format!("{quoi} publiée deux fois : la première est gardée"));
+            continue;
+        }
         let mut titulaires = Vec::new();
         for t in m.elements("titulaires", "titulaire") {
             match organisme(t, "denominationSociale", false) {

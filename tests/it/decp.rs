@@ -231,7 +231,7 @@ async fn the_structure_must_be_named_when_there_are_several() {
     assert!(ok && out.contains("1 créé(s)"), "{out}");
 }
 
-/// A file larger than one transaction's chunk (500 marchés) is written whole, and once.
+/// A file larger than two transactions' chunks (2 000 marchés) is written whole, and once.
 #[tokio::test]
 async fn a_file_of_several_chunks_is_written_whole_and_once() {
     let app = spawn_app().await;
@@ -240,18 +240,18 @@ async fn a_file_of_several_chunks_is_written_whole_and_once() {
     let p = dir.path().join("gros.xml");
     let titulaire = clausier::demo::siret(31);
     let mut xml = String::from("<marches>\n");
-    for i in 0..1201 {
+    for i in 0..4401 {
         xml.push_str(&format!("<marche><id>M{i}</id><acheteur><id>{PARIS}</id></acheteur><objet>Lot {i}</objet><dureeMois>12</dureeMois><dateNotification>2025-03-01</dateNotification><montant>{}</montant><titulaires><titulaire><id>{titulaire}</id></titulaire></titulaires></marche>\n", 1000 + i));
     }
     xml.push_str("</marches>\n");
     std::fs::write(&p, xml).unwrap();
     let p = p.to_str().unwrap();
     let (ok, out) = importer(&app.db_url, &[p]);
-    assert!(ok && out.contains("1201 marché(s) lu(s), dont 0 avec clause sociale ; 1201 créé(s)"), "{out}");
-    assert_eq!((count(&app.db, "marches").await, count(&app.db, "attributions").await, count(&app.db, "entreprises").await), (1201, 1201, 1));
+    assert!(ok && out.contains("4401 marché(s) lu(s), dont 0 avec clause sociale ; 4401 créé(s)"), "{out}");
+    assert_eq!((count(&app.db, "marches").await, count(&app.db, "attributions").await, count(&app.db, "entreprises").await), (4401, 4401, 1));
     let (ok, out) = importer(&app.db_url, &[p]);
-    assert!(ok && out.contains("0 créé(s), 0 mis à jour, 1201 inchangé(s)"), "{out}");
-    assert_eq!(count(&app.db, "marches").await, 1201);
+    assert!(ok && out.contains("0 créé(s), 0 mis à jour, 4401 inchangé(s)"), "{out}");
+    assert_eq!(count(&app.db, "marches").await, 4401);
 }
 
 /// The tables an import writes, counted, with the newest `updated_at` of the marchés.
@@ -387,7 +387,7 @@ async fn corrections_and_refusals_are_each_said_with_their_line_and_a_missing_fi
     // of a tenth of a cent, a 4.0-month duration, the titulaire as sous-traitant, an
     // unreadable amount in a modification. Line 16: a concession. Line 19: an accord-cadre (v1).
     let texte = format!(
-        "{{\"marches\": [\n  {{\"id\": \"G1\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Fournitures\", \"codeCPV\": \"3192000\", \"montant\": \"16000.999\", \"dureeMois\": 4.0,\n   \"dateNotification\": \"2025-01-01\", \"typeGroupementOperateurs\": \"Pas de groupement\",\n   \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}}}, {{\"titulaire\": {{\"id\": \"{co}\", \"typeIdentifiant\": \"SIRET\"}}}}],\n   \"actesSousTraitance\": [{{\"acteSousTraitance\": {{\"id\": 1, \"sousTraitant\": {{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}, \"montant\": 5000}}}}],\n   \"modifications\": [{{\"modification\": {{\"id\": 1, \"montant\": \"beaucoup\"}}}}]\n  }},\n  {{\"id\": \"G2\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Groupement\", \"montant\": 500, \"dateNotification\": \"2025-01-01\", \"typeGroupementOperateurs\": \"Conjoint\",\n   \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\"}}}}, {{\"titulaire\": {{\"id\": \"{st}\"}}}}]\n  }},\n\n\n\n\n\n  {{\"id\": \"C1\", \"_type\": \"Contrat de concession\", \"autoriteConcedante\": {{\"id\": \"{PARIS}\"}}, \"valeurGlobale\": 100}},\n\n\n  {{\"id\": \"AC\", \"nature\": \"Accord-cadre\", \"acheteur\": {{\"id\": \"{RENNES}\"}}, \"objet\": \"Accord-cadre multi-attributaire\", \"montant\": 900, \"dateNotification\": \"2019-01-01\",\n   \"titulaires\": [{{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}, {{\"id\": \"{co}\", \"typeIdentifiant\": \"SIRET\"}}]}}\n]}}\n"
+        "{{\"marches\": [\n  {{\"id\": \"G1\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Fournitures\", \"codeCPV\": \"3192000\", \"montant\": \"16000.999\", \"dureeMois\": 4.0,\n   \"dateNotification\": \"2025-01-01\", \"typeGroupementOperateurs\": \"Pas de groupement\",\n   \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}}}, {{\"titulaire\": {{\"id\": \"{co}\", \"typeIdentifiant\": \"SIRET\"}}}}],\n   \"actesSousTraitance\": [{{\"acteSousTraitance\": {{\"id\": 1, \"sousTraitant\": {{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}, \"montant\": 5000}}}}],\n   \"modifications\": [{{\"modification\": {{\"id\": 1, \"montant\": \"beaucoup\"}}}}, {{\"modification\": {{\"id\": 1, \"dureeMois\": 5}}}}]\n  }},\n  {{\"id\": \"G2\", \"acheteur\": {{\"id\": \"{PARIS}\"}}, \"objet\": \"Groupement\", \"montant\": 500, \"dateNotification\": \"2025-01-01\", \"typeGroupementOperateurs\": \"Conjoint\",\n   \"titulaires\": [{{\"titulaire\": {{\"id\": \"{t}\"}}}}, {{\"titulaire\": {{\"id\": \"{st}\"}}}}]\n  }},\n\n\n\n\n\n  {{\"id\": \"C1\", \"_type\": \"Contrat de concession\", \"autoriteConcedante\": {{\"id\": \"{PARIS}\"}}, \"valeurGlobale\": 100}},\n\n\n  {{\"id\": \"AC\", \"nature\": \"Accord-cadre\", \"acheteur\": {{\"id\": \"{RENNES}\"}}, \"objet\": \"Accord-cadre multi-attributaire\", \"montant\": 900, \"dateNotification\": \"2019-01-01\",\n   \"titulaires\": [{{\"id\": \"{t}\", \"typeIdentifiant\": \"SIRET\"}}, {{\"id\": \"{co}\", \"typeIdentifiant\": \"SIRET\"}}]}}\n]}}\n"
     );
     let bon = dir.path().join("corrections.json");
     std::fs::write(&bon, texte).unwrap();
@@ -406,6 +406,7 @@ async fn corrections_and_refusals_are_each_said_with_their_line_and_a_missing_fi
         "corrections.json:2 : marché G1 : sous-traitant ",
         " déjà titulaire du marché, gardé comme titulaire",
         "corrections.json:2 : marché G1, modification 1 : montant illisible « beaucoup », ignoré",
+        "corrections.json:2 : marché G1, modification 1 publiée deux fois : la première est gardée",
         "corrections.json:16 : contrat de concession C1 : ce n'est pas un marché, non importé",
     ] {
         assert!(out.contains(attendu), "missing « {attendu} » in:\n{out}");
