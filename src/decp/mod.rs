@@ -15,7 +15,7 @@
 //!
 //! A file is read to its end before anything is written: one that cannot be (malformed
 //! XML or JSON) imports nothing, and the report says where it stopped. It is then
-//! written by chunks of 500 marchés per transaction, the chunk's existing marchés read
+//! written by chunks of 2 000 marchés per transaction, the chunk's existing marchés read
 //! in one query. A record that cannot be kept (no id, no acheteur SIRET, no date, a
 //! concession) is left out and reported with where it starts; what is left out of or
 //! corrected in a kept marché too.
@@ -328,6 +328,9 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
         return Ok(rapport);
     }
     attendus.retain(|_, n| *n > 1);
+    // Only the lots' keys stay: the table of every key is given back (a 1 GB file has
+    // 700 000 of them).
+    attendus.shrink_to_fit();
     let mut attente = Attente { attendus, ..Attente::default() };
     let barre = if progression { indicatif::ProgressBar::new(total) } else { indicatif::ProgressBar::hidden() };
     barre.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} marchés  {elapsed_precise}").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
@@ -336,11 +339,11 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
     // writing task only groups and writes (two cores at work).
     // Three stages on their own threads: the file's trees, each tree read into a marché
     // with its digests, then grouping and writing here.
-    let (envoi_arbre, reception_arbre) = std::sync::mpsc::sync_channel::<MarcheLu>(256);
+    let (envoi_arbre, reception_arbre) = std::sync::mpsc::sync_channel::<MarcheLu>(64);
     let lecteur = parcourir(source, xml, move |m| {
         let _ = envoi_arbre.send(m);
     });
-    let (envoi, mut reception) = tokio::sync::mpsc::channel::<Lu>(256);
+    let (envoi, mut reception) = tokio::sync::mpsc::channel::<Lu>(64);
     tokio::task::spawn_blocking(move || {
         for m in reception_arbre {
             if envoi.blocking_send(Lu::de(m)).is_err() {
