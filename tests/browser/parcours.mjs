@@ -150,7 +150,8 @@ async function parcours(page) {
   const raison = `Bâtir ${suffixe}`;
   await suivre(page, "Créer une entreprise", "nouvelle entreprise");
   await champ(page, "Raison sociale").fill(raison);
-  await champ(page, "SIRET").fill(siret());
+  attendre((await champ(page, "Identifiée par").inputValue()) === "siret", "une nouvelle entreprise n'est pas identifiée par son SIRET par défaut");
+  await champ(page, "SIRET ou identifiant").fill(siret());
   await champ(page, "Type").selectOption({ label: "Entreprise classique" });
   await champ(page, "Commune").fill("Mérignac");
   await soumettre(page, "Enregistrer", "fiche de l'entreprise");
