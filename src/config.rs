@@ -29,18 +29,54 @@ pub struct ServerSettings {
     /// A connection that has not sent a whole request's headers within this time (a slow
     /// or half-sent request, an idle keep-alive connection) is closed.
     pub delai_entetes_secondes: u64,
+    /// A request still running after this is answered 503 (French, `Retry-After`).
+    #[serde(default = "delai_requete_secondes")]
+    pub delai_requete_secondes: u64,
+    /// Heavy reads (bilans, exports, consolidation) run at once; the others wait.
+    #[serde(default = "travaux_lourds")]
+    pub travaux_lourds: usize,
+    /// How long a heavy read waits for its turn before a 503.
+    #[serde(default = "attente_travail_lourd_secondes")]
+    pub attente_travail_lourd_secondes: u64,
+}
+
+fn delai_requete_secondes() -> u64 {
+    60
+}
+
+fn travaux_lourds() -> usize {
+    1
+}
+
+fn attente_travail_lourd_secondes() -> u64 {
+    20
 }
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct DatabaseSettings {
     pub url: SecretString,
+    /// The main pool: pages, API, declarations, jobs.
     pub max_connections: u32,
+    /// The heavy reads' own pool (bilans, exports, consolidation).
+    #[serde(default = "connexions_lourdes")]
+    pub connexions_lourdes: u32,
+    /// How long a request waits for a free connection before a 503.
+    #[serde(default = "attente_connexion_secondes")]
+    pub attente_connexion_secondes: u64,
     /// SQLite: page cache of each connection, in MiB.
     #[serde(default = "sqlite_cache_mio")]
     pub sqlite_cache_mio: u32,
     /// SQLite: memory-mapped reads of the file, in MiB (0: none).
     #[serde(default = "sqlite_mmap_mio")]
     pub sqlite_mmap_mio: u32,
+}
+
+fn connexions_lourdes() -> u32 {
+    4
+}
+
+fn attente_connexion_secondes() -> u64 {
+    10
 }
 
 fn sqlite_cache_mio() -> u32 {
@@ -54,6 +90,16 @@ fn sqlite_mmap_mio() -> u32 {
 impl DatabaseSettings {
     pub fn memoire(&self) -> crate::db::MemoireSqlite {
         crate::db::MemoireSqlite { cache_mio: self.sqlite_cache_mio, mmap_mio: self.sqlite_mmap_mio }
+    }
+
+    /// The main pool's settings.
+    pub fn pool(&self) -> crate::db::OptionsPool {
+        crate::db::OptionsPool { connexions: self.max_connections, attente: std::time::Duration::from_secs(self.attente_connexion_secondes.max(1)), memoire: self.memoire() }
+    }
+
+    /// The heavy reads' pool.
+    pub fn pool_lourd(&self) -> crate::db::OptionsPool {
+        crate::db::OptionsPool { connexions: self.connexions_lourdes.max(1), ..self.pool() }
     }
 }
 

@@ -147,17 +147,60 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        if let AppError::Internal(err) = &self {
-            tracing::error!(error = ?err, "internal error");
-        }
-        let status = self.status();
-        let body = serde_json::to_vec(&self.problem()).unwrap_or_default();
+        let erreur = match self {
+            AppError::Internal(err) if surcharge(&err) => {
+                tracing::warn!(erreur = %format!("{err:#}"), "base de données saturée");
+                AppError::Unavailable(SATURE)
+            }
+            AppError::Internal(err) => {
+                // One line: the cause chain, no backtrace.
+                tracing::error!(erreur = %format!("{err:#}"), "erreur interne");
+                AppError::Internal(err)
+            }
+            autre => autre,
+        };
+        let status = erreur.status();
+        let body = serde_json::to_vec(&erreur.problem()).unwrap_or_default();
         let mut response = (status, [(header::CONTENT_TYPE, "application/problem+json")], body).into_response();
-        if let AppError::TropDeTentatives(secondes) = self {
+        let apres = match erreur {
+            AppError::TropDeTentatives(secondes) => Some(secondes),
+            AppError::Unavailable(_) => Some(REESSAYER_APRES),
+            _ => None,
+        };
+        if let Some(secondes) = apres {
             response.headers_mut().insert(header::RETRY_AFTER, secondes.into());
         }
         response
     }
+}
+
+/// What an overloaded or unreachable server says (503, with `Retry-After`).
+pub const SATURE: &str = "Le serveur est très sollicité en ce moment ; réessayez dans quelques secondes.";
+
+/// Seconds a client is told to wait after a 503.
+pub const REESSAYER_APRES: u64 = 5;
+
+/// Whether a database error means "no connection in time" or "database unreachable"
+/// (a pool that timed out, was closed, or a connection that failed), whichever way
+/// sea-orm wrapped sqlx's error.
+fn injoignable(err: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    match err {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Query(RuntimeErr::SqlxError(e)) | DbErr::Exec(RuntimeErr::SqlxError(e)) => {
+            matches!(e, sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed | sea_orm::sqlx::Error::Io(_))
+        }
+        _ => false,
+    }
+}
+
+/// An internal error whose cause is an overloaded or unreachable database (one that went
+/// through `anyhow` before it reached a handler).
+fn surcharge(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| {
+        cause.downcast_ref::<DbErr>().is_some_and(injoignable)
+            || cause.downcast_ref::<sea_orm::sqlx::Error>().is_some_and(|e| matches!(e, sea_orm::sqlx::Error::PoolTimedOut | sea_orm::sqlx::Error::PoolClosed))
+    })
 }
 
 impl From<DbErr> for AppError {
@@ -166,10 +209,11 @@ impl From<DbErr> for AppError {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 AppError::Conflict("Un enregistrement identique existe déjà.".into())
             }
-            // The database cannot be reached: a 503, the client may retry.
-            _ if matches!(err, DbErr::ConnectionAcquire(_) | DbErr::Conn(_)) => {
-                tracing::error!(error = %err, "base de données injoignable");
-                AppError::Unavailable("La base de données ne répond pas pour l'instant ; réessayez dans un moment.")
+            // No connection free in time, or the database cannot be reached: a 503, the
+            // client may retry.
+            _ if injoignable(&err) => {
+                tracing::warn!(erreur = %err, "base de données saturée ou injoignable");
+                AppError::Unavailable(SATURE)
             }
             _ => AppError::Internal(anyhow::Error::new(err)),
         }
@@ -294,6 +338,27 @@ fn serde_en_francais(text: &str) -> FieldError {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_overloaded_database_is_a_503_with_retry_after_whichever_way_it_came() {
+        use sea_orm::sqlx;
+        use sea_orm::RuntimeErr;
+        let cas: Vec<AppError> = vec![
+            DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout).into(),
+            DbErr::Query(RuntimeErr::SqlxError(sqlx::Error::PoolTimedOut)).into(),
+            DbErr::Exec(RuntimeErr::SqlxError(sqlx::Error::PoolClosed)).into(),
+            AppError::Internal(anyhow::Error::new(DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout)).context("lecture du tableau de bord")),
+            AppError::Internal(anyhow::Error::new(sqlx::Error::PoolTimedOut)),
+        ];
+        for erreur in cas {
+            let r = erreur.into_response();
+            assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+            assert_eq!(r.headers()[header::RETRY_AFTER], "5");
+            assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json");
+        }
+        let autre = AppError::Internal(anyhow::anyhow!("autre chose")).into_response();
+        assert_eq!((autre.status(), autre.headers().get(header::RETRY_AFTER)), (StatusCode::INTERNAL_SERVER_ERROR, None));
+    }
     use super::*;
 
     #[test]

@@ -35,6 +35,7 @@ pub mod api;
 pub mod audit;
 pub mod bench;
 pub mod bilans;
+pub mod charge;
 pub mod auth;
 pub mod clauses;
 pub mod clock;

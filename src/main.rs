@@ -142,6 +142,14 @@ enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         iterations: usize,
     },
+    /// Le serveur sous charge (oha, installé s'il manque) : déclarations à 1 et 32 clients,
+    /// pages et bilans à 1 et 64 clients, une déclaration sous 16 lecteurs de bilans ;
+    /// p50, p99, req/s, statuts, mémoire du serveur. Écrit des déclarations : base de mesure.
+    Charge {
+        /// Durée de chaque mesure, en secondes.
+        #[arg(long, default_value_t = 10)]
+        duree: u64,
+    },
     /// L'import DECP en volume : un fichier généré de N marchés (ou --fichier existant)
     /// importé dans une nouvelle structure, puis réimporté inchangé ; Mo/s et mémoire max.
     Decp {
@@ -425,7 +433,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
         }
         Command::Bench { command: BenchCommand::Bilans { iterations, annee } } => {
             // The server's pool, as configured: a bilan's reads run side by side on it.
-            let conn = db::connect_avec(settings.database_url(), settings.database.max_connections, settings.database.memoire()).await?;
+            let conn = db::connect_avec(settings.database_url(), settings.database.pool()).await?;
             db::migrate(&conn).await?;
             let mesures = clausier::bench::bilans(&conn, iterations.max(1), annee).await?;
             clausier::bench::afficher(&mesures);
@@ -442,6 +450,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             let conn = db::connexion_import(settings.database_url()).await?;
             db::migrate(&conn).await?;
             clausier::bench::decp(&conn, &clock, marches, fichier).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { command: BenchCommand::Charge { duree } } => {
+            let conn = db::connect(settings.database_url(), 2).await?;
+            clausier::bench::charge::charge(&conn, &clock, std::time::Duration::from_secs(duree.max(1))).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Heures { iterations } } => {

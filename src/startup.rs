@@ -3,14 +3,12 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::clock::Clock;
@@ -21,20 +19,28 @@ use crate::state::AppState;
 
 /// Connects, migrates and assembles the state.
 pub async fn state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
-    let db = crate::db::connect_avec(settings.database_url(), settings.database.max_connections, settings.database.memoire()).await?;
+    let db = crate::db::connect_avec(settings.database_url(), settings.database.pool()).await?;
     crate::db::migrate(&db).await?;
-    state_with(settings, clock, db, None)
+    let lourd = crate::db::connect_avec(settings.database_url(), settings.database.pool_lourd()).await?;
+    etat(settings, clock, db, lourd, None)
 }
 
-/// Assembles the state from an open database (tests pass their own mailer).
+/// Assembles the state from an open database (tests pass their own mailer); heavy reads
+/// share its pool.
 pub fn state_with(settings: Settings, clock: Clock, db: DatabaseConnection, mailer: Option<Mailer>) -> anyhow::Result<AppState> {
+    let lourd = db.clone();
+    etat(settings, clock, db, lourd, mailer)
+}
+
+fn etat(settings: Settings, clock: Clock, db: DatabaseConnection, lourd: DatabaseConnection, mailer: Option<Mailer>) -> anyhow::Result<AppState> {
+    let lourds = Arc::new(crate::charge::Lourds::new(lourd, settings.server.travaux_lourds, Duration::from_secs(settings.server.attente_travail_lourd_secondes)));
     let mailer = match mailer {
         Some(m) => m,
         None => Mailer::from_settings(&settings.mail)?,
     };
     let templates = Arc::new(crate::web::templates(&settings.server.templates_dir)?);
     let statiques = Arc::new(crate::web::statics::Statiques::charger(&settings.server.templates_dir.join("static"))?);
-    Ok(AppState { db, settings: Arc::new(settings), mailer, clock, templates, statiques, antememoire: Arc::default() })
+    Ok(AppState { db, lourds, settings: Arc::new(settings), mailer, clock, templates, statiques, antememoire: Arc::default() })
 }
 
 pub fn router(state: AppState) -> Router {
@@ -57,8 +63,8 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .layer(CatchPanicLayer::custom(|_| AppError::Internal(anyhow::anyhow!("handler panicked")).into_response()))
         .layer(axum::middleware::from_fn(crate::web::entree::controler))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::charge::delai))
         .layer(axum::middleware::from_fn_with_state(state, crate::web::html::couche))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(60)))
         .layer(TraceLayer::new_for_http())
 }
 

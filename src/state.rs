@@ -11,6 +11,8 @@ use crate::mail::Mailer;
 #[derive(Clone)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// Heavy reads (bilans, exports, consolidation): their own pool, a few at a time.
+    pub lourds: Arc<crate::charge::Lourds>,
     pub settings: Arc<Settings>,
     pub mailer: Mailer,
     pub clock: Clock,

@@ -125,13 +125,13 @@ pub fn vue(u: utilisateurs::Model) -> Utilisateur {
     Utilisateur { id: u.id, mot_de_passe_defini: u.password_hash.is_some(), email: u.email, nom: u.nom, role: u.role, entreprise_id: u.entreprise_id, donneur_ordre_id: u.donneur_ordre_id, actif: u.actif }
 }
 
-/// The users of the caller's structure, by name (facilitateurs, admins).
-#[utoipa::path(get, path = "/utilisateurs", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Utilisateur>), (status = 401, body = Problem), (status = 403, body = Problem)))]
-async fn lister(State(s): State<AppState>, acteur: Acteur) -> AppResult<Json<Vec<Utilisateur>>> {
+/// The users of the caller's structure, by name, one page at a time (facilitateurs, admins).
+#[utoipa::path(get, path = "/utilisateurs", tag = "auth", security(("bearer" = [])), params(crate::web::page::PageQuery),
+    responses((status = 200, body = crate::web::page::Page<Utilisateur>), (status = 401, body = Problem), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn lister(State(s): State<AppState>, acteur: Acteur, crate::web::ApiQuery(page): crate::web::ApiQuery<crate::web::page::PageQuery>) -> AppResult<Json<crate::web::page::Page<Utilisateur>>> {
     acteur.require(GESTION)?;
-    let users = acteur.scoped::<utilisateurs::Entity>().order_by_asc(utilisateurs::Column::Nom).order_by_asc(utilisateurs::Column::Id).all(&s.db).await?;
-    Ok(Json(users.into_iter().map(vue).collect()))
+    let select = acteur.scoped::<utilisateurs::Entity>().order_by_asc(utilisateurs::Column::Nom).order_by_asc(utilisateurs::Column::Id);
+    Ok(Json(page.fetch(&s.db, select, vue).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -134,7 +134,7 @@ pub async fn create_user(db: &impl ConnectionTrait, clock: &Clock, new: NouvelUt
 /// The names of these users of the caller's structure, by id (pages and e-mails that
 /// say who did what).
 pub async fn noms_utilisateurs(db: &impl ConnectionTrait, acteur: &crate::auth::Acteur, ids: Vec<i64>) -> AppResult<std::collections::BTreeMap<i64, String>> {
-    Ok(acteur.scoped::<utilisateurs::Entity>().filter(utilisateurs::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|u| (u.id, u.nom)).collect())
+    Ok(crate::db::par_ids(db, acteur.scoped::<utilisateurs::Entity>(), utilisateurs::Column::Id, ids).await?.into_iter().map(|u| (u.id, u.nom)).collect())
 }
 
 /// The accounts that have this address: one per structure at most (an address is unique

@@ -278,24 +278,31 @@ pub struct ClausesQuery {
     pub operation_id: Option<i64>,
     /// Progress as at this date (default today).
     pub date: Option<chrono::NaiveDate>,
+    /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    /// Items per page (1–200, default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub par_page: Option<u64>,
 }
 
-/// Clauses the caller may read (of a marché or an opération), with their progress.
+/// Clauses the caller may read (of a marché or an opération), with their progress, one
+/// page at a time (by number).
 #[utoipa::path(get, path = "/clauses", tag = "clauses", security(("bearer" = [])), params(ClausesQuery),
-    responses((status = 200, body = Vec<Clause>)))]
-async fn list_clauses(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<ClausesQuery>) -> AppResult<Json<Vec<Clause>>> {
-    use sea_orm::{ColumnTrait, QueryFilter, QuerySelect};
-    let ids = compte::clauses_de(&s.db, &acteur, q.operation_id, q.marche_id).await?;
-    let visibles: Vec<i64> = service::clauses_visibles(&acteur)?
-        .filter(entities::clauses::Column::Id.is_in(ids))
-        .select_only()
-        .column(entities::clauses::Column::Id)
-        .into_tuple()
-        .all(&s.db)
-        .await?;
+    responses((status = 200, body = Page<Clause>), (status = 422, body = Problem)))]
+async fn list_clauses(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<ClausesQuery>) -> AppResult<Json<Page<Clause>>> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+    let mut select = service::clauses_visibles(&acteur)?;
+    if let Some(m) = q.marche_id {
+        select = select.filter(entities::clauses::Column::MarcheId.eq(m));
+    }
+    if let Some(o) = q.operation_id {
+        select = select.filter(entities::clauses::Column::OperationId.eq(o));
+    }
+    let ids = PageQuery { page: q.page, par_page: q.par_page }.fetch(&s.db, select.order_by_asc(entities::clauses::Column::Id), |c| c.id).await?;
     let date = q.date.unwrap_or_else(|| s.clock.today());
-    let comptees = compte::compter_clauses(&s.db, &acteur, &visibles, date).await?;
-    Ok(Json(comptees.iter().map(Clause::from).collect()))
+    let comptees = compte::compter_clauses(&s.db, &acteur, &ids.items, date).await?;
+    Ok(Json(Page { items: comptees.iter().map(Clause::from).collect(), total: ids.total, page: ids.page, par_page: ids.par_page }))
 }
 
 /// A clause: objective, réalisées, retenues, non retenues, taux, expected-by-now and

@@ -19,7 +19,7 @@ pub struct MemoireSqlite {
 
 impl Default for MemoireSqlite {
     fn default() -> Self {
-        MemoireSqlite { cache_mio: 64, mmap_mio: 256 }
+        MemoireSqlite { cache_mio: 8, mmap_mio: 0 }
     }
 }
 
@@ -28,12 +28,28 @@ impl MemoireSqlite {
     pub const ECRITURE: MemoireSqlite = MemoireSqlite { cache_mio: 16, mmap_mio: 0 };
 }
 
+/// How a pool is opened: its size, how long a caller waits for a free connection (then
+/// the error becomes a 503), and SQLite's memory per connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OptionsPool {
+    pub connexions: u32,
+    pub attente: Duration,
+    pub memoire: MemoireSqlite,
+}
+
+impl OptionsPool {
+    /// `connexions` connections, the default wait and memory.
+    pub fn de(connexions: u32) -> OptionsPool {
+        OptionsPool { connexions, attente: Duration::from_secs(30), memoire: MemoireSqlite::default() }
+    }
+}
+
 /// The connection of a long import: one (it reads and writes in turn, and its page cache
 /// stays valid from one chunk to the next), [`MemoireSqlite::ECRITURE`], and on SQLite a
 /// WAL checkpointed every 40 MB rather than 4 (pages written again and again by each
 /// chunk reach the file once).
 pub async fn connexion_import(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let db = connect_avec(url, 1, MemoireSqlite::ECRITURE).await?;
+    let db = connect_avec(url, OptionsPool { memoire: MemoireSqlite::ECRITURE, ..OptionsPool::de(1) }).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA wal_autocheckpoint = 10000;").await?;
     }
@@ -42,15 +58,16 @@ pub async fn connexion_import(url: &str) -> anyhow::Result<DatabaseConnection> {
 
 /// Opens a pool on `url` with the default memory settings (see [`connect_avec`]).
 pub async fn connect(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
-    connect_avec(url, max_connections, MemoireSqlite::default()).await
+    connect_avec(url, OptionsPool::de(max_connections)).await
 }
 
 /// Opens a pool on `url`. For a SQLite file, creates its folder and sets up every
 /// connection (WAL, page cache, memory-mapped reads, as `memoire` says); for PostgreSQL,
 /// see [`connect_postgres`].
-pub async fn connect_avec(url: &str, max_connections: u32, memoire: MemoireSqlite) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_avec(url: &str, pool: OptionsPool) -> anyhow::Result<DatabaseConnection> {
+    let OptionsPool { connexions: max_connections, attente, memoire } = pool;
     if url.starts_with("postgres:") || url.starts_with("postgresql:") {
-        return connect_postgres(url, max_connections).await;
+        return connect_postgres(url, max_connections, attente).await;
     }
     if let Some(path) = sqlite_file(url) {
         if let Some(parent) = std::path::Path::new(path).parent() {
@@ -64,7 +81,7 @@ pub async fn connect_avec(url: &str, max_connections: u32, memoire: MemoireSqlit
         .max_connections(max_connections)
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(attente)
         // `CLAUSIER_SQL_LOG=1` logs every statement with its time and rows (target
         // `sqlx::query`, level debug): how the bilans were profiled.
         .sqlx_logging(std::env::var_os("CLAUSIER_SQL_LOG").is_some())
@@ -101,26 +118,25 @@ const PING_APRES: Duration = Duration::from_secs(5);
 /// Every session gets its planner settings. PostgreSQL's default cost of a random page
 /// (4) assumes spinning disks: with it the planner scanned all 44 000 lots rather than
 /// look up an opération's 424 marchés by index (3× slower); 1.1 is the usual setting for
-/// SSDs and cached data. Generic plans: every query here is a tenant-scoped chain of key
-/// lookups whose plan does not depend on the values, yet PostgreSQL re-plans each
-/// prepared statement for its first five runs on each pooled connection (2–4 ms for a
-/// bilan's wide reads).
+/// SSDs and cached data. Plans are PostgreSQL's own choice (`plan_cache_mode = auto`): a
+/// plan forced generic for every statement scanned a structure's whole index for `IN`
+/// lists of hundreds of ids (49–88 ms instead of 1.2 ms with a custom plan).
 ///
 /// A connection is pinged when it goes back to the pool (sqlx does it) and, before use,
 /// only if it sat idle for more than [`PING_APRES`], instead of before every use: that
 /// ping was a round trip per query, nine per bilan (largest opération 11.2–11.7 → 10.6–10.8
 /// ms). A connection the server dropped is still replaced before use once it has idled.
-async fn connect_postgres(url: &str, max_connections: u32) -> anyhow::Result<DatabaseConnection> {
+async fn connect_postgres(url: &str, max_connections: u32, attente: Duration) -> anyhow::Result<DatabaseConnection> {
     use sea_orm::sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     use sea_orm::sqlx::{ConnectOptions as _, Connection as _};
     let options: PgConnectOptions = url.parse().map_err(|e| anyhow::anyhow!("adresse de base de données invalide : {e}"))?;
-    let options = options.options([("random_page_cost", "1.1"), ("plan_cache_mode", "force_generic_plan")]);
+    let options = options.options([("random_page_cost", "1.1")]);
     // `CLAUSIER_SQL_LOG=1`: every statement with its time and rows, as for SQLite.
     let options = if std::env::var_os("CLAUSIER_SQL_LOG").is_some() { options.log_statements(tracing::log::LevelFilter::Debug) } else { options.disable_statement_logging() };
     let pool = PgPoolOptions::new()
         .max_connections(max_connections)
         .min_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
+        .acquire_timeout(attente)
         .test_before_acquire(false)
         .before_acquire(|connexion, meta| {
             Box::pin(async move {
@@ -215,4 +231,22 @@ where
         <A::Entity as EntityTrait>::insert_many(paquet).exec_without_returning(txn).await?;
     }
     Ok(())
+}
+
+/// Ids bound at most per statement by [`par_ids`] (backends allow 32 766 or 65 535).
+pub const PAQUET_IDS: usize = 1000;
+
+/// The rows of `select` whose `colonne` is one of `ids`: the ids deduplicated, then read
+/// [`PAQUET_IDS`] at a time — never one bound value per row asked for.
+pub async fn par_ids<E>(db: &impl ConnectionTrait, select: sea_orm::Select<E>, colonne: E::Column, ids: impl IntoIterator<Item = i64>) -> Result<Vec<E::Model>, sea_orm::DbErr>
+where
+    E: sea_orm::EntityTrait,
+{
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let ids: Vec<i64> = ids.into_iter().collect::<std::collections::BTreeSet<_>>().into_iter().collect();
+    let mut lignes = Vec::new();
+    for paquet in ids.chunks(PAQUET_IDS) {
+        lignes.extend(select.clone().filter(colonne.is_in(paquet.iter().copied())).all(db).await?);
+    }
+    Ok(lignes)
 }

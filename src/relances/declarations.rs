@@ -149,6 +149,13 @@ fn contrats_de_clause(acteur: &Acteur) -> sea_orm::Select<contrats::Entity> {
 /// Clause contrats in the caller's scope (`contrats_de_clause`) running during `mois`
 /// (first day) with no current declaration declared or validated for it.
 pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, mois: NaiveDate) -> AppResult<Vec<ContratADeclarer>> {
+    let lignes = a_declarer(acteur, mois).find_also_related(participants::Entity).order_by_asc(contrats::Column::EmployeurId).order_by_asc(contrats::Column::Id).all(db).await?;
+    completer(db, acteur, mois, lignes).await
+}
+
+/// The query of the clause contrats (the caller may see) running in `mois` whose hours of
+/// that month are neither declared nor validated: to filter, sort and cut further.
+pub fn a_declarer(acteur: &Acteur, mois: NaiveDate) -> sea_orm::Select<contrats::Entity> {
     let fin = mois + Months::new(1) - chrono::Days::new(1);
     let declares = Query::select()
         .expr(Expr::val(1))
@@ -165,15 +172,27 @@ pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, moi
         .add(contrats::Column::DateFinReelle.gte(mois))
         .add(Condition::all().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinPrevue.gte(mois)))
         .add(Condition::all().add(contrats::Column::DateFinReelle.is_null()).add(contrats::Column::DateFinPrevue.is_null()));
-    let lignes = contrats_de_clause(acteur)
-        .filter(contrats::Column::DateDebut.lte(fin))
-        .filter(en_cours)
-        .filter(Condition::all().add(Expr::exists(declares)).not())
-        .find_also_related(participants::Entity)
+    contrats_de_clause(acteur).filter(contrats::Column::DateDebut.lte(fin)).filter(en_cours).filter(Condition::all().add(Expr::exists(declares)).not())
+}
+
+/// How many contrats each employer still has to declare for `mois` (counted by the
+/// database).
+pub async fn a_declarer_par_employeur(db: &impl ConnectionTrait, acteur: &Acteur, mois: NaiveDate) -> AppResult<Vec<(i64, i64)>> {
+    use sea_orm::QuerySelect;
+    Ok(a_declarer(acteur, mois)
+        .select_only()
+        .column(contrats::Column::EmployeurId)
+        .column_as(contrats::Column::Id.count(), "n")
+        .group_by(contrats::Column::EmployeurId)
         .order_by_asc(contrats::Column::EmployeurId)
-        .order_by_asc(contrats::Column::Id)
+        .into_tuple()
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// These contrats (with their participant) of `a_declarer` as lines to declare: the
+/// revision in force for the month (a draft, or hours sent back), the state.
+pub async fn completer(db: &impl ConnectionTrait, acteur: &Acteur, mois: NaiveDate, lignes: Vec<(contrats::Model, Option<participants::Model>)>) -> AppResult<Vec<ContratADeclarer>> {
     let ids: Vec<i64> = lignes.iter().map(|(c, _)| c.id).collect();
     let mut courantes: BTreeMap<i64, heures_mensuelles::Model> = acteur
         .scoped::<heures_mensuelles::Entity>()
@@ -205,19 +224,14 @@ pub async fn contrats_a_declarer(db: &impl ConnectionTrait, acteur: &Acteur, moi
 
 /// The structure's months declared and waiting for a facilitateur's decision (current
 /// revisions), with their contrats, oldest month first.
-pub async fn declarations_a_valider(db: &impl ConnectionTrait, acteur: &Acteur) -> AppResult<Vec<(heures_mensuelles::Model, contrats::Model)>> {
-    Ok(acteur
+pub fn declarations_a_valider(acteur: &Acteur) -> sea_orm::SelectTwo<heures_mensuelles::Entity, contrats::Entity> {
+    acteur
         .scoped::<heures_mensuelles::Entity>()
         .filter(heures_mensuelles::Column::Courante.eq(true))
         .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
         .find_also_related(contrats::Entity)
         .order_by_asc(heures_mensuelles::Column::Mois)
         .order_by_asc(heures_mensuelles::Column::Id)
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|(h, c)| c.map(|c| (h, c)))
-        .collect())
 }
 
 #[derive(Serialize)]

@@ -34,6 +34,11 @@ struct Section {
 impl Section {
     fn new(lignes: Vec<String>) -> Section {
         let nombre = lignes.len();
+        Section::de(nombre, lignes)
+    }
+
+    /// A section of `nombre` lines whose first ones are `lignes`.
+    fn de(nombre: usize, lignes: Vec<String>) -> Section {
         Section { nombre, lignes: lignes.into_iter().take(LISTES).collect(), autres: nombre.saturating_sub(LISTES) }
     }
 }
@@ -53,12 +58,14 @@ impl Relance for DigestFacilitateur {
         let mut messages = Vec::new();
         let a = Acteur::systeme(structure.id);
 
-        let t = super::travail::travail(txn, &a, today).await?;
-        let personnes: BTreeMap<i64, String> = crate::parcours::service::noms_courts(txn, &a, t.a_valider.iter().map(|(_, c)| c.participant_id).collect()).await?;
-        let employeurs: Vec<i64> = t.a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
+        let t = super::travail::travail(txn, &a, today, LISTES as u64).await?;
+        let premiers: Vec<(&entities::heures_mensuelles::Model, &entities::contrats::Model)> = t.a_valider.premiers.iter().filter_map(|(h, c)| c.as_ref().map(|c| (h, c))).collect();
+        let personnes: BTreeMap<i64, String> = crate::parcours::service::noms_courts(txn, &a, premiers.iter().map(|(_, c)| c.participant_id).collect()).await?;
+        let employeurs: Vec<i64> = premiers.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
         let noms = crate::clauses::service::noms_entreprises(txn, &a, employeurs).await?;
-        let a_valider = Section::new(
-            t.a_valider
+        let a_valider = Section::de(
+            t.a_valider.total,
+            premiers
                 .iter()
                 .map(|(h, c)| {
                     let qui = personnes.get(&c.participant_id).map_or("?", String::as_str);
@@ -87,20 +94,24 @@ impl Relance for DigestFacilitateur {
                 })
                 .collect(),
         );
-        let fin_proche = Section::new(
+        let fin_proche = Section::de(
+            t.fin_proche.total,
             t.fin_proche
+                .premiers
                 .iter()
                 .map(|(c, p)| format!("{} — {} : fin prévue le {}", p.as_ref().map(nom_court).unwrap_or_default(), c.poste, c.date_fin_prevue.map(date_fr).unwrap_or_default()))
                 .collect(),
         );
-        let criteres = Section::new(
+        let criteres = Section::de(
+            t.criteres.total,
             t.criteres
+                .premiers
                 .iter()
                 .map(|(c, p)| format!("{} — {} : valable jusqu'au {}", p.as_ref().map(nom_court).unwrap_or_default(), crate::libelles::de("critere", c.code), c.valide_jusqu_au.map(date_fr).unwrap_or_default()))
                 .collect(),
         );
-        let suivis = Section::new(t.suivis.iter().map(|s| format!("contrat n° {} : suivi dû le {}", s.contrat_id, date_fr(s.date_echeance))).collect());
-        let demarrages = Section::new(t.demarrages.iter().map(|m| format!("marché {} — {} : début le {}", m.numero, m.objet, date_fr(m.date_debut))).collect());
+        let suivis = Section::de(t.suivis.total, t.suivis.premiers.iter().map(|s| format!("contrat n° {} : suivi dû le {}", s.contrat_id, date_fr(s.date_echeance))).collect());
+        let demarrages = Section::de(t.demarrages.total, t.demarrages.premiers.iter().map(|m| format!("marché {} — {} : début le {}", m.numero, m.objet, date_fr(m.date_debut))).collect());
 
         let sections = [&a_valider, &en_retard, &clauses_alerte, &fin_proche, &criteres, &suivis, &demarrages];
         if sections.iter().all(|s| s.nombre == 0) {

@@ -42,6 +42,7 @@ pub async fn couche(State(state): State<AppState>, request: Request, next: Next)
 
 async fn page_du_probleme(state: &AppState, headers: &axum::http::HeaderMap, chemin: &str, response: Response) -> Response {
     let status = response.status();
+    let apres = response.headers().get(header::RETRY_AFTER).cloned();
     let corps = axum::body::to_bytes(response.into_body(), 256 * 1024).await.unwrap_or_default();
     let probleme: serde_json::Value = serde_json::from_slice(&corps).unwrap_or_default();
     let titre = match status {
@@ -65,8 +66,12 @@ async fn page_du_probleme(state: &AppState, headers: &axum::http::HeaderMap, che
     ctx.insert("message", &message);
     ctx.insert("details", &details);
     ctx.insert("status", &status.as_u16());
-    match crate::web::render(state, "erreur.html", connecte.as_ref(), ctx) {
+    let mut page = match crate::web::render(state, "erreur.html", connecte.as_ref(), ctx) {
         Ok(html) => (status, html).into_response(),
         Err(_) => (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], Body::from(format!("{titre}\n\n{message}"))).into_response(),
+    };
+    if let Some(apres) = apres {
+        page.headers_mut().insert(header::RETRY_AFTER, apres);
     }
+    page
 }

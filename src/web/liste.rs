@@ -168,10 +168,11 @@ pub fn contient(texte: &str, q: &str) -> bool {
     q.is_empty() || texte.to_lowercase().contains(&q.to_lowercase())
 }
 
-/// A `LIKE … ESCAPE '\'` condition on a column (the pattern from `Params::motif`).
+/// A `LIKE … ESCAPE '\'` condition on a column (the pattern from `Params::motif`),
+/// named with its table (a query may join tables with columns of the same name).
 pub fn like<C: sea_orm::ColumnTrait>(colonne: C, motif: &str) -> sea_orm::sea_query::SimpleExpr {
     use sea_orm::sea_query::{Expr, Func, LikeExpr};
-    Expr::expr(Func::lower(Expr::col(colonne))).like(LikeExpr::new(motif.to_lowercase()).escape('\\'))
+    Expr::expr(Func::lower(Expr::col((colonne.entity_name(), colonne)))).like(LikeExpr::new(motif.to_lowercase()).escape('\\'))
 }
 
 #[cfg(test)]

@@ -69,7 +69,7 @@ async fn an_admin_invites_deactivates_and_reads_the_audit_log_by_clicks() {
     let (status, _) = poster(&app, &cookie, &fiche_r, &format!("{fiche_r}/role"), &[("role", "facilitateur")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, moi) = app.get("/api/v1/utilisateurs", &admin.token).await;
-    assert!(moi.as_array().unwrap().iter().any(|u| u["id"] == referent.user_id && u["role"] == "facilitateur"), "{moi}");
+    assert!(moi["items"].as_array().unwrap().iter().any(|u| u["id"] == referent.user_id && u["role"] == "facilitateur"), "{moi}");
 
     // The audit log: who, what, on which object, before → after, filtered by object.
     let (_, journal) = page(&app, &format!("/journal?entite=utilisateur&entite_id={}", referent.user_id), Some(&cookie)).await;

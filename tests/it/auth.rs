@@ -245,7 +245,12 @@ async fn accounts_are_deactivated_at_once_tokens_revoked_and_passwords_changed()
     let autre_f = app.login("PLIE A", Role::Facilitateur).await;
     let (status, liste) = app.get("/api/v1/utilisateurs", &f.token).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(liste.as_array().unwrap().len() >= 4 && liste.as_array().unwrap().iter().all(|u| u.get("password_hash").is_none()), "{liste}");
+    let items = liste["items"].as_array().unwrap();
+    assert!(items.len() >= 4 && liste["total"].as_u64() == Some(items.len() as u64) && items.iter().all(|u| u.get("password_hash").is_none()), "{liste}");
+    let (_, une) = app.get("/api/v1/utilisateurs?par_page=1&page=2", &f.token).await;
+    assert_eq!((une["items"].as_array().unwrap().len(), une["total"].clone(), une["items"][0]["id"].clone()), (1, liste["total"].clone(), items[1]["id"].clone()), "{une}");
+    let (status, trop) = app.get("/api/v1/utilisateurs?par_page=201", &f.token).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{trop}");
     assert_eq!(app.get("/api/v1/utilisateurs", &referent.token).await.0, StatusCode::FORBIDDEN);
 
     // A facilitateur deactivates a référent: its token stops at once; back on, it works.

@@ -187,8 +187,9 @@ async fn objectives_overrides_rules_and_globalisation() {
     assert_eq!(a["globalisable"], true);
     app.put(&format!("/api/v1/clauses/{}/regles", s.clause_b), &f.token, &json!({"regles": {}, "globalisable": true})).await;
     let (_, list) = app.get(&format!("/api/v1/clauses?marche_id={}&date=2025-06-30", s.marche), &f.token).await;
-    let a = list.as_array().unwrap().iter().find(|c| c["id"] == s.clause_a).unwrap();
-    let b = list.as_array().unwrap().iter().find(|c| c["id"] == s.clause_b).unwrap();
+    assert_eq!(list["total"], 2, "{list}");
+    let a = list["items"].as_array().unwrap().iter().find(|c| c["id"] == s.clause_a).unwrap();
+    let b = list["items"].as_array().unwrap().iter().find(|c| c["id"] == s.clause_b).unwrap();
     // A retains 600.25 h for 450 h: 150.25 h go to B (310.5 → 460.75).
     assert_eq!((a["heures_cedees"].as_f64(), a["heures_retenues"].as_f64()), (Some(150.25), Some(450.0)));
     assert_eq!((b["heures_recues"].as_f64(), b["heures_retenues"].as_f64()), (Some(150.25), Some(460.75)));

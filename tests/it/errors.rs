@@ -252,3 +252,48 @@ async fn slow_half_sent_and_idle_connections_are_closed() {
     let lu = tokio::time::timeout(std::time::Duration::from_secs(5), oisif.read_to_end(&mut tampon)).await;
     assert!(lu.is_ok() && String::from_utf8_lossy(&tampon).starts_with("HTTP/1.1 200"), "idle keep-alive connection closed after its answer");
 }
+
+#[tokio::test]
+async fn heavy_reads_wait_their_turn_then_get_a_french_503_with_retry_after() {
+    use tower::ServiceExt;
+    let app = spawn_app().await;
+    let f = app.login("PLIE A", Role::Facilitateur).await;
+    let cookie = se_connecter_a(&app, &f, "/bilan").await;
+    // One heavy read at a time, no wait: while one runs, the next is told to come back.
+    let mut settings = (*app.state.settings).clone();
+    settings.server.travaux_lourds = 1;
+    settings.server.attente_travail_lourd_secondes = 0;
+    let state = clausier::startup::state_with(settings, app.clock.clone(), app.db.clone(), Some(app.mailer.clone())).unwrap();
+    let router = clausier::startup::router(state.clone());
+    let demander = |chemin: &str, entete: (&str, String)| {
+        let router = router.clone();
+        let requete = axum::http::Request::get(chemin).header(entete.0, entete.1).header("accept", "text/html").body(axum::body::Body::empty()).unwrap();
+        async move {
+            let r = router.oneshot(requete).await.unwrap();
+            let (status, apres) = (r.status(), r.headers().get("retry-after").map(|v| v.to_str().unwrap().to_string()));
+            let corps = String::from_utf8(axum::body::to_bytes(r.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+            (status, apres, corps)
+        }
+    };
+    let api = ("authorization", format!("Bearer {}", f.token));
+    let page = ("cookie", cookie.clone());
+    assert_eq!(demander("/api/v1/bilan", api.clone()).await.0, StatusCode::OK, "a free turn: served");
+    {
+        let _en_cours = state.lourds.entrer().await.unwrap();
+        let (status, apres, corps) = demander("/api/v1/bilan", api.clone()).await;
+        assert_eq!((status, apres.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("5")), "{corps}");
+        let probleme: serde_json::Value = serde_json::from_str(&corps).unwrap();
+        assert_eq!(probleme["title"], "Service indisponible");
+        assert!(probleme["detail"].as_str().unwrap().contains("très sollicité"), "{probleme}");
+        for chemin in ["/bilan", "/api/v1/consolidation?annee=2025", "/bilans/consolidation?annee=2025"] {
+            let entete = if chemin.starts_with("/api") { api.clone() } else { page.clone() };
+            let (status, apres, corps) = demander(chemin, entete).await;
+            assert_eq!((status, apres.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("5")), "{chemin}: {corps}");
+            assert!(corps.contains("très sollicité"), "{chemin}: {corps}");
+        }
+        // Everything else is served meanwhile: pages, declarations' lists.
+        assert_eq!(demander("/api/v1/clauses", api.clone()).await.0, StatusCode::OK);
+        assert_eq!(demander("/", page.clone()).await.0, StatusCode::OK);
+    }
+    assert_eq!(demander("/bilan", page).await.0, StatusCode::OK, "the turn is given back");
+}

@@ -23,9 +23,9 @@ use crate::auth::session::Connecte;
 use crate::error::AppError;
 use crate::parcours::forms::HeuresInput;
 use crate::parcours::limites::{format_mois, heures, heures_en_saisie, heures_saisies, parse_mois, plafond_minutes, premier_du_mois};
-use crate::relances::declarations::contrats_a_declarer;
+use crate::relances::declarations::{a_declarer, completer, ContratADeclarer};
 use crate::state::AppState;
-use crate::web::liste::{contient, Params};
+use crate::web::liste::Params;
 use crate::web::{page_erreur, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -92,6 +92,70 @@ async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(query)
     afficher(&state, &connecte, mois, fait, &Saisies::default(), &p).await
 }
 
+/// A filter's choices are listed up to this many; past it the search finds them.
+const CHOIX_MAX: usize = 200;
+
+/// The grid's contrats of `mois` that the employer filter and the search keep, sorted as
+/// asked: one page of them (chosen, sorted and cut by the database), the pages, and the
+/// employer filter's choices (`None` past [`CHOIX_MAX`]; a company has none).
+async fn grille(state: &AppState, acteur: &crate::auth::Acteur, mois: NaiveDate, p: &Params) -> Result<(Vec<ContratADeclarer>, crate::web::liste::Pagination, Option<Vec<(String, String)>>), AppError> {
+    use entities::{contrats, entreprises, heures_mensuelles, participants};
+    use sea_orm::sea_query::{Expr, Func, SimpleExpr};
+    use sea_orm::{ColumnTrait, Condition, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
+    use crate::web::liste::{like, PAR_PAGE};
+    let db = &state.db;
+    let employeurs = if acteur.role == Role::Entreprise {
+        Some(Vec::new())
+    } else {
+        let ids: Vec<i64> = a_declarer(acteur, mois).select_only().column(contrats::Column::EmployeurId).distinct().limit(CHOIX_MAX as u64 + 1).into_tuple().all(db).await?;
+        let noms = crate::clauses::service::noms_entreprises(db, acteur, ids.clone()).await?;
+        let mut v: Vec<(String, String)> = ids.iter().map(|e| (e.to_string(), noms.get(e).cloned().unwrap_or_default())).collect();
+        v.sort_by_key(|(_, n)| n.to_lowercase());
+        (v.len() <= CHOIX_MAX).then_some(v)
+    };
+    // The revision in force this month (a draft or hours sent back): the state's sort.
+    let courante = contrats::Entity::has_many(heures_mensuelles::Entity)
+        .from(contrats::Column::Id)
+        .to(heures_mensuelles::Column::ContratId)
+        .on_condition(move |_, h| Condition::all().add(Expr::col((h.clone(), heures_mensuelles::Column::Mois)).eq(mois)).add(Expr::col((h, heures_mensuelles::Column::Courante)).eq(true)))
+        .into();
+    let mut s = a_declarer(acteur, mois)
+        .find_also_related(participants::Entity)
+        .join(JoinType::InnerJoin, contrats::Relation::Employeur.def())
+        .join(JoinType::LeftJoin, courante);
+    if let Some(e) = p.filtre_id("employeur") {
+        s = s.filter(contrats::Column::EmployeurId.eq(e));
+    }
+    if let Some(m) = p.motif() {
+        s = s.filter(
+            Condition::any()
+                .add(like(participants::Column::Nom, &m))
+                .add(like(participants::Column::Prenom, &m))
+                .add(like(contrats::Column::Poste, &m))
+                .add(like(entreprises::Column::RaisonSociale, &m)),
+        );
+    }
+    let sens = if p.desc { Order::Desc } else { Order::Asc };
+    let bas = |c: SimpleExpr| SimpleExpr::from(Func::lower(c));
+    let prenom = bas(Expr::col((participants::Entity, participants::Column::Prenom)).into());
+    let nom = bas(Expr::col((participants::Entity, participants::Column::Nom)).into());
+    let cles: Vec<SimpleExpr> = match p.tri.as_str() {
+        "employeur" => vec![bas(Expr::col((entreprises::Entity, entreprises::Column::RaisonSociale)).into()), prenom, nom],
+        // « brouillon », « à corriger », « à déclarer » (no revision): the states' French
+        // names in alphabetical order.
+        "etat" => vec![Expr::cust("CASE heures_mensuelles.statut WHEN 'brouillon' THEN 0 WHEN 'a_corriger' THEN 1 ELSE 2 END"), prenom, nom],
+        _ => vec![prenom, nom],
+    };
+    for cle in cles {
+        s = s.order_by(cle, sens.clone());
+    }
+    let s = s.order_by(contrats::Column::Id, sens);
+    let paginator = s.paginate(db, PAR_PAGE);
+    let pagination = p.pagination(paginator.num_items().await?);
+    let lignes = paginator.fetch_page(pagination.page - 1).await?;
+    Ok((completer(db, acteur, mois, lignes).await?, pagination, employeurs))
+}
+
 /// What the grid was sent: the typed hours by contrat, the refusals by contrat, and
 /// refusals that belong to no line of the page.
 #[derive(Default)]
@@ -109,7 +173,7 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
     }
     let acteur = &connecte.acteur;
     let today = state.clock.today();
-    let contrats = contrats_a_declarer(&state.db, acteur, mois).await?;
+    let (contrats, pagination, employeurs) = grille(state, acteur, mois, p).await?;
     let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, contrats.iter().map(|c| c.employeur_id).collect()).await?;
     let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
     let lignes: Vec<Ligne> = contrats
@@ -141,26 +205,7 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
             }
         })
         .collect();
-    // Search, employer, sort, pages.
-    let employeurs: Vec<(String, String)> = lignes.iter().map(|l| (l.employeur_id.to_string(), l.employeur.clone())).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
     let f_employeur = p.filtre("employeur").map(str::to_string);
-    let mut lignes: Vec<Ligne> = lignes
-        .into_iter()
-        .filter(|l| f_employeur.as_ref().is_none_or(|e| *e == l.employeur_id.to_string()))
-        .filter(|l| contient(&format!("{} {} {}", l.participant, l.poste, l.employeur), &p.q))
-        .collect();
-    lignes.sort_by_key(|l| {
-        let cle = match p.tri.as_str() {
-            "employeur" => l.employeur.to_lowercase(),
-            "etat" => l.etat.to_string(),
-            _ => l.participant.to_lowercase(),
-        };
-        (cle, l.participant.to_lowercase(), l.contrat_id)
-    });
-    if p.desc {
-        lignes.reverse();
-    }
-    let (lignes, pagination) = p.tranche(lignes);
     // A refusal of a contrat that is not a line of this page is said above the grid.
     let mut generales = saisies.generales.clone();
     generales.extend(saisies.erreurs.iter().filter(|(id, _)| !lignes.iter().any(|l| l.contrat_id == **id)).flat_map(|(_, m)| m.iter().cloned()));

@@ -229,7 +229,13 @@ struct ListeTravail {
 const APERCU: usize = 5;
 
 fn liste(titre: &'static str, url: &'static str, lien: &'static str, taches: Vec<Tache>) -> ListeTravail {
-    ListeTravail { titre, nombre: taches.len(), url, lien, taches: taches.into_iter().take(APERCU).collect() }
+    let nombre = taches.len();
+    liste_de(titre, url, lien, nombre, taches)
+}
+
+/// A worklist of `nombre` tasks whose first ones are `taches`.
+fn liste_de(titre: &'static str, url: &'static str, lien: &'static str, nombre: usize, taches: Vec<Tache>) -> ListeTravail {
+    ListeTravail { titre, nombre, url, lien, taches: taches.into_iter().take(APERCU).collect() }
 }
 
 /// `/`: the public page, or the home of the logged-in user's role.
@@ -291,18 +297,20 @@ fn alertes(comptees: &Comptees) -> ListeTravail {
 /// same lists as the facilitateur's weekly digest.
 async fn listes_de_travail(state: &AppState, a: &crate::auth::Acteur) -> AppResult<Vec<ListeTravail>> {
     let today = state.clock.today();
-    let t = crate::relances::travail::travail(&state.db, a, today).await?;
-    let employeurs: Vec<i64> = t.a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
+    let t = crate::relances::travail::travail(&state.db, a, today, APERCU as u64).await?;
+    let a_valider: Vec<(&entities::heures_mensuelles::Model, &entities::contrats::Model)> = t.a_valider.premiers.iter().filter_map(|(h, c)| c.as_ref().map(|c| (h, c))).collect();
+    let employeurs: Vec<i64> = a_valider.iter().map(|(_, c)| c.employeur_id).chain(t.en_retard.iter().map(|r| r.employeur_id)).collect();
     let noms = crate::clauses::service::noms_entreprises(&state.db, a, employeurs).await?;
-    let personnes = crate::parcours::service::noms_courts(&state.db, a, t.a_valider.iter().map(|(_, c)| c.participant_id).collect()).await?;
+    let personnes = crate::parcours::service::noms_courts(&state.db, a, a_valider.iter().map(|(_, c)| c.participant_id).collect()).await?;
     let nom = |id: &i64| noms.get(id).cloned().unwrap_or_default();
     let nom_court = |p: &Option<entities::participants::Model>| p.as_ref().map(crate::parcours::service::nom_court).unwrap_or_default();
     let listes = vec![
-        liste(
+        liste_de(
             "Déclarations à valider",
             "/validations",
             "Valider les heures",
-            t.a_valider
+            t.a_valider.total,
+            a_valider
                 .iter()
                 .map(|(h, c)| Tache { titre: nom(&c.employeur_id), detail: format!("{} — {}", personnes.get(&c.participant_id).cloned().unwrap_or_default(), crate::text::mois_fr(h.mois)), url: "/validations".into() })
                 .collect(),
@@ -320,32 +328,37 @@ async fn listes_de_travail(state: &AppState, a: &crate::auth::Acteur) -> AppResu
                 })
                 .collect(),
         ),
-        liste(
+        liste_de(
             "Contrats finissant dans les 30 jours",
             "",
             "",
-            t.fin_proche.iter().map(|(c, p)| Tache { titre: nom_court(p), detail: format!("{} — fin prévue le {}", c.poste, c.date_fin_prevue.map(crate::text::date_num).unwrap_or_default()), url: String::new() }).collect(),
+            t.fin_proche.total,
+            t.fin_proche.premiers.iter().map(|(c, p)| Tache { titre: nom_court(p), detail: format!("{} — fin prévue le {}", c.poste, c.date_fin_prevue.map(crate::text::date_num).unwrap_or_default()), url: String::new() }).collect(),
         ),
-        liste(
+        liste_de(
             "Critères d'éligibilité qui expirent",
             "",
             "",
+            t.criteres.total,
             t.criteres
+                .premiers
                 .iter()
                 .map(|(k, p)| Tache { titre: nom_court(p), detail: format!("{} — valable jusqu'au {}", crate::libelles::de("critere", k.code), k.valide_jusqu_au.map(crate::text::date_num).unwrap_or_default()), url: String::new() })
                 .collect(),
         ),
-        liste(
+        liste_de(
             "Suivis à 6 mois à faire",
             "",
             "",
-            t.suivis.iter().map(|s| Tache { titre: format!("Contrat n° {}", s.contrat_id), detail: format!("dû le {}", crate::text::date_num(s.date_echeance)), url: String::new() }).collect(),
+            t.suivis.total,
+            t.suivis.premiers.iter().map(|s| Tache { titre: format!("Contrat n° {}", s.contrat_id), detail: format!("dû le {}", crate::text::date_num(s.date_echeance)), url: String::new() }).collect(),
         ),
-        liste(
+        liste_de(
             "Marchés qui démarrent",
             "/marches",
             "Voir les marchés",
-            t.demarrages.iter().map(|m| Tache { titre: format!("{} — {}", m.numero, m.objet), detail: format!("début le {}", crate::text::date_num(m.date_debut)), url: format!("/marches/{}", m.id) }).collect(),
+            t.demarrages.total,
+            t.demarrages.premiers.iter().map(|m| Tache { titre: format!("{} — {}", m.numero, m.objet), detail: format!("début le {}", crate::text::date_num(m.date_debut)), url: format!("/marches/{}", m.id) }).collect(),
         ),
     ];
     Ok(listes)

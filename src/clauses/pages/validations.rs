@@ -14,7 +14,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::{Months, NaiveDate};
-use entities::{heures_mensuelles, mises_en_emploi, operations};
+use entities::enums::StatutDeclaration;
+use entities::{contrats, entreprises, heures_mensuelles, mises_en_emploi, operations, participants};
 use sea_orm::{ColumnTrait, QueryFilter};
 use serde::Serialize;
 
@@ -23,7 +24,7 @@ use crate::error::AppError;
 use crate::parcours::forms::{Decision, ValidationInput};
 use crate::parcours::limites::{format_mois, heures_fr, plafond_minutes};
 use crate::state::AppState;
-use crate::web::liste::{contient, Params};
+use crate::web::liste::Params;
 use crate::web::{page_erreur, render, ApiForm, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
@@ -62,6 +63,8 @@ struct Ligne {
     motif: String,
     choisi: bool,
     erreurs: Vec<String>,
+    /// The queue filtered on this line's employer.
+    filtre_employeur: String,
 }
 
 /// What was sent and refused, to show again.
@@ -82,10 +85,77 @@ fn refusee(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> 
     page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.")
 }
 
-/// Every month waiting, with its context, in the caller's structure.
-async fn lignes(state: &AppState, connecte: &Connecte) -> Result<Vec<Ligne>, AppError> {
+/// A filter's choices are listed up to this many; past it the search finds them (and a
+/// line's employer is a link that filters on it).
+const CHOIX_MAX: usize = 200;
+
+/// The months waiting in the caller's structure that the filters and the search keep,
+/// sorted as asked: one page of them, and how many in all — chosen, sorted and cut by the
+/// database (a structure may have thousands waiting).
+async fn file(state: &AppState, connecte: &Connecte, p: &Params) -> Result<(Vec<(heures_mensuelles::Model, contrats::Model)>, crate::web::liste::Pagination), AppError> {
+    use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
+    use sea_orm::{Condition, JoinType, Order, PaginatorTrait, QueryOrder, QuerySelect, RelationTrait};
+    use crate::web::liste::{like, PAR_PAGE};
     let acteur = &connecte.acteur;
-    let mois = crate::relances::declarations::declarations_a_valider(&state.db, acteur).await?;
+    let liens = |colonne: mises_en_emploi::Column, id: i64| contrats::Column::Id.in_subquery(Query::select().column(mises_en_emploi::Column::ContratId).from(mises_en_emploi::Entity).and_where(colonne.eq(id)).to_owned());
+    let mut s = crate::relances::declarations::declarations_a_valider(acteur);
+    sea_orm::QueryTrait::query(&mut s).clear_order_by();
+    let mut s = s
+        .join(JoinType::InnerJoin, contrats::Relation::Employeur.def())
+        .join(JoinType::InnerJoin, contrats::Relation::Participant.def());
+    if let Some(mois) = p.filtre("mois").and_then(|m| NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").ok()) {
+        s = s.filter(heures_mensuelles::Column::Mois.eq(mois));
+    }
+    if let Some(e) = p.filtre_id("employeur") {
+        s = s.filter(contrats::Column::EmployeurId.eq(e));
+    }
+    if let Some(o) = p.filtre_id("operation") {
+        s = s.filter(liens(mises_en_emploi::Column::OperationId, o));
+    }
+    if let Some(k) = p.filtre_id("clause") {
+        s = s.filter(liens(mises_en_emploi::Column::ClauseId, k));
+    }
+    if let Some(m) = p.motif() {
+        let par_operation = Query::select()
+            .column((mises_en_emploi::Entity, mises_en_emploi::Column::ContratId))
+            .from(mises_en_emploi::Entity)
+            .inner_join(operations::Entity, Expr::col((operations::Entity, operations::Column::Id)).equals((mises_en_emploi::Entity, mises_en_emploi::Column::OperationId)))
+            .and_where(like(operations::Column::Nom, &m))
+            .to_owned();
+        s = s.filter(
+            Condition::any()
+                .add(like(entreprises::Column::RaisonSociale, &m))
+                .add(like(participants::Column::Nom, &m))
+                .add(like(participants::Column::Prenom, &m))
+                .add(like(contrats::Column::Poste, &m))
+                .add(contrats::Column::Id.in_subquery(par_operation)),
+        );
+    }
+    let sens = if p.desc { Order::Desc } else { Order::Asc };
+    let bas = |c: SimpleExpr| SimpleExpr::from(Func::lower(c));
+    let mois = Expr::col((heures_mensuelles::Entity, heures_mensuelles::Column::Mois)).into();
+    let employeur = bas(Expr::col((entreprises::Entity, entreprises::Column::RaisonSociale)).into());
+    let cles: Vec<SimpleExpr> = match p.tri.as_str() {
+        "employeur" => vec![employeur, mois],
+        "salarie" => vec![bas(Expr::col((participants::Entity, participants::Column::Prenom)).into()), bas(Expr::col((participants::Entity, participants::Column::Nom)).into()), mois],
+        // A contrat's opération (the first by name when it works on several clauses).
+        "operation" => vec![Expr::cust("(SELECT MIN(LOWER(o.nom)) FROM mises_en_emploi m JOIN operations o ON o.id = m.operation_id WHERE m.contrat_id = contrats.id)"), mois],
+        _ => vec![mois, employeur],
+    };
+    for cle in cles {
+        s = s.order_by(cle, sens.clone());
+    }
+    let s = s.order_by(contrats::Column::Id, sens.clone()).order_by(heures_mensuelles::Column::Id, sens);
+    let paginator = s.paginate(&state.db, PAR_PAGE);
+    let pagination = p.pagination(paginator.num_items().await?);
+    let lignes = paginator.fetch_page(pagination.page - 1).await?.into_iter().filter_map(|(h, c)| c.map(|c| (h, c))).collect();
+    Ok((lignes, pagination))
+}
+
+/// These months with their context: names, clause and opération, the month's cap, the
+/// previous months' hours, who certified.
+async fn lignes(state: &AppState, connecte: &Connecte, mois: Vec<(heures_mensuelles::Model, contrats::Model)>) -> Result<Vec<Ligne>, AppError> {
+    let acteur = &connecte.acteur;
     let contrats: Vec<i64> = mois.iter().map(|(_, c)| c.id).collect::<BTreeSet<_>>().into_iter().collect();
     let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, mois.iter().map(|(_, c)| c.employeur_id).collect()).await?;
     let personnes = crate::parcours::service::noms_courts(&state.db, acteur, mois.iter().map(|(_, c)| c.participant_id).collect()).await?;
@@ -148,6 +218,7 @@ async fn lignes(state: &AppState, connecte: &Connecte) -> Result<Vec<Ligne>, App
                 motif: String::new(),
                 choisi: false,
                 erreurs: Vec::new(),
+                filtre_employeur: String::new(),
                 mois,
             }
         })
@@ -159,40 +230,22 @@ async fn afficher(state: &AppState, connecte: &Connecte, p: &Params, fait: Optio
     if !crate::auth::GESTION.contains(&connecte.acteur.role) {
         return refusee(state, connecte);
     }
-    let toutes = lignes(state, connecte).await?;
-    // The filters' choices: the values present in the queue.
-    let choix = |f: &dyn Fn(&Ligne) -> (String, String)| -> Vec<(String, String)> { toutes.iter().map(f).collect::<BTreeSet<_>>().into_iter().collect() };
-    let mois_possibles = choix(&|l| (l.mois.clone(), l.mois_fr.clone()));
-    let employeurs = choix(&|l| (l.employeur_id.to_string(), l.employeur.clone()));
-    let operations = choix(&|l| (l.operation_id.to_string(), l.operation.clone()));
-    let clauses_possibles = choix(&|l| (l.clause_id.to_string(), format!("Clause n° {} — {}", l.clause_id, l.operation)));
-    let filtre = |nom: &str| p.filtre(nom).map(str::to_string);
-    let (f_mois, f_employeur, f_operation, f_clause) = (filtre("mois"), filtre("employeur"), filtre("operation"), filtre("clause"));
-    let mut lignes: Vec<Ligne> = toutes
+    let (mois, pagination) = file(state, connecte, p).await?;
+    let lignes: Vec<Ligne> = lignes(state, connecte, mois)
+        .await?
         .into_iter()
-        .filter(|l| f_mois.as_ref().is_none_or(|m| &l.mois == m))
-        .filter(|l| f_employeur.as_ref().is_none_or(|e| &l.employeur_id.to_string() == e))
-        .filter(|l| f_operation.as_ref().is_none_or(|o| &l.operation_id.to_string() == o))
-        .filter(|l| f_clause.as_ref().is_none_or(|k| &l.clause_id.to_string() == k))
-        .filter(|l| contient(&format!("{} {} {} {}", l.employeur, l.participant, l.poste, l.operation), &p.q))
         .map(|mut l| {
             l.motif = saisies.motifs.get(&l.cle).cloned().unwrap_or_default();
             l.choisi = saisies.choisis.contains(&l.cle);
             l.erreurs = saisies.erreurs.get(&l.cle).cloned().unwrap_or_default();
+            l.filtre_employeur = p.lien(&[("employeur", Some(l.employeur_id.to_string())), ("page", None), ("fait", None)]);
             l
         })
         .collect();
-    let cle = |l: &Ligne| match p.tri.as_str() {
-        "employeur" => (l.employeur.to_lowercase(), l.mois.clone()),
-        "salarie" => (l.participant.to_lowercase(), l.mois.clone()),
-        "operation" => (l.operation.to_lowercase(), l.mois.clone()),
-        _ => (l.mois.clone(), l.employeur.to_lowercase()),
-    };
-    lignes.sort_by_key(|l| (cle(l), l.contrat_id));
-    if p.desc {
-        lignes.reverse();
-    }
-    let (lignes, pagination) = p.tranche(lignes);
+    let choix = choix(state, connecte).await?;
+    let trop: Vec<&str> = [("employeurs", choix.employeurs.is_none()), ("opérations", choix.operations.is_none()), ("clauses", choix.clauses.is_none())].into_iter().filter(|(_, t)| *t).map(|(n, _)| n).collect();
+    let filtre = |nom: &str| p.filtre(nom).map(str::to_string);
+    let (f_mois, f_employeur, f_operation, f_clause) = (filtre("mois"), filtre("employeur"), filtre("operation"), filtre("clause"));
     let mut ctx = tera::Context::new();
     ctx.insert("lignes", &lignes);
     ctx.insert("pagination", &pagination);
@@ -201,16 +254,89 @@ async fn afficher(state: &AppState, connecte: &Connecte, p: &Params, fait: Optio
     ctx.insert("filtres", &serde_json::json!({
         "mois": f_mois, "employeur": f_employeur, "operation": f_operation, "clause": f_clause,
     }));
-    ctx.insert("mois_possibles", &mois_possibles);
-    ctx.insert("employeurs", &employeurs);
-    ctx.insert("operations", &operations);
-    ctx.insert("clauses", &clauses_possibles);
+    ctx.insert("mois_possibles", &choix.mois);
+    ctx.insert("employeurs", &choix.employeurs);
+    ctx.insert("operations", &choix.operations);
+    ctx.insert("clauses", &choix.clauses);
+    ctx.insert("choix_max", &CHOIX_MAX);
+    ctx.insert("trop", &trop);
+    ctx.insert("sans_filtres", &p.lien(&[("employeur", None), ("operation", None), ("clause", None), ("page", None), ("fait", None)]));
     ctx.insert("fait", &fait);
     ctx.insert("generales", &saisies.generales);
     ctx.insert("retour", &p.lien(&[("fait", None)]));
     let refus = !saisies.erreurs.is_empty() || !saisies.generales.is_empty();
     let status = if refus { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     Ok((status, render(state, "clauses/validations.html", Some(connecte), ctx)?).into_response())
+}
+
+/// The filters' choices: the values present in the queue; `None` past [`CHOIX_MAX`].
+struct Choix {
+    mois: Vec<(String, String)>,
+    employeurs: Option<Vec<(String, String)>>,
+    operations: Option<Vec<(String, String)>>,
+    clauses: Option<Vec<(String, String)>>,
+}
+
+async fn choix(state: &AppState, connecte: &Connecte) -> Result<Choix, AppError> {
+    use sea_orm::sea_query::Query;
+    use sea_orm::{EntityTrait, QueryOrder, QuerySelect};
+    let acteur = &connecte.acteur;
+    let db = &state.db;
+    let en_attente = Query::select()
+        .column(heures_mensuelles::Column::ContratId)
+        .from(heures_mensuelles::Entity)
+        .and_where(heures_mensuelles::Column::StructureId.eq(acteur.structure_id))
+        .and_where(heures_mensuelles::Column::Courante.eq(true))
+        .and_where(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
+        .to_owned();
+    let plafonner = |v: Vec<(String, String)>| (v.len() <= CHOIX_MAX).then_some(v);
+    let mois: Vec<NaiveDate> = acteur
+        .scoped::<heures_mensuelles::Entity>()
+        .filter(heures_mensuelles::Column::Courante.eq(true))
+        .filter(heures_mensuelles::Column::Statut.eq(StatutDeclaration::Declaree))
+        .select_only()
+        .column(heures_mensuelles::Column::Mois)
+        .distinct()
+        .order_by_asc(heures_mensuelles::Column::Mois)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let employeurs: Vec<i64> = contrats::Entity::find()
+        .filter(contrats::Column::StructureId.eq(acteur.structure_id))
+        .filter(contrats::Column::Id.in_subquery(en_attente.clone()))
+        .select_only()
+        .column(contrats::Column::EmployeurId)
+        .distinct()
+        .limit(CHOIX_MAX as u64 + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let noms = crate::clauses::service::noms_entreprises(db, acteur, employeurs.clone()).await?;
+    let mut employeurs: Vec<(String, String)> = employeurs.iter().map(|e| (e.to_string(), noms.get(e).cloned().unwrap_or_default())).collect();
+    employeurs.sort_by_key(|(_, nom)| nom.to_lowercase());
+    let liens: Vec<(i64, i64)> = acteur
+        .scoped::<mises_en_emploi::Entity>()
+        .filter(mises_en_emploi::Column::ContratId.in_subquery(en_attente))
+        .select_only()
+        .columns([mises_en_emploi::Column::ClauseId, mises_en_emploi::Column::OperationId])
+        .distinct()
+        .limit(CHOIX_MAX as u64 + 1)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let ids: Vec<i64> = liens.iter().map(|(_, o)| *o).collect::<BTreeSet<_>>().into_iter().collect();
+    let noms_operations: BTreeMap<i64, String> = acteur.scoped::<operations::Entity>().filter(operations::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|o| (o.id, o.nom)).collect();
+    let nom = |o: &i64| noms_operations.get(o).cloned().unwrap_or_default();
+    let mut operations: Vec<(String, String)> = liens.iter().map(|(_, o)| (o.to_string(), nom(o))).collect::<BTreeSet<_>>().into_iter().collect();
+    operations.sort_by_key(|(_, n)| n.to_lowercase());
+    let clauses: Vec<(String, String)> = liens.iter().map(|(k, o)| (k.to_string(), format!("Clause n° {k} — {}", nom(o)))).collect::<BTreeSet<_>>().into_iter().collect();
+    Ok(Choix {
+        mois: mois.into_iter().map(|m| (format_mois(m), crate::text::mois_fr(m))).collect(),
+        employeurs: plafonner(employeurs),
+        // Past CHOIX_MAX links, the opérations may be fewer: still too many to know.
+        operations: (liens.len() <= CHOIX_MAX).then_some(operations),
+        clauses: plafonner(clauses),
+    })
 }
 
 /// `contrat:AAAA-MM:revision`.

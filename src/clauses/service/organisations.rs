@@ -206,7 +206,7 @@ pub fn list_entreprises(acteur: &Acteur) -> AppResult<Select<entreprises::Entity
 
 /// The raison sociale of each of these companies of the caller's structure.
 pub async fn noms_entreprises(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::BTreeMap<i64, String>> {
-    Ok(acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(ids)).all(db).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
+    Ok(crate::db::par_ids(db, acteur.scoped::<entreprises::Entity>(), entreprises::Column::Id, ids).await?.into_iter().map(|e| (e.id, e.raison_sociale)).collect())
 }
 
 /// Finds an entreprise of a structure by SIRET (CLI: binding a user to its company).

@@ -293,5 +293,5 @@ pub fn nom_court(p: &participants::Model) -> String {
 
 /// The short names of these participants of the caller's structure.
 pub async fn noms_courts(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::BTreeMap<i64, String>> {
-    Ok(acteur.scoped::<participants::Entity>().filter(participants::Column::Id.is_in(ids)).all(db).await?.iter().map(|p| (p.id, nom_court(p))).collect())
+    Ok(crate::db::par_ids(db, acteur.scoped::<participants::Entity>(), participants::Column::Id, ids).await?.iter().map(|p| (p.id, nom_court(p))).collect())
 }

@@ -2,6 +2,8 @@
 //! p99 over repeated calls), against the same opération aggregate written as one
 //! hand-made SQL query, and the time of the national consolidation.
 
+pub mod charge;
+
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
@@ -65,7 +67,7 @@ async fn mesurer_ensemble(n: usize, mut appels: Vec<(&str, Appel<'_>)>) -> anyho
     Ok(mesures)
 }
 
-async fn plus_grand(db: &DatabaseConnection, par: &str) -> anyhow::Result<(i64, i64, i64)> {
+pub(crate) async fn plus_grand(db: &DatabaseConnection, par: &str) -> anyhow::Result<(i64, i64, i64)> {
     let sql = format!(
         "SELECT {par} AS id, o.structure_id AS s, SUM(h.minutes_travail + h.minutes_formation) AS m \
          FROM heures_mensuelles h JOIN mises_en_emploi me ON me.contrat_id = h.contrat_id JOIN operations o ON o.id = me.operation_id \
@@ -218,7 +220,7 @@ pub fn afficher_rapports(mesures: &[Mesure]) {
 /// hours), served by the whole router in process (session cookie, middleware, templates):
 /// the dashboard and every list page, median and p99 over `iterations` calls each.
 /// The first facilitateur of a structure (the benches' user).
-async fn facilitateur_de(db: &DatabaseConnection, structure: i64) -> anyhow::Result<entities::utilisateurs::Model> {
+pub(crate) async fn facilitateur_de(db: &DatabaseConnection, structure: i64) -> anyhow::Result<entities::utilisateurs::Model> {
     use entities::enums::Role;
     use entities::utilisateurs;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
