@@ -593,3 +593,55 @@ async fn facilitateurs_validate_several_months_at_once_and_send_back_with_a_reas
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(app.get(&format!("/api/v1/contrats/{c3}/heures/2025-07"), &s.f.token).await.1["courante"]["statut"], "declaree");
 }
+
+/// The validation queue is chosen, sorted and cut by the database: the employer's sort
+/// both ways, the opération and clause filters, a search on an opération's name; the
+/// employer's name in a line filters on that employer.
+#[tokio::test]
+async fn the_validation_queue_is_filtered_and_sorted_by_the_database() {
+    let s = scenario().await;
+    let app = &s.app;
+    let [c1, c2, c3, _c4] = s.contrats;
+    // c1 (Bâtir) has May waiting (scenario); c3 (EI) and c2 (ETTI, clause B) April.
+    let (status, corps) = app.declare(&s.f.token, c3, "2025-04", json!({"heures_travail": 98.25, "motif": "Correction"})).await;
+    assert_eq!(status, StatusCode::OK, "{corps}");
+    let (status, corps) = app.declare(&s.f.token, c2, "2025-04", json!({"heures_travail": 100, "motif": "Correction"})).await;
+    assert_eq!(status, StatusCode::OK, "{corps}");
+    let cookie = se_connecter_a(app, &s.f, "/validations").await;
+    let lignes = |html: &str| -> Vec<String> { html.split("<tr id=\"mois-").skip(1).map(|l| l.split('"').next().unwrap().to_string()).collect() };
+    let (_, html) = page(app, "/validations", Some(&cookie)).await;
+    let par_mois = lignes(&html);
+    assert_eq!(par_mois.len(), 3, "{html}");
+    assert!(par_mois[2] == format!("{c1}-2025-05"), "oldest month first: {par_mois:?}");
+    let (_, asc) = page(app, "/validations?tri=employeur", Some(&cookie)).await;
+    let (_, desc) = page(app, "/validations?tri=employeur&sens=desc", Some(&cookie)).await;
+    let (asc, mut desc) = (lignes(&asc), lignes(&desc));
+    desc.reverse();
+    assert_eq!(asc, desc, "descending is ascending reversed");
+    assert_eq!(asc.first(), Some(&format!("{c1}-2025-05")), "Bâtir before EI and ETTI: {asc:?}");
+    let (_, clause_b) = page(app, &format!("/validations?clause={}", s.clause_b), Some(&cookie)).await;
+    assert_eq!(lignes(&clause_b), vec![format!("{c2}-2025-04")]);
+    let (_, operation) = page(app, &format!("/validations?operation={}", s.operation), Some(&cookie)).await;
+    assert_eq!(lignes(&operation).len(), 3);
+    let (_, op) = app.get(&format!("/api/v1/operations/{}", s.operation), &s.f.token).await;
+    let nom = op["nom"].as_str().unwrap();
+    let debut: String = nom.chars().take(6).collect();
+    let (_, cherche) = page(app, &format!("/validations?q={}", urlencoding(&debut)), Some(&cookie)).await;
+    assert_eq!(lignes(&cherche).len(), 3, "the opération's name finds its months: {cherche}");
+    let (_, autre) = page(app, &format!("/validations?q=zzz&operation={}", s.operation), Some(&cookie)).await;
+    assert!(lignes(&autre).is_empty() && autre.contains("Aucune déclaration en attente ne correspond"), "{autre}");
+    // The employer's name links to its months only, keeping the sort.
+    let lien = format!("href=\"/validations?employeur={}&amp;tri=employeur\"", s.etti);
+    assert!(html_de(app, &cookie, "/validations?tri=employeur").await.contains(&lien), "{lien}");
+    let (_, etti) = page(app, &format!("/validations?employeur={}&tri=employeur", s.etti), Some(&cookie)).await;
+    assert_eq!(lignes(&etti), vec![format!("{c2}-2025-04")]);
+    assert!(etti.contains("Retirer les filtres employeur, opération et clause"), "{etti}");
+}
+
+async fn html_de(app: &TestApp, cookie: &str, chemin: &str) -> String {
+    page(app, chemin, Some(cookie)).await.1.replace("&#x2F;", "/")
+}
+
+fn urlencoding(texte: &str) -> String {
+    texte.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
