@@ -149,6 +149,9 @@ enum BenchCommand {
         /// Durée de chaque mesure, en secondes.
         #[arg(long, default_value_t = 10)]
         duree: u64,
+        /// Seulement les mesures dont le nom contient ce texte.
+        #[arg(long, default_value = "")]
+        seulement: String,
     },
     /// L'import DECP en volume : un fichier généré de N marchés (ou --fichier existant)
     /// importé dans une nouvelle structure, puis réimporté inchangé ; Mo/s et mémoire max.
@@ -452,9 +455,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             clausier::bench::decp(&conn, &clock, marches, fichier).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { command: BenchCommand::Charge { duree } } => {
+        Command::Bench { command: BenchCommand::Charge { duree, seulement } } => {
             let conn = db::connect(settings.database_url(), 2).await?;
-            clausier::bench::charge::charge(&conn, &clock, std::time::Duration::from_secs(duree.max(1))).await?;
+            clausier::bench::charge::charge(&conn, &clock, std::time::Duration::from_secs(duree.max(1)), &seulement).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench { command: BenchCommand::Heures { iterations } } => {

@@ -125,7 +125,8 @@ fn oha() -> anyhow::Result<PathBuf> {
 /// Runs `requete` for `duree` with `clients` connections and reads oha's JSON.
 fn lancer(oha: &Path, serveur: &str, requete: &Requete, clients: u32, duree: Duration) -> anyhow::Result<Resultat> {
     let mut commande = Command::new(oha);
-    commande.args(["--no-tui", "--output-format", "json", "-c", &clients.to_string(), "-z", &format!("{}s", duree.as_secs().max(1)), "-m", requete.methode]);
+    // `-w`: the requests under way when the time is up are waited for (not counted as errors).
+    commande.args(["--no-tui", "-w", "--output-format", "json", "-c", &clients.to_string(), "-z", &format!("{}s", duree.as_secs().max(1)), "-m", requete.methode]);
     for e in &requete.entetes {
         commande.args(["-H", e]);
     }
@@ -203,8 +204,9 @@ async fn preparer(db: &DatabaseConnection, clock: &Clock) -> anyhow::Result<Prep
     })
 }
 
-/// `clausier bench charge`: see the module's documentation. `duree`: of each oha run.
-pub async fn charge(db: &DatabaseConnection, clock: &Clock, duree: Duration) -> anyhow::Result<Vec<Resultat>> {
+/// `clausier bench charge`: see the module's documentation. `duree`: of each oha run;
+/// `seulement`: only the measures whose name holds this text (all when empty).
+pub async fn charge(db: &DatabaseConnection, clock: &Clock, duree: Duration, seulement: &str) -> anyhow::Result<Vec<Resultat>> {
     let p = preparer(db, clock).await?;
     let oha = oha()?;
     let journal = std::env::temp_dir().join(format!("clausier-charge-{}.log", std::process::id()));
@@ -233,33 +235,42 @@ pub async fn charge(db: &DatabaseConnection, clock: &Clock, duree: Duration) -> 
     ];
     let a = serveur.adresse.as_str();
     let mut resultats = Vec::new();
-    for clients in [1, 32] {
+    let choisie = |nom: &str| nom.contains(seulement);
+    for clients in [1, 32].into_iter().filter(|_| choisie(&declaration.nom)) {
         resultats.push(lancer(&oha, a, &declaration, clients, duree)?);
     }
-    for requete in pages.iter().chain(std::iter::once(&bilan_json)) {
+    for requete in pages.iter().chain(std::iter::once(&bilan_json)).filter(|r| choisie(&r.nom)) {
         for clients in [1, 64] {
             resultats.push(lancer(&oha, a, requete, clients, duree)?);
         }
     }
-    // A declaration alone, then with 16 bilan readers at the same time.
-    let mut seule = lancer(&oha, a, &declaration, 1, duree)?;
-    let lecteurs = {
-        let (oha, bilan, adresse) = (oha.clone(), bilan_json.clone(), a.to_string());
-        std::thread::spawn(move || lancer(&oha, &adresse, &bilan, 16, duree + Duration::from_secs(2)))
-    };
-    std::thread::sleep(Duration::from_secs(1));
-    let mut sous_charge = lancer(&oha, a, &declaration, 1, duree)?;
-    let mut bilans = lecteurs.join().map_err(|_| anyhow::anyhow!("les lecteurs de bilans ont paniqué"))??;
-    seule.nom = "déclaration seule (témoin)".into();
-    sous_charge.nom = "déclaration pendant 16 lecteurs de bilans".into();
-    bilans.nom = "16 lecteurs de bilans (pendant les déclarations)".into();
-    resultats.extend([seule, sous_charge, bilans]);
+    if choisie("déclaration pendant 16 lecteurs de bilans") {
+        mesurer_sous_bilans(&oha, a, &declaration, &bilan_json, duree, &mut resultats)?;
+    }
     let pic = serveur.pic_memoire_mo();
     drop(serveur);
     afficher(&resultats, pic);
     let en_erreur: u64 = resultats.iter().map(Resultat::serveur_en_erreur).sum();
     anyhow::ensure!(en_erreur == 0, "{en_erreur} réponse(s) 5xx ou sans réponse : voir le journal {}", journal.display());
     Ok(resultats)
+}
+
+/// A declaration alone, then with 16 bilan readers at the same time.
+fn mesurer_sous_bilans(oha: &Path, a: &str, declaration: &Requete, bilan_json: &Requete, duree: Duration, resultats: &mut Vec<Resultat>) -> anyhow::Result<()> {
+    let oha = oha.to_path_buf();
+    let mut seule = lancer(&oha, a, declaration, 1, duree)?;
+    let lecteurs = {
+        let (oha, bilan, adresse) = (oha.clone(), bilan_json.clone(), a.to_string());
+        std::thread::spawn(move || lancer(&oha, &adresse, &bilan, 16, duree + Duration::from_secs(2)))
+    };
+    std::thread::sleep(Duration::from_secs(1));
+    let mut sous_charge = lancer(&oha, a, declaration, 1, duree)?;
+    let mut bilans = lecteurs.join().map_err(|_| anyhow::anyhow!("les lecteurs de bilans ont paniqué"))??;
+    seule.nom = "déclaration seule (témoin)".into();
+    sous_charge.nom = "déclaration pendant 16 lecteurs de bilans".into();
+    bilans.nom = "16 lecteurs de bilans (pendant les déclarations)".into();
+    resultats.extend([seule, sous_charge, bilans]);
+    Ok(())
 }
 
 fn ms(d: Duration) -> String {

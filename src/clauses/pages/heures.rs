@@ -104,14 +104,16 @@ async fn grille(state: &AppState, acteur: &crate::auth::Acteur, mois: NaiveDate,
     use sea_orm::{ColumnTrait, Condition, EntityTrait, JoinType, Order, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationTrait};
     use crate::web::liste::{like, PAR_PAGE};
     let db = &state.db;
-    let employeurs = if acteur.role == Role::Entreprise {
-        Some(Vec::new())
+    // Each employer's count (one grouped read): the filter's choices and, without a
+    // search or filter, the total.
+    let par_employeur = crate::relances::declarations::a_declarer_par_employeur(db, acteur, mois).await?;
+    let employeurs = if acteur.role == Role::Entreprise || par_employeur.len() > CHOIX_MAX {
+        (acteur.role == Role::Entreprise).then(Vec::new)
     } else {
-        let ids: Vec<i64> = a_declarer(acteur, mois).select_only().column(contrats::Column::EmployeurId).distinct().limit(CHOIX_MAX as u64 + 1).into_tuple().all(db).await?;
-        let noms = crate::clauses::service::noms_entreprises(db, acteur, ids.clone()).await?;
-        let mut v: Vec<(String, String)> = ids.iter().map(|e| (e.to_string(), noms.get(e).cloned().unwrap_or_default())).collect();
+        let noms = crate::clauses::service::noms_entreprises(db, acteur, par_employeur.iter().map(|(e, _)| *e).collect()).await?;
+        let mut v: Vec<(String, String)> = par_employeur.iter().map(|(e, _)| (e.to_string(), noms.get(e).cloned().unwrap_or_default())).collect();
         v.sort_by_key(|(_, n)| n.to_lowercase());
-        (v.len() <= CHOIX_MAX).then_some(v)
+        Some(v)
     };
     // The revision in force this month (a draft or hours sent back): the state's sort.
     let courante = contrats::Entity::has_many(heures_mensuelles::Entity)
@@ -151,7 +153,8 @@ async fn grille(state: &AppState, acteur: &crate::auth::Acteur, mois: NaiveDate,
     }
     let s = s.order_by(contrats::Column::Id, sens);
     let paginator = s.paginate(db, PAR_PAGE);
-    let pagination = p.pagination(paginator.num_items().await?);
+    let total = if p.motif().is_none() && p.filtre_id("employeur").is_none() { par_employeur.iter().map(|(_, n)| *n as u64).sum() } else { paginator.num_items().await? };
+    let pagination = p.pagination(total);
     let lignes = paginator.fetch_page(pagination.page - 1).await?;
     Ok((completer(db, acteur, mois, lignes).await?, pagination, employeurs))
 }

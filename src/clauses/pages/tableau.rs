@@ -69,8 +69,10 @@ const COLONNES: &[(&str, &str)] = &[
 #[derive(Serialize)]
 struct Filtres {
     statuts: &'static [(&'static str, &'static str)],
-    donneurs: Vec<(String, String)>,
-    operations: Vec<(String, String)>,
+    /// `None` past [`CHOIX_MAX`] (the search finds them).
+    donneurs: Option<Vec<(String, String)>>,
+    operations: Option<Vec<(String, String)>>,
+    trop_de_choix: bool,
 }
 
 struct Portefeuille {
@@ -117,12 +119,14 @@ fn portefeuille(c: &Connecte, p: &Params, comptees: &Comptees) -> Portefeuille {
     let mes = p.filtre("mes") == Some("oui");
     let fin_avant = p.filtre("fin_avant").and_then(|f| NaiveDate::parse_from_str(f, "%Y-%m-%d").ok());
     let statut = p.filtre("statut");
-    let mut lignes: Vec<LignePortefeuille> = comptees
+    // The clauses kept, each with its sort key computed once; only the page shown is
+    // then written out (a large structure has thousands of clauses).
+    let texte = |s: &str| s.to_lowercase();
+    let mut gardees: Vec<(Cle, &crate::clauses::views::ClauseComptee, &entities::marches::Model, &entities::operations::Model, &entities::lots::Model)> = comptees
         .clauses
         .iter()
         .filter_map(|cc| {
-            let statut_code = crate::text::code(cc.avancement.statut);
-            if statut.is_some_and(|s| s != statut_code) {
+            if statut.is_some_and(|s| s != crate::text::code(cc.avancement.statut)) {
                 return None;
             }
             let m = ctx.marches.get(&cc.marche_id)?;
@@ -135,15 +139,39 @@ fn portefeuille(c: &Connecte, p: &Params, comptees: &Comptees) -> Portefeuille {
                 return None;
             }
             let lot = ctx.lots.get(&cc.clause.lot_id)?;
-            let attributaires = ctx.titulaires.get(&lot.id).map(|t| t.join(", ")).unwrap_or_default();
+            let attributaires = || ctx.titulaires.get(&lot.id).map(|t| t.join(", ")).unwrap_or_default();
+            if !p.q.is_empty() {
+                let donneur_ordre = ctx.donneurs.get(&o.donneur_ordre_id).map_or("", String::as_str);
+                if !contient(&format!("{} {} {} {} {} {donneur_ordre}", o.nom, m.numero, m.objet, lot.intitule, attributaires()), &p.q) {
+                    return None;
+                }
+            }
+            let marche = || texte(&format!("{} — {}", m.numero, m.objet));
+            let cle = match p.tri.as_str() {
+                "marche" => Cle::Texte(marche(), String::new()),
+                "attributaire" => Cle::Texte(texte(&attributaires()), String::new()),
+                "objectif" => Cle::Nombre(cc.objectif_minutes as f64),
+                "retenues" => Cle::Nombre(cc.globalisation.retenues as f64),
+                "taux" => Cle::Nombre(cc.avancement.taux_realisation),
+                "statut" => Cle::Nombre(f64::from(rang_statut(&crate::text::code(cc.avancement.statut)))),
+                "fin" => Cle::Date(cc.clause.date_fin),
+                _ => Cle::Texte(texte(&o.nom), marche()),
+            };
+            Some((cle, cc, m, o, lot))
+        })
+        .collect();
+    gardees.sort_by(|x, y| {
+        let o = x.0.cmp(&y.0).then(x.1.clause.id.cmp(&y.1.clause.id));
+        if p.desc { o.reverse() } else { o }
+    });
+    let (gardees, pagination) = p.tranche(gardees);
+    let lignes: Vec<LignePortefeuille> = gardees
+        .into_iter()
+        .map(|(_, cc, m, o, lot)| {
             let objectif = crate::parcours::limites::heures(cc.objectif_minutes);
             let retenues = crate::parcours::limites::heures(cc.globalisation.retenues);
             let attendu = if cc.objectif_minutes > 0 { cc.avancement.attendu as f64 / cc.objectif_minutes as f64 } else { 0.0 };
-            let texte = format!("{} {} {} {} {}", o.nom, m.numero, m.objet, lot.intitule, attributaires);
-            if !contient(&texte, &p.q) {
-                return None;
-            }
-            Some(LignePortefeuille {
+            LignePortefeuille {
                 id: cc.clause.id,
                 operation_id: o.id,
                 operation: o.nom.clone(),
@@ -152,42 +180,57 @@ fn portefeuille(c: &Connecte, p: &Params, comptees: &Comptees) -> Portefeuille {
                 marche_id: m.id,
                 marche: format!("{} — {}", m.numero, m.objet),
                 lot: super::nom_lot(lot),
-                attributaires,
+                attributaires: ctx.titulaires.get(&lot.id).map(|t| t.join(", ")).unwrap_or_default(),
                 type_clause: crate::text::code(cc.clause.r#type),
                 objectif,
                 retenues,
                 taux: cc.avancement.taux_realisation,
                 attendu,
-                statut: statut_code,
+                statut: crate::text::code(cc.avancement.statut),
                 date_fin: cc.clause.date_fin,
                 barre: (cc.avancement.taux_realisation.clamp(0.0, 1.0) * 1000.0).round() / 10.0,
                 repere: (attendu.clamp(0.0, 1.0) * 990.0).round() / 10.0,
                 texte_barre: format!("{} réalisés, {} attendus à ce jour", crate::text::pourcent_fr(cc.avancement.taux_realisation), crate::text::pourcent_fr(attendu)),
-            })
+            }
         })
         .collect();
-    let texte = |s: &str| s.to_lowercase();
-    lignes.sort_by(|x, y| {
-        let o = match p.tri.as_str() {
-            "marche" => texte(&x.marche).cmp(&texte(&y.marche)),
-            "attributaire" => texte(&x.attributaires).cmp(&texte(&y.attributaires)),
-            "objectif" => x.objectif.total_cmp(&y.objectif),
-            "retenues" => x.retenues.total_cmp(&y.retenues),
-            "taux" => x.taux.total_cmp(&y.taux),
-            "statut" => rang_statut(&x.statut).cmp(&rang_statut(&y.statut)),
-            "fin" => x.date_fin.cmp(&y.date_fin),
-            _ => texte(&x.operation).cmp(&texte(&y.operation)).then_with(|| texte(&x.marche).cmp(&texte(&y.marche))),
-        };
-        let o = o.then(x.id.cmp(&y.id));
-        if p.desc { o.reverse() } else { o }
-    });
-    let (lignes, pagination) = p.tranche(lignes);
-    // The filters offer the donneurs d'ordre and opérations that have clauses.
-    let mut donneurs: Vec<(String, String)> = ctx.donneurs.iter().map(|(id, nom)| (id.to_string(), nom.clone())).collect();
-    donneurs.sort_by(|x, y| texte(&x.1).cmp(&texte(&y.1)));
-    let mut operations: Vec<(String, String)> = ctx.operations.values().map(|o| (o.id.to_string(), o.nom.clone())).collect();
-    operations.sort_by(|x, y| texte(&x.1).cmp(&texte(&y.1)));
-    Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations } }
+    // The filters offer the donneurs d'ordre and opérations that have clauses — up to
+    // CHOIX_MAX of each; past it, the search finds them by name.
+    let choix = |v: Vec<(String, String)>| {
+        (v.len() <= CHOIX_MAX).then(|| {
+            let mut v = v;
+            v.sort_by_cached_key(|x| texte(&x.1));
+            v
+        })
+    };
+    let donneurs = choix(ctx.donneurs.iter().map(|(id, nom)| (id.to_string(), nom.clone())).collect());
+    let operations = choix(ctx.operations.values().map(|o| (o.id.to_string(), o.nom.clone())).collect());
+    let trop_de_choix = donneurs.is_none() || operations.is_none();
+    Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations, trop_de_choix } }
+}
+
+/// A filter's choices are listed up to this many.
+const CHOIX_MAX: usize = 200;
+
+/// A clause's sort key in the portfolio, computed once.
+#[derive(PartialEq, PartialOrd)]
+enum Cle {
+    Texte(String, String),
+    Nombre(f64),
+    Date(NaiveDate),
+}
+
+impl Eq for Cle {}
+
+impl Ord for Cle {
+    fn cmp(&self, autre: &Cle) -> std::cmp::Ordering {
+        match (self, autre) {
+            (Cle::Texte(a, b), Cle::Texte(c, d)) => a.cmp(c).then_with(|| b.cmp(d)),
+            (Cle::Nombre(a), Cle::Nombre(b)) => a.total_cmp(b),
+            (Cle::Date(a), Cle::Date(b)) => a.cmp(b),
+            _ => std::cmp::Ordering::Equal,
+        }
+    }
 }
 
 fn inserer_portefeuille(ctx: &mut tera::Context, p: &Params, pf: Portefeuille) {
@@ -277,10 +320,10 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
 
 /// The clauses en retard or critiques of the structure (not only the page shown).
 fn alertes(comptees: &Comptees) -> ListeTravail {
-    let taches = comptees
-        .clauses
-        .iter()
-        .filter(|cc| matches!(cc.avancement.statut, StatutAvancement::EnRetard | StatutAvancement::Critique))
+    let en_alerte = || comptees.clauses.iter().filter(|cc| matches!(cc.avancement.statut, StatutAvancement::EnRetard | StatutAvancement::Critique));
+    let nombre = en_alerte().count();
+    let taches = en_alerte()
+        .take(APERCU)
         .map(|cc| Tache {
             titre: match (comptees.contexte.marches.get(&cc.marche_id), comptees.contexte.lots.get(&cc.clause.lot_id)) {
                 (Some(m), Some(l)) => format!("Marché {}, {}", m.numero, super::nom_lot(l)),
@@ -290,7 +333,7 @@ fn alertes(comptees: &Comptees) -> ListeTravail {
             url: format!("/clauses/{}", cc.clause.id),
         })
         .collect();
-    liste("Clauses en retard ou critiques", "/clauses?statut=critique", "Voir les clauses critiques", taches)
+    liste_de("Clauses en retard ou critiques", "/clauses?statut=critique", "Voir les clauses critiques", nombre, taches)
 }
 
 /// The other worklists of the dashboard (each with its count and its first tasks): the
