@@ -21,13 +21,17 @@ type Valeur = (i64, Arc<dyn Any + Send + Sync>);
 /// Kept results, by kind, structure and day (what is due or late depends on the day).
 pub struct Antememoire {
     entrees: Mutex<HashMap<Cle, Valeur>>,
+    /// One computation at a time per key: requests arriving together for a result not
+    /// kept wait for the first one's instead of each computing it (64 dashboards at once
+    /// computed the structure's counting 64 times: memory and CPU for nothing).
+    en_calcul: Mutex<HashMap<Cle, Arc<tokio::sync::Mutex<()>>>>,
     /// Results kept at most; the oldest day's go first.
     max: usize,
 }
 
 impl Default for Antememoire {
     fn default() -> Self {
-        Antememoire { entrees: Mutex::new(HashMap::new()), max: 64 }
+        Antememoire { entrees: Mutex::new(HashMap::new()), en_calcul: Mutex::new(HashMap::new()), max: 64 }
     }
 }
 
@@ -59,13 +63,14 @@ impl Antememoire {
     {
         let v = version(db, structure_id).await?;
         let cle = (sorte, structure_id, jour);
-        let garde = self.entrees.lock().map(|e| e.get(&cle).cloned()).unwrap_or(None);
-        if let Some((kept, valeur)) = garde {
-            if kept == v {
-                if let Ok(valeur) = valeur.downcast::<V>() {
-                    return Ok(valeur);
-                }
-            }
+        if let Some(valeur) = self.garde::<V>(&cle, v) {
+            return Ok(valeur);
+        }
+        let verrou = self.en_calcul.lock().map(|mut c| c.entry(cle).or_default().clone()).unwrap_or_default();
+        let _tour = verrou.lock().await;
+        // Computed meanwhile by the request that had the turn?
+        if let Some(valeur) = self.garde::<V>(&cle, v) {
+            return Ok(valeur);
         }
         let valeur = Arc::new(calculer().await?);
         if let Ok(mut e) = self.entrees.lock() {
@@ -76,6 +81,21 @@ impl Antememoire {
             }
             e.insert(cle, (v, valeur.clone() as Arc<dyn Any + Send + Sync>));
         }
+        // The turns of earlier days nobody waits for any more.
+        if let Ok(mut c) = self.en_calcul.lock() {
+            c.retain(|k, tour| k.2 >= jour || Arc::strong_count(tour) > 1);
+        }
         Ok(valeur)
+    }
+
+    /// The result kept for `cle` if it is of version `v` (or newer: computed by a request
+    /// that read the version after this one did).
+    fn garde<V: Send + Sync + 'static>(&self, cle: &Cle, v: i64) -> Option<Arc<V>> {
+        let (kept, valeur) = self.entrees.lock().ok()?.get(cle).cloned()?;
+        if kept >= v {
+            valeur.downcast::<V>().ok()
+        } else {
+            None
+        }
     }
 }

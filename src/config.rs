@@ -45,7 +45,7 @@ fn delai_requete_secondes() -> u64 {
 }
 
 fn travaux_lourds() -> usize {
-    1
+    2
 }
 
 fn attente_travail_lourd_secondes() -> u64 {
@@ -72,7 +72,7 @@ pub struct DatabaseSettings {
 }
 
 fn connexions_lourdes() -> u32 {
-    4
+    2
 }
 
 fn attente_connexion_secondes() -> u64 {

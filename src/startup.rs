@@ -21,19 +21,19 @@ use crate::state::AppState;
 pub async fn state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     let db = crate::db::connect_avec(settings.database_url(), settings.database.pool()).await?;
     crate::db::migrate(&db).await?;
-    let lourd = crate::db::connect_avec(settings.database_url(), settings.database.pool_lourd()).await?;
-    etat(settings, clock, db, lourd, None)
+    let lourds = crate::charge::Lourds::sur_leurs_fils(settings.database_url(), settings.database.pool_lourd(), settings.server.travaux_lourds, Duration::from_secs(settings.server.attente_travail_lourd_secondes)).await?;
+    etat(settings, clock, db, lourds, None)
 }
 
 /// Assembles the state from an open database (tests pass their own mailer); heavy reads
 /// share its pool.
 pub fn state_with(settings: Settings, clock: Clock, db: DatabaseConnection, mailer: Option<Mailer>) -> anyhow::Result<AppState> {
-    let lourd = db.clone();
-    etat(settings, clock, db, lourd, mailer)
+    let lourds = crate::charge::Lourds::new(db.clone(), settings.server.travaux_lourds, Duration::from_secs(settings.server.attente_travail_lourd_secondes));
+    etat(settings, clock, db, lourds, mailer)
 }
 
-fn etat(settings: Settings, clock: Clock, db: DatabaseConnection, lourd: DatabaseConnection, mailer: Option<Mailer>) -> anyhow::Result<AppState> {
-    let lourds = Arc::new(crate::charge::Lourds::new(lourd, settings.server.travaux_lourds, Duration::from_secs(settings.server.attente_travail_lourd_secondes)));
+fn etat(settings: Settings, clock: Clock, db: DatabaseConnection, lourds: crate::charge::Lourds, mailer: Option<Mailer>) -> anyhow::Result<AppState> {
+    let lourds = Arc::new(lourds);
     let mailer = match mailer {
         Some(m) => m,
         None => Mailer::from_settings(&settings.mail)?,

@@ -242,9 +242,9 @@ async fn page(s: &AppState, c: &Connecte, cible: Cible, q: BilanQuery) -> Result
     // The bilan, its neighbours and the structure's name are independent reads, side by
     // side; the bilan's answer (rights, existence) is looked at first.
     let structure = async { Ok::<_, AppError>(entities::structures::Entity::find_by_id(c.acteur.structure_id).select_only().column(entities::structures::Column::Nom).into_tuple::<String>().one(&s.db).await?.unwrap_or_default()) };
-    let lourd = s.lourds.entrer().await?;
-    let (b, voisins, structure) = tokio::join!(service::bilan(lourd.db, &c.acteur, cible, periode), voisins(s, c, cible), structure);
-    drop(lourd);
+    let acteur = c.acteur.clone();
+    let bilan = s.lourds.executer(move |db| async move { service::bilan(&db, &acteur, cible, periode).await });
+    let (b, voisins, structure) = tokio::join!(bilan, voisins(s, c, cible), structure);
     let b = match b {
         Ok(b) => b,
         Err(AppError::Forbidden) => return erreur(StatusCode::FORBIDDEN, "Accès refusé", "Votre rôle ne donne pas accès à ce bilan."),
@@ -348,8 +348,8 @@ struct ConsolidationQuery {
 
 /// The consolidation XML of a year, downloaded from `/bilans` (the API's file).
 async fn consolidation(State(s): State<AppState>, c: Connecte, ApiQuery(q): ApiQuery<ConsolidationQuery>) -> Result<Response, AppError> {
-    let lourd = s.lourds.entrer().await?;
-    match super::consolidation::consolider(lourd.db, &c.acteur, q.annee).await {
+    let (acteur, annee) = (c.acteur.clone(), q.annee);
+    match s.lourds.executer(move |db| async move { super::consolidation::consolider(&db, &acteur, annee).await }).await {
         Ok((b, activite)) => {
             let xml = super::consolidation::xml(q.annee, &b, &activite).map_err(AppError::Internal)?;
             Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"consolidation-{}.xml\"", q.annee))], xml).into_response())

@@ -51,8 +51,8 @@ pub struct BilanQuery {
 
 async fn repondre(s: &AppState, acteur: &Acteur, cible: Cible, q: BilanQuery) -> AppResult<Response> {
     let periode = service::periode(q.du, q.au)?;
-    let lourd = s.lourds.entrer().await?;
-    let bilan = service::bilan(lourd.db, acteur, cible, periode).await?;
+    let acteur = acteur.clone();
+    let bilan = s.lourds.executer(move |db| async move { service::bilan(&db, &acteur, cible, periode).await }).await?;
     rendre(&bilan, q.format.unwrap_or_default())
 }
 
@@ -125,8 +125,8 @@ pub struct AnneeQuery {
 #[utoipa::path(get, path = "/consolidation", tag = "bilans", security(("bearer" = [])), params(AnneeQuery),
     responses((status = 200, content_type = "application/xml", description = "urn:clausier:consolidation:1"), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn consolidation(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): ApiQuery<AnneeQuery>) -> AppResult<Response> {
-    let lourd = s.lourds.entrer().await?;
-    let (b, activite) = super::consolidation::consolider(lourd.db, &acteur, q.annee).await?;
+    let annee = q.annee;
+    let (b, activite) = s.lourds.executer(move |db| async move { super::consolidation::consolider(&db, &acteur, annee).await }).await?;
     let xml = super::consolidation::xml(q.annee, &b, &activite).map_err(AppError::Internal)?;
     Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"consolidation-{}.xml\"", q.annee))], xml).into_response())
 }

@@ -19,7 +19,7 @@ pub struct MemoireSqlite {
 
 impl Default for MemoireSqlite {
     fn default() -> Self {
-        MemoireSqlite { cache_mio: 8, mmap_mio: 0 }
+        MemoireSqlite { cache_mio: 12, mmap_mio: 0 }
     }
 }
 

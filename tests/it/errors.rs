@@ -279,7 +279,7 @@ async fn heavy_reads_wait_their_turn_then_get_a_french_503_with_retry_after() {
     let page = ("cookie", cookie.clone());
     assert_eq!(demander("/api/v1/bilan", api.clone()).await.0, StatusCode::OK, "a free turn: served");
     {
-        let _en_cours = state.lourds.entrer().await.unwrap();
+        let _en_cours = state.lourds.occuper().await;
         let (status, apres, corps) = demander("/api/v1/bilan", api.clone()).await;
         assert_eq!((status, apres.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("5")), "{corps}");
         let probleme: serde_json::Value = serde_json::from_str(&corps).unwrap();

@@ -105,15 +105,26 @@ async fn grille(state: &AppState, acteur: &crate::auth::Acteur, mois: NaiveDate,
     use crate::web::liste::{like, PAR_PAGE};
     let db = &state.db;
     // Each employer's count (one grouped read): the filter's choices and, without a
-    // search or filter, the total.
-    let par_employeur = crate::relances::declarations::a_declarer_par_employeur(db, acteur, mois).await?;
-    let employeurs = if acteur.role == Role::Entreprise || par_employeur.len() > CHOIX_MAX {
-        (acteur.role == Role::Entreprise).then(Vec::new)
-    } else {
+    // search or filter, the total — for the whole structure, kept while its data is
+    // unchanged.
+    let resume = async {
+        let par_employeur = crate::relances::declarations::a_declarer_par_employeur(db, acteur, mois).await?;
+        let total: u64 = par_employeur.iter().map(|(_, n)| *n as u64).sum();
+        if acteur.role == Role::Entreprise {
+            return Ok::<_, AppError>((total, Some(Vec::new())));
+        }
+        if par_employeur.len() > CHOIX_MAX {
+            return Ok((total, None));
+        }
         let noms = crate::clauses::service::noms_entreprises(db, acteur, par_employeur.iter().map(|(e, _)| *e).collect()).await?;
         let mut v: Vec<(String, String)> = par_employeur.iter().map(|(e, _)| (e.to_string(), noms.get(e).cloned().unwrap_or_default())).collect();
         v.sort_by_key(|(_, n)| n.to_lowercase());
-        Some(v)
+        Ok((total, Some(v)))
+    };
+    let (total_sans_filtre, employeurs) = if acteur.role == Role::Entreprise {
+        resume.await?
+    } else {
+        (*state.antememoire.obtenir(db, "grille", acteur.structure_id, mois, || resume).await?).clone()
     };
     // The revision in force this month (a draft or hours sent back): the state's sort.
     let courante = contrats::Entity::has_many(heures_mensuelles::Entity)
@@ -153,7 +164,7 @@ async fn grille(state: &AppState, acteur: &crate::auth::Acteur, mois: NaiveDate,
     }
     let s = s.order_by(contrats::Column::Id, sens);
     let paginator = s.paginate(db, PAR_PAGE);
-    let total = if p.motif().is_none() && p.filtre_id("employeur").is_none() { par_employeur.iter().map(|(_, n)| *n as u64).sum() } else { paginator.num_items().await? };
+    let total = if p.motif().is_none() && p.filtre_id("employeur").is_none() { total_sans_filtre } else { paginator.num_items().await? };
     let pagination = p.pagination(total);
     let lignes = paginator.fetch_page(pagination.page - 1).await?;
     Ok((completer(db, acteur, mois, lignes).await?, pagination, employeurs))

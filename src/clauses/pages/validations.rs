@@ -92,7 +92,7 @@ const CHOIX_MAX: usize = 200;
 /// The months waiting in the caller's structure that the filters and the search keep,
 /// sorted as asked: one page of them, and how many in all — chosen, sorted and cut by the
 /// database (a structure may have thousands waiting).
-async fn file(state: &AppState, connecte: &Connecte, p: &Params) -> Result<(Vec<(heures_mensuelles::Model, contrats::Model)>, crate::web::liste::Pagination), AppError> {
+async fn file(state: &AppState, connecte: &Connecte, p: &Params, total_sans_filtre: u64) -> Result<(Vec<(heures_mensuelles::Model, contrats::Model)>, crate::web::liste::Pagination), AppError> {
     use sea_orm::sea_query::{Expr, Func, Query, SimpleExpr};
     use sea_orm::{Condition, JoinType, Order, PaginatorTrait, QueryOrder, QuerySelect, RelationTrait};
     use crate::web::liste::{like, PAR_PAGE};
@@ -147,7 +147,9 @@ async fn file(state: &AppState, connecte: &Connecte, p: &Params) -> Result<(Vec<
     }
     let s = s.order_by(contrats::Column::Id, sens.clone()).order_by(heures_mensuelles::Column::Id, sens);
     let paginator = s.paginate(&state.db, PAR_PAGE);
-    let pagination = p.pagination(paginator.num_items().await?);
+    let filtre = p.motif().is_some() || ["mois", "employeur", "operation", "clause"].iter().any(|f| p.filtre(f).is_some());
+    let total = if filtre { paginator.num_items().await? } else { total_sans_filtre };
+    let pagination = p.pagination(total);
     let lignes = paginator.fetch_page(pagination.page - 1).await?.into_iter().filter_map(|(h, c)| c.map(|c| (h, c))).collect();
     Ok((lignes, pagination))
 }
@@ -230,7 +232,10 @@ async fn afficher(state: &AppState, connecte: &Connecte, p: &Params, fait: Optio
     if !crate::auth::GESTION.contains(&connecte.acteur.role) {
         return refusee(state, connecte);
     }
-    let (mois, pagination) = file(state, connecte, p).await?;
+    // The filters' choices and the queue's size: read once per version of the structure's
+    // data (kept while nothing is written), not at every page.
+    let choix = state.antememoire.obtenir(&state.db, "file_validation", connecte.acteur.structure_id, state.clock.today(), || choix(state, connecte)).await?;
+    let (mois, pagination) = file(state, connecte, p, choix.total).await?;
     let lignes: Vec<Ligne> = lignes(state, connecte, mois)
         .await?
         .into_iter()
@@ -242,7 +247,6 @@ async fn afficher(state: &AppState, connecte: &Connecte, p: &Params, fait: Optio
             l
         })
         .collect();
-    let choix = choix(state, connecte).await?;
     let trop: Vec<&str> = [("employeurs", choix.employeurs.is_none()), ("opérations", choix.operations.is_none()), ("clauses", choix.clauses.is_none())].into_iter().filter(|(_, t)| *t).map(|(n, _)| n).collect();
     let filtre = |nom: &str| p.filtre(nom).map(str::to_string);
     let (f_mois, f_employeur, f_operation, f_clause) = (filtre("mois"), filtre("employeur"), filtre("operation"), filtre("clause"));
@@ -271,6 +275,8 @@ async fn afficher(state: &AppState, connecte: &Connecte, p: &Params, fait: Optio
 
 /// The filters' choices: the values present in the queue; `None` past [`CHOIX_MAX`].
 struct Choix {
+    /// Months waiting in the structure.
+    total: u64,
     mois: Vec<(String, String)>,
     employeurs: Option<Vec<(String, String)>>,
     operations: Option<Vec<(String, String)>>,
@@ -330,7 +336,9 @@ async fn choix(state: &AppState, connecte: &Connecte) -> Result<Choix, AppError>
     let mut operations: Vec<(String, String)> = liens.iter().map(|(_, o)| (o.to_string(), nom(o))).collect::<BTreeSet<_>>().into_iter().collect();
     operations.sort_by_key(|(_, n)| n.to_lowercase());
     let clauses: Vec<(String, String)> = liens.iter().map(|(k, o)| (k.to_string(), format!("Clause n° {k} — {}", nom(o)))).collect::<BTreeSet<_>>().into_iter().collect();
+    let total = sea_orm::PaginatorTrait::count(crate::relances::declarations::declarations_a_valider(acteur), db).await?;
     Ok(Choix {
+        total,
         mois: mois.into_iter().map(|m| (format_mois(m), crate::text::mois_fr(m))).collect(),
         employeurs: plafonner(employeurs),
         // Past CHOIX_MAX links, the opérations may be fewer: still too many to know.
