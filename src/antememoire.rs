@@ -15,7 +15,9 @@ use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use crate::error::AppResult;
 
-type Cle = (&'static str, i64, NaiveDate);
+/// Kind, structure, day, and what else the result depends on (a perimeter, a period, the
+/// caller's role…; empty when nothing).
+type Cle = (&'static str, i64, NaiveDate, String);
 type Valeur = (i64, Arc<dyn Any + Send + Sync>);
 
 /// Kept results, by kind, structure and day (what is due or late depends on the day).
@@ -61,12 +63,22 @@ impl Antememoire {
         F: FnOnce() -> Fut,
         Fut: std::future::Future<Output = AppResult<V>>,
     {
+        self.obtenir_pour(db, sorte, structure_id, jour, String::new(), calculer).await
+    }
+
+    /// The same for a result that also depends on `detail` (part of the key).
+    pub async fn obtenir_pour<V, F, Fut>(&self, db: &impl ConnectionTrait, sorte: &'static str, structure_id: i64, jour: NaiveDate, detail: String, calculer: F) -> AppResult<Arc<V>>
+    where
+        V: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = AppResult<V>>,
+    {
         let v = version(db, structure_id).await?;
-        let cle = (sorte, structure_id, jour);
+        let cle = (sorte, structure_id, jour, detail);
         if let Some(valeur) = self.garde::<V>(&cle, v) {
             return Ok(valeur);
         }
-        let verrou = self.en_calcul.lock().map(|mut c| c.entry(cle).or_default().clone()).unwrap_or_default();
+        let verrou = self.en_calcul.lock().map(|mut c| c.entry(cle.clone()).or_default().clone()).unwrap_or_default();
         let _tour = verrou.lock().await;
         // Computed meanwhile by the request that had the turn?
         if let Some(valeur) = self.garde::<V>(&cle, v) {
@@ -75,11 +87,11 @@ impl Antememoire {
         let valeur = Arc::new(calculer().await?);
         if let Ok(mut e) = self.entrees.lock() {
             if e.len() >= self.max && !e.contains_key(&cle) {
-                if let Some(vieille) = e.keys().min_by_key(|k| k.2).copied() {
+                if let Some(vieille) = e.keys().min_by_key(|k| k.2).cloned() {
                     e.remove(&vieille);
                 }
             }
-            e.insert(cle, (v, valeur.clone() as Arc<dyn Any + Send + Sync>));
+            e.insert(cle.clone(), (v, valeur.clone() as Arc<dyn Any + Send + Sync>));
         }
         // The turns of earlier days nobody waits for any more.
         if let Ok(mut c) = self.en_calcul.lock() {

@@ -242,9 +242,7 @@ async fn page(s: &AppState, c: &Connecte, cible: Cible, q: BilanQuery) -> Result
     // The bilan, its neighbours and the structure's name are independent reads, side by
     // side; the bilan's answer (rights, existence) is looked at first.
     let structure = async { Ok::<_, AppError>(entities::structures::Entity::find_by_id(c.acteur.structure_id).select_only().column(entities::structures::Column::Nom).into_tuple::<String>().one(&s.db).await?.unwrap_or_default()) };
-    let acteur = c.acteur.clone();
-    let bilan = s.lourds.executer(move |db| async move { service::bilan(&db, &acteur, cible, periode).await });
-    let (b, voisins, structure) = tokio::join!(bilan, voisins(s, c, cible), structure);
+    let (b, voisins, structure) = tokio::join!(super::routes::bilan_garde(s, &c.acteur, cible, periode), voisins(s, c, cible), structure);
     let b = match b {
         Ok(b) => b,
         Err(AppError::Forbidden) => return erreur(StatusCode::FORBIDDEN, "Accès refusé", "Votre rôle ne donne pas accès à ce bilan."),

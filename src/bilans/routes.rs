@@ -51,9 +51,21 @@ pub struct BilanQuery {
 
 async fn repondre(s: &AppState, acteur: &Acteur, cible: Cible, q: BilanQuery) -> AppResult<Response> {
     let periode = service::periode(q.du, q.au)?;
-    let acteur = acteur.clone();
-    let bilan = s.lourds.executer(move |db| async move { service::bilan(&db, &acteur, cible, periode).await }).await?;
+    let bilan = bilan_garde(s, acteur, cible, periode).await?;
     rendre(&bilan, q.format.unwrap_or_default())
+}
+
+/// A bilan as a heavy read (its turn, its pool, its threads), kept while the structure's
+/// data is unchanged: for the same perimeter, period and caller's rights, requests
+/// arriving together wait for one computation, and later ones read it until a write.
+pub(super) async fn bilan_garde(s: &AppState, acteur: &Acteur, cible: Cible, periode: crate::bilans::model::Periode) -> AppResult<std::sync::Arc<Bilan>> {
+    // What the answer depends on besides the data: the rights and masking of the caller.
+    let detail = format!("{cible:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}", periode.du, periode.au, acteur.role, acteur.entreprise_id, acteur.donneur_ordre_id, acteur.utilisateur_id);
+    let calculer = || {
+        let acteur = acteur.clone();
+        s.lourds.executer(move |db| async move { service::bilan(&db, &acteur, cible, periode).await })
+    };
+    s.antememoire.obtenir_pour(&s.db, "bilan", acteur.structure_id, s.clock.today(), detail, calculer).await
 }
 
 pub(super) fn rendre(b: &Bilan, format: Format) -> AppResult<Response> {

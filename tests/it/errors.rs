@@ -277,7 +277,7 @@ async fn heavy_reads_wait_their_turn_then_get_a_french_503_with_retry_after() {
     };
     let api = ("authorization", format!("Bearer {}", f.token));
     let page = ("cookie", cookie.clone());
-    assert_eq!(demander("/api/v1/bilan", api.clone()).await.0, StatusCode::OK, "a free turn: served");
+    assert_eq!(demander("/api/v1/bilan?du=2025-01-01", api.clone()).await.0, StatusCode::OK, "a free turn: served");
     {
         let _en_cours = state.lourds.occuper().await;
         let (status, apres, corps) = demander("/api/v1/bilan", api.clone()).await;
@@ -291,7 +291,9 @@ async fn heavy_reads_wait_their_turn_then_get_a_french_503_with_retry_after() {
             assert_eq!((status, apres.as_deref()), (StatusCode::SERVICE_UNAVAILABLE, Some("5")), "{chemin}: {corps}");
             assert!(corps.contains("très sollicité"), "{chemin}: {corps}");
         }
-        // Everything else is served meanwhile: pages, declarations' lists.
+        // Everything else is served meanwhile: pages, declarations' lists, and a bilan
+        // already computed since the last write (kept: no turn needed).
+        assert_eq!(demander("/api/v1/bilan?du=2025-01-01", api.clone()).await.0, StatusCode::OK);
         assert_eq!(demander("/api/v1/clauses", api.clone()).await.0, StatusCode::OK);
         assert_eq!(demander("/", page.clone()).await.0, StatusCode::OK);
     }
