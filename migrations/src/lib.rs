@@ -16,6 +16,7 @@ mod m20261129_000004_attestation;
 mod m20261129_000005_lien_connexion;
 mod m20261129_000006_decp_lots;
 mod m20261129_000007_identifiant_entreprise;
+mod m20261130_000001_index_file_validation;
 mod util;
 
 pub struct Migrator;
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_lien_connexion::Migration),
             Box::new(m20261129_000006_decp_lots::Migration),
             Box::new(m20261129_000007_identifiant_entreprise::Migration),
+            Box::new(m20261130_000001_index_file_validation::Migration),
         ]
     }
 }
