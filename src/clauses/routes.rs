@@ -301,8 +301,16 @@ async fn list_clauses(State(s): State<AppState>, acteur: Acteur, ApiQuery(q): Ap
     }
     let ids = PageQuery { page: q.page, par_page: q.par_page }.fetch(&s.db, select.order_by_asc(entities::clauses::Column::Id), |c| c.id).await?;
     let date = q.date.unwrap_or_else(|| s.clock.today());
-    let comptees = compte::compter_clauses(&s.db, &acteur, &ids.items, date).await?;
-    Ok(Json(Page { items: comptees.iter().map(Clause::from).collect(), total: ids.total, page: ids.page, par_page: ids.par_page }))
+    // A page of counted clauses is kept while the structure's data is unchanged (same
+    // clauses, date and caller's rights).
+    let detail = format!("{:?}|{date}|{:?}|{:?}|{:?}|{}", ids.items, acteur.role, acteur.entreprise_id, acteur.donneur_ordre_id, acteur.utilisateur_id);
+    let items = s
+        .antememoire
+        .obtenir_pour(&s.db, "page_clauses", acteur.structure_id, s.clock.today(), detail, || async {
+            Ok(compte::compter_clauses(&s.db, &acteur, &ids.items, date).await?.iter().map(Clause::from).collect::<Vec<Clause>>())
+        })
+        .await?;
+    Ok(Json(Page { items: (*items).clone(), total: ids.total, page: ids.page, par_page: ids.par_page }))
 }
 
 /// A clause: objective, réalisées, retenues, non retenues, taux, expected-by-now and

@@ -223,7 +223,7 @@ impl From<contacts::Model> for Contact {
 
 // ---------------------------------------------------------------- clauses
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Objectif {
     pub mode: ModeObjectif,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -246,13 +246,13 @@ pub struct Objectif {
     pub montant_facture_ht: Option<f64>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Forcage {
     pub heures: f64,
     pub motif: Option<String>,
 }
 
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Clause {
     pub id: i64,
     pub lot_id: i64,
