@@ -13,7 +13,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use entities::enums::Role;
 use entities::{api_tokens, audit_log, donneurs_ordre, entreprises, utilisateurs};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use super::session::Connecte;
@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::formulaire::Formulaire;
 use crate::web::liste::{like, Params};
-use crate::web::{fil, flash, render, ApiForm, ApiPath, ApiQuery};
+use crate::web::{choix, fil, flash, render, ApiForm, ApiPath, ApiQuery};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -117,11 +117,12 @@ fn roles_possibles(c: &Connecte) -> Vec<(&'static str, &'static str)> {
     crate::libelles::options("role").iter().copied().filter(|(code, _)| c.acteur.role == Role::Admin || *code != "admin").collect()
 }
 
-/// The companies and buyers of the structure, for the attachment fields.
-async fn organisations(state: &AppState, c: &Connecte) -> Result<(Vec<(i64, String)>, Vec<(i64, String)>), AppError> {
+/// The companies and buyers of the structure, for the attachment fields (at most 200
+/// each, narrowed by their search).
+async fn organisations(state: &AppState, c: &Connecte, f: &Formulaire) -> Result<(choix::Choix, choix::Choix), AppError> {
     let a = &c.acteur;
-    let e = a.scoped::<entreprises::Entity>().order_by_asc(entreprises::Column::RaisonSociale).select_only().columns([entreprises::Column::Id, entreprises::Column::RaisonSociale]).into_tuple().all(&state.db).await?;
-    let d = a.scoped::<donneurs_ordre::Entity>().order_by_asc(donneurs_ordre::Column::Nom).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Nom]).into_tuple().all(&state.db).await?;
+    let e = choix::du_formulaire(&state.db, f, "entreprise_id", a.scoped::<entreprises::Entity>(), entreprises::Column::RaisonSociale, entreprises::Column::Id, |e| e.raison_sociale.clone()).await?;
+    let d = choix::du_formulaire(&state.db, f, "donneur_ordre_id", a.scoped::<donneurs_ordre::Entity>(), donneurs_ordre::Column::Nom, donneurs_ordre::Column::Id, |d| d.nom.clone()).await?;
     Ok((e, d))
 }
 
@@ -138,12 +139,12 @@ fn lire_role(f: &mut Formulaire) -> (Option<Role>, Option<i64>, Option<i64>) {
 }
 
 async fn page_invitation(state: &AppState, c: &Connecte, f: &Formulaire, status: StatusCode) -> Result<Response, AppError> {
-    let (entreprises, donneurs) = organisations(state, c).await?;
+    let (entreprises, donneurs) = organisations(state, c, f).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("f", f);
     ctx.insert("roles", &roles_possibles(c));
-    ctx.insert("entreprises", &entreprises.into_iter().map(|(id, n)| (id.to_string(), n)).collect::<Vec<_>>());
-    ctx.insert("donneurs", &donneurs.into_iter().map(|(id, n)| (id.to_string(), n)).collect::<Vec<_>>());
+    ctx.insert("entreprises", &entreprises);
+    ctx.insert("donneurs", &donneurs);
     ctx.insert("fil", &fil(&[("Utilisateurs", "/utilisateurs"), ("Inviter", "")]));
     Ok((status, render(state, "auth/inviter.html", Some(c), ctx)?).into_response())
 }
@@ -155,6 +156,9 @@ async fn inviter_page(State(state): State<AppState>, c: Connecte) -> Result<Resp
 
 async fn inviter(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if choix::cherche(&f) {
+        return page_invitation(&state, &c, &f, StatusCode::OK).await;
+    }
     let (email, nom) = (f.obligatoire("email"), f.obligatoire("nom"));
     let (role, entreprise_id, donneur_ordre_id) = lire_role(&mut f);
     if let (true, Some(role)) = (f.valide(), role) {
@@ -177,7 +181,6 @@ async fn page_fiche(state: &AppState, c: &Connecte, id: i64, f: &Formulaire, sta
     let gerable = u.id != c.acteur.utilisateur_id && comptes::role_gere(&c.acteur, &u);
     let jetons = api_tokens::Entity::find().filter(api_tokens::Column::UtilisateurId.eq(id)).filter(api_tokens::Column::RevokedAt.is_null()).count(&state.db).await?;
     let noms = rattachements(state, c, std::slice::from_ref(&u)).await?;
-    let (entreprises, donneurs) = organisations(state, c).await?;
     let mut f_role = Formulaire::de(BTreeMap::from([
         ("role".to_string(), crate::text::code(u.role)),
         ("entreprise_id".to_string(), u.entreprise_id.map(|e| e.to_string()).unwrap_or_default()),
@@ -187,6 +190,7 @@ async fn page_fiche(state: &AppState, c: &Connecte, id: i64, f: &Formulaire, sta
         f_role.valeurs.extend(f.valeurs.clone());
     }
     f_role.erreurs = f.erreurs.clone();
+    let (entreprises, donneurs) = organisations(state, c, &f_role).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("invite", &u.password_hash.is_none());
     ctx.insert("actif", &u.actif);
@@ -196,8 +200,8 @@ async fn page_fiche(state: &AppState, c: &Connecte, id: i64, f: &Formulaire, sta
     ctx.insert("jetons", &jetons);
     ctx.insert("f", &f_role);
     ctx.insert("roles", &roles_possibles(c));
-    ctx.insert("entreprises", &entreprises.into_iter().map(|(id, n)| (id.to_string(), n)).collect::<Vec<_>>());
-    ctx.insert("donneurs", &donneurs.into_iter().map(|(id, n)| (id.to_string(), n)).collect::<Vec<_>>());
+    ctx.insert("entreprises", &entreprises);
+    ctx.insert("donneurs", &donneurs);
     ctx.insert("fil", &fil(&[("Utilisateurs", "/utilisateurs"), (&u.nom, "")]));
     Ok((status, render(state, "auth/utilisateur.html", Some(c), ctx)?).into_response())
 }
@@ -242,6 +246,9 @@ async fn jetons(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath
 
 async fn role(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     let mut f = Formulaire::recu(&c, &[Role::Admin], valeurs)?;
+    if choix::cherche(&f) {
+        return page_fiche(&state, &c, id, &f, StatusCode::OK).await;
+    }
     let (role, entreprise_id, donneur_ordre_id) = lire_role(&mut f);
     let Some(role) = role.filter(|_| f.valide()) else {
         return page_fiche(&state, &c, id, &f, StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -346,8 +353,8 @@ async fn journal(State(state): State<AppState>, c: Connecte, ApiQuery(query): Ap
         par_page: None,
     };
     let (items, pagination): (Vec<audit_log::Model>, _) = p.charger(&state.db, crate::audit::requete(&c.acteur, &filtre)).await?;
-    let personnes: Vec<(i64, String)> = c.acteur.scoped::<utilisateurs::Entity>().order_by_asc(utilisateurs::Column::Nom).select_only().columns([utilisateurs::Column::Id, utilisateurs::Column::Nom]).into_tuple().all(&state.db).await?;
-    let noms: BTreeMap<i64, String> = personnes.iter().cloned().collect();
+    let personnes = choix::filtre(&state.db, c.acteur.scoped::<utilisateurs::Entity>(), utilisateurs::Column::Nom, utilisateurs::Column::Id, p.filtre_id("utilisateur"), |u| u.nom.clone()).await?;
+    let noms = crate::auth::service::noms_utilisateurs(&state.db, &c.acteur, items.iter().filter_map(|e| e.utilisateur_id).collect()).await?;
     let entrees: Vec<Entree> = items
         .into_iter()
         .map(|e| Entree {
@@ -362,7 +369,7 @@ async fn journal(State(state): State<AppState>, c: Connecte, ApiQuery(query): Ap
     let mut ctx = tera::Context::new();
     ctx.insert("entrees", &entrees);
     ctx.insert("pagination", &pagination);
-    ctx.insert("personnes", &personnes.into_iter().map(|(id, n)| (id.to_string(), n)).collect::<Vec<_>>());
+    ctx.insert("personnes", &personnes);
     ctx.insert("entites", crate::libelles::options("entite_audit"));
     ctx.insert("f", &Formulaire::de(p.filtres.clone()));
     ctx.insert("fil", &fil(&[("Journal des modifications", "")]));

@@ -18,7 +18,8 @@ use super::{password, Acteur, GESTION};
 use crate::audit;
 use crate::error::{AppError, AppResult, FieldError, Problem};
 use crate::state::AppState;
-use crate::web::{ApiJson, ApiPath};
+use crate::web::page::{Page, PageQuery};
+use crate::web::{ApiJson, ApiPath, ApiQuery};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -193,10 +194,10 @@ pub struct Jeton {
 /// One's own API tokens, newest first: creation, last use (to the hour), expiry,
 /// revocation.
 #[utoipa::path(get, path = "/moi/jetons", tag = "auth", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Jeton>), (status = 401, body = Problem)))]
-async fn jetons(State(s): State<AppState>, acteur: Acteur) -> AppResult<Json<Vec<Jeton>>> {
-    let liste = api_tokens::Entity::find().filter(api_tokens::Column::UtilisateurId.eq(acteur.utilisateur_id)).order_by_desc(api_tokens::Column::Id).all(&s.db).await?;
-    Ok(Json(liste.into_iter().map(|t| Jeton { id: t.id, label: t.label, created_at: t.created_at, last_used_at: t.last_used_at, expires_at: t.expires_at, revoked_at: t.revoked_at }).collect()))
+    params(PageQuery), responses((status = 200, body = Page<Jeton>), (status = 401, body = Problem), (status = 422, body = Problem)))]
+async fn jetons(State(s): State<AppState>, acteur: Acteur, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<Jeton>>> {
+    let liste = api_tokens::Entity::find().filter(api_tokens::Column::UtilisateurId.eq(acteur.utilisateur_id)).order_by_desc(api_tokens::Column::Id);
+    Ok(Json(page.fetch(&s.db, liste, |t| Jeton { id: t.id, label: t.label, created_at: t.created_at, last_used_at: t.last_used_at, expires_at: t.expires_at, revoked_at: t.revoked_at }).await?))
 }
 
 /// Revokes one of one's own tokens (at once; already revoked: no change).

@@ -105,10 +105,10 @@ async fn add_contact_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPa
     created(service::add_contact(&s.db, &s.clock, &acteur, Organisation::Entreprise(id), input).await?.into())
 }
 
-#[utoipa::path(get, path = "/entreprises/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
-async fn list_contacts_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Contact>>> {
-    Ok(Json(service::contacts(&s.db, &acteur, Organisation::Entreprise(id)).await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/entreprises/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<Contact>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list_contacts_entreprise(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<Contact>>> {
+    Ok(Json(page.decouper(service::contacts(&s.db, &acteur, Organisation::Entreprise(id)).await?.into_iter().map(Into::into).collect())?))
 }
 
 /// Adds a contact to a donneur d'ordre (who gets the bilans).
@@ -118,10 +118,10 @@ async fn add_contact_donneur(State(s): State<AppState>, acteur: Acteur, ApiPath(
     created(service::add_contact(&s.db, &s.clock, &acteur, Organisation::DonneurOrdre(id), input).await?.into())
 }
 
-#[utoipa::path(get, path = "/donneurs-ordre/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Contact>), (status = 404, body = Problem)))]
-async fn list_contacts_donneur(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Contact>>> {
-    Ok(Json(service::contacts(&s.db, &acteur, Organisation::DonneurOrdre(id)).await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/donneurs-ordre/{id}/contacts", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<Contact>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list_contacts_donneur(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<Contact>>> {
+    Ok(Json(page.decouper(service::contacts(&s.db, &acteur, Organisation::DonneurOrdre(id)).await?.into_iter().map(Into::into).collect())?))
 }
 
 /// Creates an opération of a donneur d'ordre.
@@ -247,10 +247,10 @@ async fn attribuer(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPa
     created(marches::attribuer(&s.db, &s.clock, &acteur, id, input).await?.into())
 }
 
-#[utoipa::path(get, path = "/marches/{id}/attributions", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Attribution>), (status = 404, body = Problem)))]
-async fn list_attributions(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Attribution>>> {
-    Ok(Json(marches::attributions_du_marche(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/marches/{id}/attributions", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<Attribution>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list_attributions(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<Attribution>>> {
+    Ok(Json(page.decouper(marches::attributions_du_marche(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect())?))
 }
 
 /// Creates a clause on a lot; answers its objective in hours (`heures_objectif`).
@@ -349,11 +349,11 @@ async fn get_comptage(State(s): State<AppState>, acteur: Acteur, ApiPath(id): Ap
 }
 
 /// The contrats working on a clause (name and contract only).
-#[utoipa::path(get, path = "/clauses/{id}/contrats", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam),
-    responses((status = 200, body = Vec<ContratSurClause>), (status = 403, body = Problem), (status = 404, body = Problem)))]
-async fn get_contrats_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>) -> AppResult<Json<Vec<ContratSurClause>>> {
+#[utoipa::path(get, path = "/clauses/{id}/contrats", tag = "clauses", security(("bearer" = [])), params(("id" = i64, Path), DateParam, PageQuery),
+    responses((status = 200, body = Page<ContratSurClause>), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn get_contrats_clause(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(q): ApiQuery<DateParam>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<ContratSurClause>>> {
     let c = comptee(&s, &acteur, id, q.date).await?;
-    Ok(Json(mises_en_emploi::contrats_de_la_clause(&s.db, &acteur, &c).await?))
+    Ok(Json(page.decouper(mises_en_emploi::contrats_de_la_clause(&s.db, &acteur, &c).await?)?))
 }
 
 /// Forces the objective with a reason (`heures: null` goes back to the computed one).

@@ -12,7 +12,7 @@ use super::views::*;
 use crate::auth::{Acteur, GESTION};
 use crate::error::{AppError, AppResult, Problem};
 use crate::state::AppState;
-use crate::web::page::Page;
+use crate::web::page::{Page, PageQuery};
 use crate::web::{created, ApiJson, ApiPath, ApiQuery, Created};
 use super::eligibilite::Eligibilite;
 
@@ -77,10 +77,10 @@ async fn set_referent(State(s): State<AppState>, acteur: Acteur, ApiPath(id): Ap
 }
 
 /// Who followed the participant, and when.
-#[utoipa::path(get, path = "/participants/{id}/referents", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<ReferentAssignation>), (status = 404, body = Problem)))]
-async fn referents(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<ReferentAssignation>>> {
-    Ok(Json(participants::historique_referents(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/participants/{id}/referents", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<ReferentAssignation>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn referents(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<ReferentAssignation>>> {
+    Ok(Json(page.decouper(participants::historique_referents(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect())?))
 }
 
 /// The whole parcours, ordered: identity, criteria, étapes (a contrat is an `emploi`
@@ -107,11 +107,11 @@ async fn add_critere(State(s): State<AppState>, acteur: Acteur, ApiPath(id): Api
     created(criteres::ajouter_critere(&s.db, &s.clock, &acteur, id, input).await?.into())
 }
 
-#[utoipa::path(get, path = "/participants/{id}/criteres", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<Critere>), (status = 404, body = Problem)))]
-async fn list_criteres(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<Critere>>> {
+#[utoipa::path(get, path = "/participants/{id}/criteres", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<Critere>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list_criteres(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<Critere>>> {
     let details = participants::voit_details_sensibles(&acteur, &service::get_participant(&s.db, &acteur, id).await?);
-    Ok(Json(criteres::criteres_de(&s.db, &acteur, id).await?.into_iter().map(|c| Critere::vu(c, details)).collect()))
+    Ok(Json(page.decouper(criteres::criteres_de(&s.db, &acteur, id).await?.into_iter().map(|c| Critere::vu(c, details)).collect())?))
 }
 
 /// Withdraws a criterion's verification (kept, with the reason).
@@ -177,10 +177,10 @@ async fn set_suivi(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPa
 }
 
 /// The current revision of every month of a contrat.
-#[utoipa::path(get, path = "/contrats/{id}/heures", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path)),
-    responses((status = 200, body = Vec<HeuresMois>), (status = 404, body = Problem)))]
-async fn list_heures(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>) -> AppResult<Json<Vec<HeuresMois>>> {
-    Ok(Json(heures::heures_du_contrat(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect()))
+#[utoipa::path(get, path = "/contrats/{id}/heures", tag = "parcours", security(("bearer" = [])), params(("id" = i64, Path), PageQuery),
+    responses((status = 200, body = Page<HeuresMois>), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn list_heures(State(s): State<AppState>, acteur: Acteur, ApiPath(id): ApiPath<i64>, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<HeuresMois>>> {
+    Ok(Json(page.decouper(heures::heures_du_contrat(&s.db, &acteur, id).await?.into_iter().map(Into::into).collect())?))
 }
 
 /// Declares the hours of a month (a new revision). `motif` is required to correct a
@@ -211,10 +211,10 @@ async fn decide_heures(State(s): State<AppState>, acteur: Acteur, ApiPath((id, m
 }
 
 /// The structure's exit rule sets, every version.
-#[utoipa::path(get, path = "/protocoles", tag = "parcours", security(("bearer" = [])),
-    responses((status = 200, body = Vec<Protocole>), (status = 403, body = Problem)))]
-async fn list_protocoles(State(s): State<AppState>, acteur: Acteur) -> AppResult<Json<Vec<Protocole>>> {
-    Ok(Json(sorties::protocoles(&s.db, &acteur).await?))
+#[utoipa::path(get, path = "/protocoles", tag = "parcours", security(("bearer" = [])), params(PageQuery),
+    responses((status = 200, body = Page<Protocole>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list_protocoles(State(s): State<AppState>, acteur: Acteur, ApiQuery(page): ApiQuery<PageQuery>) -> AppResult<Json<Page<Protocole>>> {
+    Ok(Json(page.decouper(sorties::protocoles(&s.db, &acteur).await?)?))
 }
 
 /// Records a new version of an exit rule set (admin); it is in force from now on.

@@ -2,6 +2,7 @@
 //! layout's context (menu by role, flash, stylesheet), French formats, error pages,
 //! static files, lists (search, sort, pages) and the fallbacks.
 
+pub mod choix;
 pub mod entree;
 pub mod flash;
 pub mod format;

@@ -54,4 +54,16 @@ impl PageQuery {
         let items = paginator.fetch_page(page - 1).await?.into_iter().map(view).collect();
         Ok(Page { items, total, page, par_page })
     }
+
+    /// Cuts a list already read in full to the page asked for. For the lists of one
+    /// record (a marché's attributions, a contrat's months, a clause's contrats…): they
+    /// grow with that record, not with the structure, and are read by its key; the
+    /// answer stays bounded like every other list.
+    pub fn decouper<T>(&self, items: Vec<T>) -> AppResult<Page<T>> {
+        let (page, par_page) = self.checked()?;
+        let total = items.len() as u64;
+        let debut = usize::try_from((page - 1) * par_page).unwrap_or(usize::MAX);
+        let items = items.into_iter().skip(debut).take(par_page as usize).collect();
+        Ok(Page { items, total, page, par_page })
+    }
 }

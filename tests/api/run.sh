@@ -39,7 +39,7 @@ url, jeton = sys.argv[1], sys.argv[2]
 def items(chemin):
     req = urllib.request.Request(url + chemin, headers={"Authorization": "Bearer " + jeton})
     corps = json.load(urllib.request.urlopen(req))
-    return corps["items"] if isinstance(corps, dict) else corps
+    return corps["items"]
 ids = {r: items("/api/v1/" + r)[0]["id"] for r in ["clauses", "marches", "operations", "donneurs-ordre", "entreprises", "participants"]}
 for k in items("/api/v1/clauses"):
     contrats = items(f"/api/v1/clauses/{k['id']}/contrats")

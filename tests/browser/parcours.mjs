@@ -157,7 +157,7 @@ async function parcours(page) {
   await soumettre(page, "Enregistrer", "fiche de l'entreprise");
   await flash(page, "");
   await suivre(page, "Marchés", "liste des marchés");
-  await champ(page, "Numéro ou objet").fill(numero);
+  await champ(page, "Numéro, objet ou opération").fill(numero);
   await soumettre(page, "Rechercher", "recherche d'un marché");
   await suivre(page, numero, "fiche du marché");
   attendre(page.url() === urlMarche, `la recherche mène à ${page.url()} au lieu de ${urlMarche}`);
@@ -239,7 +239,7 @@ async function parApi(clauseId) {
   const clause = await get(`/clauses/${clauseId}`);
   attendre(clause.heures_objectif === 500, `l'API donne un objectif de ${clause.heures_objectif} h`);
   const contrats = await get(`/clauses/${clauseId}/contrats`);
-  const liste = Array.isArray(contrats) ? contrats : contrats.items ?? contrats.contrats ?? [];
+  const liste = contrats.items ?? [];
   attendre(liste.length === 1 && liste[0].poste === "Maçon" && liste[0].modalite === "embauche_directe", `l'API ne tient pas le contrat placé : ${JSON.stringify(contrats).slice(0, 300)}`);
 }
 

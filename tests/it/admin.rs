@@ -195,7 +195,7 @@ async fn the_sortie_protocole_is_read_and_its_next_version_created_from_the_curr
     let (status, html) = poster(&app, &cookie, "/protocoles", "/protocoles", &paires).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Entre 0 et 48") && html.contains("value=\"99\""), "{html}");
-    assert_eq!(app.get("/api/v1/protocoles", &admin.token).await.1.as_array().unwrap().len(), 0, "nothing written");
+    assert_eq!(app.get("/api/v1/protocoles", &admin.token).await.1["items"].as_array().unwrap().len(), 0, "nothing written");
     champs.iter_mut().find(|(k, _)| k == "cdi_heures_hebdo.valeur").unwrap().1 = "24".into();
     let en_paires = refs(&champs);
     let paires: Vec<(&str, &str)> = en_paires.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();

@@ -272,7 +272,7 @@ async fn accounts_are_deactivated_at_once_tokens_revoked_and_passwords_changed()
     // Its own tokens: listed with their last use, revoked at once, never another's.
     let (status, jetons) = app.get("/api/v1/moi/jetons", &f.token).await;
     assert_eq!(status, StatusCode::OK);
-    let jeton = &jetons[0];
+    let jeton = &jetons["items"][0];
     assert!(jeton["last_used_at"].is_string() && jeton.get("token_hash").is_none(), "{jetons}");
     let id = jeton["id"].as_i64().unwrap();
     let r = app.client.delete(app.url(&format!("/api/v1/moi/jetons/{id}"))).bearer_auth(&admin.token).send().await.unwrap();

@@ -263,16 +263,16 @@ async fn each_role_sees_its_share_of_the_clauses() {
     assert_eq!(app.get(&a, &batir.token).await.0, StatusCode::OK);
     assert_eq!(app.get(&b, &batir.token).await.0, StatusCode::NOT_FOUND);
     let (_, contrats) = app.get(&format!("{a}/contrats"), &batir.token).await;
-    let noms: Vec<&str> = contrats.as_array().unwrap().iter().map(|c| c["participant_nom"].as_str().unwrap()).collect();
+    let noms: Vec<&str> = contrats["items"].as_array().unwrap().iter().map(|c| c["participant_nom"].as_str().unwrap()).collect();
     assert_eq!(noms, ["Un", "Salarié·e d'un autre employeur"], "the SIAE's employee works on Bâtir's lot, but Bâtir does not employ them: no name");
     // A référent sees only the people it follows (here, none).
     let referent = app.login("PLIE A", Role::Referent).await;
     let (status, suivis) = app.get(&format!("{a}/contrats"), &referent.token).await;
-    assert_eq!((status, suivis.as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{suivis}");
+    assert_eq!((status, suivis["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{suivis}");
     assert!(contrats[0].get("date_naissance").is_none(), "name and contract only");
     assert_eq!(app.get(&format!("{a}/comptage"), &batir.token).await.0, StatusCode::FORBIDDEN);
     let (_, attributions) = app.get(&format!("/api/v1/marches/{}/attributions", s.marche), &batir.token).await;
-    assert_eq!(attributions.as_array().unwrap().len(), 1, "never the other companies");
+    assert_eq!(attributions["items"].as_array().unwrap().len(), 1, "never the other companies");
     // The ETTI holds no lot: it sees no clause, but it declares for its contrat.
     assert_eq!(app.get(&b, &etti.token).await.0, StatusCode::NOT_FOUND);
     let (_, ops) = app.get("/api/v1/operations", &etti.token).await;
@@ -308,7 +308,7 @@ async fn contacts_and_objective_bases_refuse_bad_input_wrong_roles_and_structure
     let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.batir), None).await;
     assert_eq!(app.post(&path, &batir.token, &json!({"nom": "x", "email": "x@y.fr"})).await.0, StatusCode::FORBIDDEN);
     let (status, list) = app.get(&path, &batir.token).await;
-    assert_eq!((status, list.as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "a company reads its own contacts");
+    assert_eq!((status, list["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(1)), "a company reads its own contacts");
     assert_eq!(app.get(&format!("/api/v1/entreprises/{}/contacts", s.etti), &batir.token).await.0, StatusCode::NOT_FOUND);
     let other = app.login("PLIE B", Role::Facilitateur).await;
     assert_eq!(app.post(&path, &other.token, &json!({"nom": "x", "email": "x@y.fr"})).await.0, StatusCode::NOT_FOUND);
@@ -457,7 +457,7 @@ async fn the_month_under_way_is_saved_as_a_draft_and_declared_from_its_last_day(
     let app = spawn_app().await;
     // The ETTI's contrat runs from January to December 2026; the clock is 16 March 2026.
     let s = crate::toutes_pages::structure(&app).await;
-    let contrat = app.get(&format!("/api/v1/clauses/{}/contrats", s.clause_id), &s.facilitateur.token).await.1[0]["contrat_id"].as_i64().unwrap();
+    let contrat = app.get(&format!("/api/v1/clauses/{}/contrats", s.clause_id), &s.facilitateur.token).await.1["items"][0]["contrat_id"].as_i64().unwrap();
     let cookie = se_connecter_a(&app, &s.entreprise, "/").await;
     let (_, html) = page(&app, "/declarations?mois=2026-03", Some(&cookie)).await;
     assert!(html.contains("Mars 2026 n'est pas terminé") && html.contains("à partir du 31/03/2026"), "{html}");

@@ -114,7 +114,7 @@ async fn xml_and_json_files_import_buyers_marches_companies_and_modifications_on
     assert_eq!(btp["montant_ht"], 1_400_000.0);
     assert_eq!((btp["date_debut"].as_str(), btp["date_fin"].as_str()), (Some("2025-02-03"), Some("2027-08-02")));
     let attributions = get(&app, &f.token, &format!("/api/v1/marches/{}/attributions", btp["id"])).await;
-    let roles: Vec<(String, Value)> = attributions.as_array().unwrap().iter().map(|a| (a["role"].as_str().unwrap().to_string(), a["montant_ht"].clone())).collect();
+    let roles: Vec<(String, Value)> = attributions["items"].as_array().unwrap().iter().map(|a| (a["role"].as_str().unwrap().to_string(), a["montant_ht"].clone())).collect();
     assert_eq!(roles, [("titulaire".to_string(), Value::Null), ("cotraitant".into(), Value::Null), ("soustraitant".into(), json!(80000.0))]);
     let operation = get(&app, &f.token, &format!("/api/v1/operations/{}", btp["operation_id"])).await;
     assert_eq!(operation["secteur"], "btp");
@@ -301,7 +301,7 @@ async fn records_sharing_acheteur_and_id_are_the_lots_of_one_marche_and_a_reimpo
     let attributions = get(&app, &f.token, &format!("/api/v1/marches/{}/attributions", m["id"])).await;
     let entreprises = get(&app, &f.token, "/api/v1/entreprises").await;
     let nom = |id: &Value| entreprises["items"].as_array().unwrap().iter().find(|e| e["id"] == *id).unwrap()["raison_sociale"].as_str().unwrap().to_string();
-    let mut vu: Vec<(String, i64, String)> = attributions.as_array().unwrap().iter().map(|a| (nom(&a["entreprise_id"]), a["lot_id"].as_i64().unwrap(), a["role"].as_str().unwrap().to_string())).collect();
+    let mut vu: Vec<(String, i64, String)> = attributions["items"].as_array().unwrap().iter().map(|a| (nom(&a["entreprise_id"]), a["lot_id"].as_i64().unwrap(), a["role"].as_str().unwrap().to_string())).collect();
     vu.sort();
     let (lot1, lot2) = (m["lots"][0]["id"].as_i64().unwrap(), m["lots"][1]["id"].as_i64().unwrap());
     assert_eq!(vu, [("CONVIVIO".to_string(), lot1, "titulaire".to_string()), ("SOREST".into(), lot2, "titulaire".into())]);
@@ -419,7 +419,7 @@ async fn corrections_and_refusals_are_each_said_with_their_line_and_a_missing_fi
         let token = f.token.clone();
         async move {
             let a = get(app, &token, &format!("/api/v1/marches/{}/attributions", m["id"])).await;
-            (m, a.as_array().unwrap().iter().map(|a| a["role"].as_str().unwrap().to_string()).collect::<Vec<_>>())
+            (m, a["items"].as_array().unwrap().iter().map(|a| a["role"].as_str().unwrap().to_string()).collect::<Vec<_>>())
         }
     };
     let (g1, r) = roles("G1").await;

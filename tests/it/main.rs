@@ -10,6 +10,7 @@ mod liens;
 mod matrice;
 
 mod auth;
+mod bornes;
 mod bilans;
 mod pages;
 mod pages_clause;

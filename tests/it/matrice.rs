@@ -21,8 +21,8 @@ use crate::toutes_pages::{structure, Structure};
 async fn every_api_route_answers_each_identity_as_the_reviewed_matrix_says() {
     let app = spawn_app().await;
     let s = structure(&app).await;
-    let contrat = app.get(&format!("/api/v1/clauses/{}/contrats", s.clause_id), &s.facilitateur.token).await.1[0]["contrat_id"].as_i64().unwrap();
-    let critere = app.get(&format!("/api/v1/participants/{}/criteres", s.participant_id), &s.facilitateur.token).await.1[0]["id"].as_i64().unwrap_or(0);
+    let contrat = app.get(&format!("/api/v1/clauses/{}/contrats", s.clause_id), &s.facilitateur.token).await.1["items"][0]["contrat_id"].as_i64().unwrap();
+    let critere = app.get(&format!("/api/v1/participants/{}/criteres", s.participant_id), &s.facilitateur.token).await.1["items"][0]["id"].as_i64().unwrap_or(0);
     let admin = app.login("PLIE A", Role::Admin).await;
     let batir = app.login_bound("PLIE A", Role::Entreprise, Some(s.entreprise_id), None).await;
     let ailleurs = app.login("PLIE B", Role::Facilitateur).await;

@@ -73,7 +73,7 @@ async fn a_participant_is_placed_on_a_clause_from_its_page_with_eligibility_show
     let (status, lieu) = poster(&app, &cookie, &format!("/clauses/{k}/placer"), &bon).await;
     assert_eq!((status, lieu.as_str()), (StatusCode::SEE_OTHER, format!("/clauses/{k}").as_str()));
     let contrats = api(&app, &s.facilitateur.token, &format!("/api/v1/clauses/{k}/contrats")).await;
-    let places: Vec<&Value> = contrats.as_array().unwrap().iter().filter(|c| c["poste"] == "Coffreur").collect();
+    let places: Vec<&Value> = contrats["items"].as_array().unwrap().iter().filter(|c| c["poste"] == "Coffreur").collect();
     assert_eq!(places.len(), 1, "{contrats}");
     assert_eq!((places[0]["modalite"].as_str(), places[0]["attributaire_id"].as_i64()), (Some("embauche_directe"), Some(s.entreprise_id)));
 }
@@ -270,7 +270,7 @@ async fn the_dashboard_kept_in_memory_follows_every_write() {
     let (_, rien) = page(&app, "/validations?q=personne", Some(&cookie)).await;
     assert!(rien.contains("Aucune déclaration en attente ne correspond"), "{rien}");
     let contrats = api(&app, &s.facilitateur.token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await;
-    let contrat = contrats[0]["contrat_id"].as_i64().unwrap();
+    let contrat = contrats["items"][0]["contrat_id"].as_i64().unwrap();
     let (status, b) = app.decide(&s.facilitateur.token, contrat, "2026-02", serde_json::json!({"decision": "validee", "motif": null})).await;
     assert!(status.is_success(), "{b}");
     let (_, apres) = page(&app, "/", Some(&cookie)).await;
@@ -335,7 +335,7 @@ async fn exports_never_carry_a_formula_nor_overflow_an_excel_cell() {
     let app = spawn_app().await;
     let s = structure(&app).await;
     let token = &s.facilitateur.token;
-    let etti = api(&app, token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await[0]["employeur_id"].as_i64().unwrap();
+    let etti = api(&app, token, &format!("/api/v1/clauses/{}/contrats", s.clause_id)).await["items"][0]["employeur_id"].as_i64().unwrap();
     // A poste is 200 characters at most: a longer one is refused in French…
     let corps = |p: i64, poste: &str| serde_json::json!({"participant_id": p, "employeur_id": etti, "clause_id": s.clause_id, "attributaire_id": s.entreprise_id, "modalite": "mise_a_disposition", "type_contrat": "mission_etti", "date_debut": "2026-02-02", "date_fin_prevue": "2026-12-31", "heures_hebdo": 35, "poste": poste});
     let (status, refus) = app.post("/api/v1/contrats", token, &corps(s.participant_id, &"Coffreur ".repeat(4_500))).await;

@@ -97,7 +97,7 @@ async fn health_data_reaches_the_referent_and_admins_only_through_the_api() {
         let (_, identite) = app.get(&format!("/api/v1/participants/{p}"), token).await;
         assert_eq!((identite["rqth"].as_bool(), identite["beneficiaire_aah"].as_bool()), if voit { (Some(true), Some(true)) } else { (None, None) }, "{qui}: {identite}");
         let (_, criteres) = app.get(&format!("/api/v1/participants/{p}/criteres"), token).await;
-        assert_eq!(criteres[0]["justificatif"].as_str() == Some("Notification MDPH"), voit, "{qui}: {criteres}");
+        assert_eq!(criteres["items"][0]["justificatif"].as_str() == Some("Notification MDPH"), voit, "{qui}: {criteres}");
         let (_, parcours) = app.get(&format!("/api/v1/participants/{p}/parcours"), token).await;
         assert_eq!(parcours["criteres"][0]["justification"].as_str() == Some("Orientation CDAPH"), voit, "{qui}: {parcours}");
         assert_eq!(parcours["eligibilite"]["eligible"], json!(true), "the criterion still counts: {parcours}");
@@ -208,7 +208,7 @@ async fn a_record_s_forms_verify_criteria_record_etapes_and_sorties_and_change_t
     let (status, html) = poster(&app, &cookie, &fiche, &format!("{fiche}/criteres"), &[("code", "deld"), ("date_verification", "2026-01-10"), ("justificatif", "")]).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(html.contains("Rien n'a été enregistré") && html.contains("<option value=\"deld\" selected>"), "{html}");
-    assert_eq!(app.get(&format!("/api/v1/participants/{id}/criteres"), &f.token).await.1.as_array().unwrap().len(), 1);
+    assert_eq!(app.get(&format!("/api/v1/participants/{id}/criteres"), &f.token).await.1["items"].as_array().unwrap().len(), 1);
     // The référent changed from the record, its history shown.
     let (status, _) = poster(&app, &cookie, &fiche, &format!("{fiche}/referent"), &[("referent_id", &referent.user_id.to_string())]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);

@@ -47,7 +47,7 @@ async fn criteres_and_the_eligibility_window_at_its_edges() {
     let (status, _) = app.post(&format!("/api/v1/participants/{p}/criteres/{cid}/retrait"), &f.token, &json!({"motif": "encore"})).await;
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, list) = app.get(&format!("/api/v1/participants/{p}/criteres"), &f.token).await;
-    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
 }
 
 #[tokio::test]
@@ -152,7 +152,7 @@ async fn search_update_and_referent_history() {
         assert_eq!(p["referent_id"], r.user_id);
     }
     let (_, hist) = app.get(&format!("/api/v1/participants/{a}/referents"), &f.token).await;
-    let hist = hist.as_array().unwrap();
+    let hist = hist["items"].as_array().unwrap();
     assert_eq!(hist.len(), 2);
     assert_eq!(hist[0]["referent_id"], r1.user_id);
     assert_eq!(hist[0]["au"], "2026-03-16");

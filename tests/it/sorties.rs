@@ -89,7 +89,7 @@ async fn protocoles_are_versioned_and_each_sortie_keeps_its_own() {
     let (_, s2) = app.post(&format!("/api/v1/participants/{p}/sorties"), &f.token, &json!({"date_sortie": "2025-07-31", "situation": "cdi"})).await;
     assert_eq!(s2["categorie"], "positive_emploi");
     let (_, all) = app.get("/api/v1/protocoles", &f.token).await;
-    let versions: Vec<(i64, bool)> = all.as_array().unwrap().iter().map(|p| (p["version"].as_i64().unwrap(), p["actif"].as_bool().unwrap())).collect();
+    let versions: Vec<(i64, bool)> = all["items"].as_array().unwrap().iter().map(|p| (p["version"].as_i64().unwrap(), p["actif"].as_bool().unwrap())).collect();
     assert_eq!(versions, [(2, true), (1, false)]);
     let (_, parcours) = app.get(&format!("/api/v1/participants/{p}/parcours"), &f.token).await;
     assert_eq!(parcours["sorties"][0]["protocole_id"], v1["id"]);

@@ -92,8 +92,7 @@ async fn page(State(state): State<AppState>, connecte: Connecte, ApiQuery(query)
     afficher(&state, &connecte, mois, fait, &Saisies::default(), &p).await
 }
 
-/// A filter's choices are listed up to this many; past it the search finds them.
-const CHOIX_MAX: usize = 200;
+use crate::web::choix::CHOIX_MAX;
 
 /// The grid's contrats of `mois` that the employer filter and the search keep, sorted as
 /// asked: one page of them (chosen, sorted and cut by the database), the pages, and the

@@ -8,7 +8,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use entities::{clauses, entreprises, marches, operations};
+use entities::{attributions, clauses, entreprises, marches, operations};
 use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
 use serde::Serialize;
 
@@ -16,11 +16,11 @@ use crate::auth::session::Connecte;
 use crate::auth::GESTION;
 use crate::clauses::forms::{AttributionInput, LotInput, MarcheInput};
 use crate::clauses::service::{self, marches as service_m, operations as service_op};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::formulaire::Formulaire;
 use crate::web::liste::{like, Params};
-use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
+use crate::web::{choix, flash, render, ApiForm, ApiPath, ApiQuery};
 
 /// Lot lines offered by the creation form (blank lines are ignored).
 const LIGNES_LOTS: usize = 6;
@@ -50,17 +50,25 @@ struct Ligne {
 
 const TRIS: &[&str] = &["numero", "objet", "montant", "debut", "fin"];
 
-async fn noms_operations(state: &AppState, c: &Connecte) -> AppResult<Vec<(String, String)>> {
-    Ok(service_op::list_operations(&c.acteur, None)?.all(&state.db).await?.into_iter().map(|o| (o.id.to_string(), o.nom)).collect())
-}
 
 async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
     let p = Params::lire("/marches", &query, TRIS);
     use marches::Column as C;
     let mut s = service_m::list_marches(&c.acteur, p.filtre_id("operation"))?;
+    // A company's marchés (from its page): those where it holds an attribution.
+    let entreprise = match p.filtre_id("entreprise") {
+        Some(e) => Some(service::get_entreprise(&state.db, &c.acteur, e).await?),
+        None => None,
+    };
+    if let Some(e) = &entreprise {
+        let siens = sea_orm::sea_query::Query::select().column(attributions::Column::MarcheId).from(attributions::Entity).and_where(attributions::Column::EntrepriseId.eq(e.id)).to_owned();
+        s = s.filter(C::Id.in_subquery(siens));
+    }
     if let Some(m) = p.motif() {
-        s = s.filter(Condition::any().add(like(C::Numero, &m)).add(like(C::Objet, &m)));
+        // Also the opération's name: past 200 opérations, their filter is not listed.
+        let ops = sea_orm::sea_query::Query::select().column(operations::Column::Id).from(operations::Entity).and_where(like(operations::Column::Nom, &m)).and_where(operations::Column::StructureId.eq(c.acteur.structure_id)).to_owned();
+        s = s.filter(Condition::any().add(like(C::Numero, &m)).add(like(C::Objet, &m)).add(C::OperationId.in_subquery(ops)));
     }
     let col = match p.tri.as_str() { "objet" => C::Objet, "montant" => C::MontantHtCents, "debut" => C::DateDebut, "fin" => C::DateFin, _ => C::Numero };
     let s = p.trier(s, col, C::Id);
@@ -86,7 +94,8 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     ctx.insert("colonnes", &p.colonnes(&[("numero", "Numéro"), ("objet", "Objet"), ("", "Opération"), ("montant", "Montant HT"), ("debut", "Début"), ("fin", "Fin")]));
     ctx.insert("q", &p.q);
     ctx.insert("choix", &p.filtres);
-    ctx.insert("operations", &noms_operations(&state, &c).await?);
+    ctx.insert("operations", &choix::filtre(&state.db, service_op::list_operations(&c.acteur, None)?, operations::Column::Nom, operations::Column::Id, p.filtre_id("operation"), |o| o.nom.clone()).await?);
+    ctx.insert("entreprise", &entreprise.map(|e| (e.id, e.raison_sociale)));
     ctx.insert("fil", &super::fil(&[("Marchés", "")]));
     Ok(render(&state, "clauses/marches.html", Some(&c), ctx)?.into_response())
 }
@@ -129,7 +138,7 @@ async fn afficher(state: &AppState, c: &Connecte, id: i64, f: Formulaire, fl: Fo
             clauses: clauses_m.iter().filter(|k| k.lot_id == l.id).map(|k| (k.id, crate::libelles::de("type_clause", k.r#type))).collect(),
         })
         .collect();
-    let entreprises: Vec<(String, String)> = c.acteur.scoped::<entreprises::Entity>().order_by_asc(entreprises::Column::RaisonSociale).all(&state.db).await?.into_iter().map(|e| (e.id.to_string(), e.raison_sociale)).collect();
+    let entreprises = choix::du_formulaire(&state.db, &f, "entreprise_id", c.acteur.scoped::<entreprises::Entity>(), entreprises::Column::RaisonSociale, entreprises::Column::Id, |e| e.raison_sociale.clone()).await?;
     let mut ctx = tera::Context::new();
     ctx.insert("m", &crate::clauses::views::Marche::new(m.clone(), Vec::new()));
     ctx.insert("nature", &crate::text::code(m.nature));
@@ -158,7 +167,7 @@ async fn page_form(state: &AppState, c: &Connecte, id: Option<i64>, f: &Formulai
             ctx.insert("fil", &super::fil(&[("Marchés", "/marches"), (&format!("Marché {}", m.numero), &format!("/marches/{id}")), ("Modifier", "")]));
         }
         None => {
-            ctx.insert("operations", &noms_operations(state, c).await?);
+            ctx.insert("operations", &choix::du_formulaire(&state.db, f, "operation_id", service_op::list_operations(&c.acteur, None)?, operations::Column::Nom, operations::Column::Id, |o| o.nom.clone()).await?);
             ctx.insert("lignes_lots", &(0..LIGNES_LOTS).map(|i| (i, i + 1)).collect::<Vec<_>>());
             ctx.insert("fil", &super::fil(&[("Marchés", "/marches"), ("Nouveau marché", "")]));
         }
@@ -202,6 +211,9 @@ fn lire(f: &mut Formulaire, creation: bool) -> Option<MarcheInput> {
 
 async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if choix::cherche(&f) {
+        return page_form(&state, &c, None, &f, StatusCode::OK).await;
+    }
     if let Some(input) = lire(&mut f, true) {
         match service_m::create_marche(&state.db, &state.clock, &c.acteur, input).await {
             Ok((m, _)) => return Ok(flash::rediriger(&format!("/marches/{}", m.id), &format!("Marché {} créé.", m.numero))),
@@ -248,6 +260,9 @@ async fn attribuer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiP
     c.acteur.require(GESTION)?;
     service_m::get_marche(&state.db, &c.acteur, id).await?;
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if choix::cherche(&f) {
+        return afficher(&state, &c, id, f, Formulaire::default(), StatusCode::OK).await;
+    }
     let entreprise_id = f.id_obligatoire("entreprise_id");
     let lot_id = f.id_obligatoire("lot_id");
     let role = f.code("role");

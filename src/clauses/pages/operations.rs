@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use entities::{donneurs_ordre, marches, operations};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::auth::session::Connecte;
@@ -17,11 +17,11 @@ use crate::auth::GESTION;
 use crate::clauses::forms::OperationInput;
 use crate::clauses::service::{self, compte, operations as service_op};
 use crate::clauses::views::Totaux;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::formulaire::Formulaire;
 use crate::web::liste::{like, Params};
-use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
+use crate::web::{choix, flash, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -45,9 +45,6 @@ struct Ligne {
 
 const TRIS: &[&str] = &["nom", "commune", "debut", "fin"];
 
-pub(super) async fn noms_donneurs(state: &AppState, c: &Connecte) -> AppResult<Vec<(String, String)>> {
-    Ok(service::list_donneurs_ordre(&c.acteur)?.all(&state.db).await?.into_iter().map(|d| (d.id.to_string(), d.nom)).collect())
-}
 
 async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQuery<BTreeMap<String, String>>) -> Result<Response, AppError> {
     c.acteur.require(GESTION)?;
@@ -55,7 +52,9 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     use operations::Column as C;
     let mut s = service_op::list_operations(&c.acteur, p.filtre_id("donneur_ordre"))?;
     if let Some(m) = p.motif() {
-        s = s.filter(Condition::any().add(like(C::Nom, &m)).add(like(C::Commune, &m)));
+        // Also the donneur d'ordre's name: past 200 buyers, their filter is not listed.
+        let donneurs = sea_orm::sea_query::Query::select().column(donneurs_ordre::Column::Id).from(donneurs_ordre::Entity).and_where(like(donneurs_ordre::Column::Nom, &m)).and_where(donneurs_ordre::Column::StructureId.eq(c.acteur.structure_id)).to_owned();
+        s = s.filter(Condition::any().add(like(C::Nom, &m)).add(like(C::Commune, &m)).add(C::DonneurOrdreId.in_subquery(donneurs)));
     }
     if let Some(sec) = p.filtre("secteur") {
         s = s.filter(C::Secteur.eq(sec));
@@ -74,11 +73,14 @@ async fn liste(State(state): State<AppState>, c: Connecte, ApiQuery(query): ApiQ
     ctx.insert("colonnes", &p.colonnes(&[("nom", "Opération"), ("", "Donneur d'ordre"), ("commune", "Commune"), ("", "Secteur"), ("debut", "Début"), ("fin", "Fin")]));
     ctx.insert("q", &p.q);
     ctx.insert("choix", &p.filtres);
-    ctx.insert("donneurs", &noms_donneurs(&state, &c).await?);
+    ctx.insert("donneurs", &choix::filtre(&state.db, service::list_donneurs_ordre(&c.acteur)?, donneurs_ordre::Column::Nom, donneurs_ordre::Column::Id, p.filtre_id("donneur_ordre"), |d| d.nom.clone()).await?);
     ctx.insert("secteurs", crate::libelles::options("secteur"));
     ctx.insert("fil", &super::fil(&[("Opérations", "")]));
     Ok(render(&state, "clauses/operations.html", Some(&c), ctx)?.into_response())
 }
+
+/// The opération page lists this many marchés and clauses, then links to their lists.
+const APERCU: usize = 25;
 
 #[derive(Serialize)]
 struct ClauseVue {
@@ -98,9 +100,14 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     let ids = compte::clauses_de(&state.db, &c.acteur, Some(id), None).await?;
     let comptees = compte::compter_clauses(&state.db, &c.acteur, &ids, today).await?;
     let totaux = Totaux::de(today, &comptees);
-    let marches_op = c.acteur.scoped::<marches::Entity>().filter(marches::Column::OperationId.eq(id)).order_by_asc(marches::Column::Numero).all(&state.db).await?;
-    let numeros: BTreeMap<i64, String> = marches_op.iter().map(|m| (m.id, format!("{} — {}", m.numero, m.objet))).collect();
-    let clauses: Vec<ClauseVue> = comptees
+    // The first marchés and clauses; past APERCU, a link to their list (searched, sorted,
+    // paginated) filtered on the opération.
+    let marches_op = c.acteur.scoped::<marches::Entity>().filter(marches::Column::OperationId.eq(id));
+    let nb_marches = marches_op.clone().count(&state.db).await?;
+    let marches_op = marches_op.order_by_asc(marches::Column::Numero).order_by_asc(marches::Column::Id).limit(APERCU as u64).all(&state.db).await?;
+    let premieres = &comptees[..comptees.len().min(APERCU)];
+    let numeros = service::noms_marches(&state.db, &c.acteur, premieres.iter().map(|cc| cc.marche_id).collect()).await?;
+    let clauses: Vec<ClauseVue> = premieres
         .iter()
         .map(|cc| ClauseVue {
             id: cc.clause.id,
@@ -120,6 +127,8 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
     ctx.insert("totaux", &totaux);
     ctx.insert("marches", &marches_op.iter().map(|m| (m.id, m.numero.clone(), m.objet.clone(), m.montant_ht_cents as f64 / 100.0)).collect::<Vec<_>>());
     ctx.insert("clauses", &clauses);
+    ctx.insert("nb_marches", &nb_marches);
+    ctx.insert("nb_clauses", &comptees.len());
     ctx.insert("fil", &vec![("Opérations".to_string(), "/operations".to_string()), (o.nom.clone(), String::new())]);
     Ok(render(&state, "clauses/operation.html", Some(&c), ctx)?.into_response())
 }
@@ -129,7 +138,7 @@ async fn page_form(state: &AppState, c: &Connecte, id: Option<i64>, f: &Formulai
     let mut ctx = tera::Context::new();
     ctx.insert("f", f);
     ctx.insert("id", &id);
-    ctx.insert("donneurs", &noms_donneurs(state, c).await?);
+    ctx.insert("donneurs", &choix::du_formulaire(&state.db, f, "donneur_ordre_id", service::list_donneurs_ordre(&c.acteur)?, donneurs_ordre::Column::Nom, donneurs_ordre::Column::Id, |d| d.nom.clone()).await?);
     ctx.insert("secteurs", crate::libelles::options("secteur"));
     let fil = match id {
         Some(id) => super::fil(&[("Opérations", "/operations"), (&format!("Opération n° {id}"), &format!("/operations/{id}")), ("Modifier", "")]),
@@ -161,6 +170,9 @@ fn lire(f: &mut Formulaire) -> Option<OperationInput> {
 
 async fn creer(State(state): State<AppState>, c: Connecte, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if choix::cherche(&f) {
+        return page_form(&state, &c, None, &f, StatusCode::OK).await;
+    }
     if let Some(input) = lire(&mut f) {
         match service_op::create_operation(&state.db, &state.clock, &c.acteur, input).await {
             Ok(o) => return Ok(flash::rediriger(&format!("/operations/{}", o.id), &format!("Opération « {} » créée.", o.nom))),
@@ -194,6 +206,9 @@ async fn enregistrer(State(state): State<AppState>, c: Connecte, ApiPath(id): Ap
     c.acteur.require(GESTION)?;
     service_op::get_operation(&state.db, &c.acteur, id).await?;
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if choix::cherche(&f) {
+        return page_form(&state, &c, Some(id), &f, StatusCode::OK).await;
+    }
     if let Some(input) = lire(&mut f) {
         match service_op::update_operation(&state.db, &state.clock, &c.acteur, id, input).await {
             Ok(o) => return Ok(flash::rediriger(&format!("/operations/{id}"), &format!("Opération « {} » modifiée.", o.nom))),

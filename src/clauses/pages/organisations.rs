@@ -11,7 +11,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use entities::enums::{TypeDonneurOrdre, TypeEntreprise};
 use entities::{attributions, donneurs_ordre, entreprises, marches};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 
 use crate::auth::session::Connecte;
@@ -186,6 +186,9 @@ fn cle(sorte: Sorte, id: i64) -> Organisation {
     }
 }
 
+/// A record's page lists this many of its opérations or marchés, then links to the list.
+const APERCU: u64 = 25;
+
 #[derive(Serialize)]
 struct Voisin {
     url: String,
@@ -201,15 +204,18 @@ async fn fiche(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<
 
 async fn afficher_fiche(state: &AppState, c: &Connecte, org: Org, sorte: Sorte, contact: Formulaire, status: StatusCode) -> Result<Response, AppError> {
     let contacts = service::contacts(&state.db, &c.acteur, cle(sorte, org.id)).await?;
-    let voisins: Vec<Voisin> = match sorte {
-        Sorte::DonneurOrdre => crate::clauses::service::operations::list_operations(&c.acteur, Some(org.id))?
-            .all(&state.db)
-            .await?
-            .into_iter()
-            .map(|o| Voisin { url: format!("/operations/{}", o.id), libelle: o.nom, detail: o.commune })
-            .collect(),
+    // The first opérations or marchés; past APERCU, a link to their list filtered on it.
+    let (voisins, nb_voisins): (Vec<Voisin>, u64) = match sorte {
+        Sorte::DonneurOrdre => {
+            let s = crate::clauses::service::operations::list_operations(&c.acteur, Some(org.id))?;
+            let n = s.clone().count(&state.db).await?;
+            let v = s.limit(APERCU).all(&state.db).await?.into_iter().map(|o| Voisin { url: format!("/operations/{}", o.id), libelle: o.nom, detail: o.commune }).collect();
+            (v, n)
+        }
         Sorte::Entreprise => {
-            let attributions = c.acteur.scoped::<attributions::Entity>().filter(attributions::Column::EntrepriseId.eq(org.id)).order_by_asc(attributions::Column::Id).all(&state.db).await?;
+            let s = c.acteur.scoped::<attributions::Entity>().filter(attributions::Column::EntrepriseId.eq(org.id));
+            let n = s.clone().count(&state.db).await?;
+            let attributions = s.order_by_asc(attributions::Column::Id).limit(APERCU).all(&state.db).await?;
             let marches: BTreeMap<i64, marches::Model> = c
                 .acteur
                 .scoped::<marches::Entity>()
@@ -219,13 +225,14 @@ async fn afficher_fiche(state: &AppState, c: &Connecte, org: Org, sorte: Sorte, 
                 .into_iter()
                 .map(|m| (m.id, m))
                 .collect();
-            attributions
+            let v = attributions
                 .iter()
                 .filter_map(|a| {
                     let m = marches.get(&a.marche_id)?;
                     Some(Voisin { url: format!("/marches/{}", m.id), libelle: format!("{} — {}", m.numero, m.objet), detail: crate::libelles::de("role_attribution", a.role) })
                 })
-                .collect()
+                .collect();
+            (v, n)
         }
     };
     let mut ctx = tera::Context::new();
@@ -233,6 +240,7 @@ async fn afficher_fiche(state: &AppState, c: &Connecte, org: Org, sorte: Sorte, 
     ctx.insert("org", &org);
     ctx.insert("contacts", &contacts);
     ctx.insert("voisins", &voisins);
+    ctx.insert("nb_voisins", &nb_voisins);
     let mut contact = contact;
     if contact.valeurs.is_empty() {
         contact.valeurs.insert("recoit_relances".into(), "oui".into());

@@ -12,9 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use chrono::NaiveDate;
-use entities::enums::Modalite;
+use entities::enums::{Modalite, TypeEntreprise};
 use entities::{attributions, entreprises, participants};
-use sea_orm::{ColumnTrait, Condition, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, Condition, Iterable, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::auth::session::Connecte;
@@ -28,7 +28,7 @@ use crate::parcours::service::{eligibilite_participant, get_participant, partici
 use crate::state::AppState;
 use crate::web::formulaire::Formulaire;
 use crate::web::liste::{like, Params};
-use crate::web::{flash, render, ApiForm, ApiPath, ApiQuery};
+use crate::web::{choix, flash, render, ApiForm, ApiPath, ApiQuery};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new().route("/clauses/{id}/placer", get(page).post(placer))
@@ -109,12 +109,21 @@ async fn afficher(state: &AppState, c: &Connecte, k: &Clause, query: &BTreeMap<S
         .into_iter()
         .map(|cr| Critere { code: crate::text::code(cr.code), date_verification: cr.date_verification, valide_jusqu_au: cr.valide_jusqu_au, verifie: cr.verifie_par_id.is_some(), retire: cr.retire_at.is_some() })
         .collect();
-    // Employers: the structure's companies, the lot's attributaires first.
+    // Employers: the lot's attributaires first, then the companies that may employ on
+    // a lot they do not hold (SIAE mise à disposition, training bodies) — at most 200 of
+    // those, narrowed by the search next to the list.
     let sur_le_lot: Vec<attributions::Model> = c.acteur.scoped::<attributions::Entity>().filter(attributions::Column::LotId.eq(k.lot_id)).all(&state.db).await?;
     let role_de = |id: i64| sur_le_lot.iter().find(|a| a.entreprise_id == id).map(|a| a.role);
-    let toutes: Vec<entreprises::Model> = c.acteur.scoped::<entreprises::Entity>().order_by_asc(entreprises::Column::RaisonSociale).all(&state.db).await?;
-    let mut employeurs: Vec<(bool, Employeur)> = toutes
+    let du_lot: Vec<entreprises::Model> =
+        c.acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Id.is_in(sur_le_lot.iter().map(|a| a.entreprise_id).collect::<Vec<_>>())).order_by_asc(entreprises::Column::RaisonSociale).all(&state.db).await?;
+    let hors_lot_possibles: Vec<TypeEntreprise> = TypeEntreprise::iter().filter(|t| !modalites_possibles(*t, None).is_empty()).collect();
+    let autres = c.acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Type.is_in(hors_lot_possibles)).filter(entreprises::Column::Id.is_not_in(sur_le_lot.iter().map(|a| a.entreprise_id).collect::<Vec<_>>()));
+    let retenu = f.valeurs.get("employeur_id").and_then(|v| v.trim().parse().ok());
+    let recherche = choix::recherche(&f, "employeur_id");
+    let (autres, tronque) = choix::lire(&state.db, autres, entreprises::Column::RaisonSociale, entreprises::Column::Id, &recherche, retenu).await?;
+    let employeurs: Vec<Employeur> = du_lot
         .iter()
+        .chain(autres.iter())
         .filter_map(|e| {
             let role = role_de(e.id);
             let possibles = modalites_possibles(e.r#type, role);
@@ -126,11 +135,10 @@ async fn afficher(state: &AppState, c: &Connecte, k: &Clause, query: &BTreeMap<S
                 None => crate::libelles::de("type_entreprise", e.r#type),
             };
             let possibles = possibles.into_iter().map(|m| crate::libelles::de("modalite", m).to_lowercase()).collect::<Vec<_>>().join(", ");
-            Some((role.is_none(), Employeur { id: e.id.to_string(), libelle: format!("{} ({quoi})", e.raison_sociale), possibles }))
+            Some(Employeur { id: e.id.to_string(), libelle: format!("{} ({quoi})", e.raison_sociale), possibles })
         })
         .collect();
-    employeurs.sort_by_key(|(hors_lot, _)| *hors_lot);
-    let attributaires: Vec<(String, String)> = toutes
+    let attributaires: Vec<(String, String)> = du_lot
         .iter()
         .filter_map(|e| role_de(e.id).map(|r| (e.id.to_string(), format!("{} ({})", e.raison_sociale, crate::libelles::de("role_attribution", r).to_lowercase()))))
         .collect();
@@ -140,8 +148,8 @@ async fn afficher(state: &AppState, c: &Connecte, k: &Clause, query: &BTreeMap<S
     ctx.insert("personne", &Personne { id: p.id, nom: format!("{} {}", p.nom, p.prenom), commune: p.commune.clone(), date_naissance: p.date_naissance });
     ctx.insert("eligibilite", &eligibilite);
     ctx.insert("criteres", &criteres);
-    ctx.insert("employeurs", &employeurs.iter().map(|(_, e)| (e.id.clone(), e.libelle.clone())).collect::<Vec<_>>());
-    ctx.insert("possibles", &employeurs.into_iter().map(|(_, e)| e).collect::<Vec<_>>());
+    ctx.insert("employeurs", &choix::Choix { options: employeurs.iter().map(|e| (e.id.clone(), e.libelle.clone())).collect(), tronque, recherche });
+    ctx.insert("possibles", &employeurs);
     ctx.insert("attributaires", &attributaires);
     ctx.insert("modalites", crate::libelles::options("modalite"));
     ctx.insert("types_contrat", crate::libelles::options("type_contrat"));
@@ -162,6 +170,9 @@ async fn page(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i
 async fn placer(State(state): State<AppState>, c: Connecte, ApiPath(id): ApiPath<i64>, ApiForm(valeurs): ApiForm<BTreeMap<String, String>>) -> Result<Response, AppError> {
     let k = clause(&state, &c, id).await?;
     let mut f = Formulaire::recu(&c, GESTION, valeurs)?;
+    if choix::cherche(&f) {
+        return afficher(&state, &c, &k, &BTreeMap::new(), f, StatusCode::OK).await;
+    }
     let participant_id = f.id_obligatoire("participant_id");
     let employeur_id = f.id_obligatoire("employeur_id");
     let attributaire_id = f.id_obligatoire("attributaire_id");

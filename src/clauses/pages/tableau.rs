@@ -209,8 +209,7 @@ fn portefeuille(c: &Connecte, p: &Params, comptees: &Comptees) -> Portefeuille {
     Portefeuille { lignes, pagination, filtres: Filtres { statuts: crate::libelles::options("statut_avancement"), donneurs, operations, trop_de_choix } }
 }
 
-/// A filter's choices are listed up to this many.
-const CHOIX_MAX: usize = 200;
+use crate::web::choix::CHOIX_MAX;
 
 /// A clause's sort key in the portfolio, computed once.
 #[derive(PartialEq, PartialOrd)]

@@ -85,9 +85,9 @@ fn refusee(state: &AppState, connecte: &Connecte) -> Result<Response, AppError> 
     page_erreur(state, Some(connecte), StatusCode::FORBIDDEN, "Accès refusé", "La validation des heures est réservée aux facilitateurs et aux administrateurs de la structure.")
 }
 
-/// A filter's choices are listed up to this many; past it the search finds them (and a
-/// line's employer is a link that filters on it).
-const CHOIX_MAX: usize = 200;
+// Past CHOIX_MAX choices a filter is not listed: the search finds them, and a line's
+// employer is a link that filters on it.
+use crate::web::choix::CHOIX_MAX;
 
 /// The months waiting in the caller's structure that the filters and the search keep,
 /// sorted as asked: one page of them, and how many in all — chosen, sorted and cut by the

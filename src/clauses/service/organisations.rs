@@ -290,3 +290,8 @@ pub async fn add_contact(db: &impl TransactionTrait, clock: &Clock, acteur: &Act
     txn.commit().await?;
     Ok(created)
 }
+
+/// « numéro — objet » of these marchés of the caller's structure, by id.
+pub async fn noms_marches(db: &impl ConnectionTrait, acteur: &Acteur, ids: Vec<i64>) -> AppResult<std::collections::BTreeMap<i64, String>> {
+    Ok(crate::db::par_ids(db, acteur.scoped::<entities::marches::Entity>(), entities::marches::Column::Id, ids).await?.into_iter().map(|m| (m.id, format!("{} — {}", m.numero, m.objet))).collect())
+}
