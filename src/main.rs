@@ -410,8 +410,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { command: ImportCommand::Decp { fichiers, structure, clauses_sociales } } => {
-            // One connection: the import reads and writes in turn, and on SQLite a page
-            // cache that follows every chunk (another connection's would be stale).
+            // The import's own connections (see `connexion_import`).
             let conn = db::connexion_import(settings.database_url()).await?;
             db::migrate(&conn).await?;
             let structure = structure_cible(&conn, structure.as_deref()).await?;

@@ -44,12 +44,13 @@ impl OptionsPool {
     }
 }
 
-/// The connection of a long import: one (it reads and writes in turn, and its page cache
-/// stays valid from one chunk to the next), [`MemoireSqlite::ECRITURE`], and on SQLite a
+/// The connection of a long import: one on SQLite (it reads and writes in turn, and its
+/// page cache stays valid from one chunk to the next), one per writer on PostgreSQL, [`MemoireSqlite::ECRITURE`], and on SQLite a
 /// WAL checkpointed every 40 MB rather than 4 (pages written again and again by each
 /// chunk reach the file once).
 pub async fn connexion_import(url: &str) -> anyhow::Result<DatabaseConnection> {
-    let db = connect_avec(url, OptionsPool { memoire: MemoireSqlite::ECRITURE, ..OptionsPool::de(1) }).await?;
+    let connexions = if url.starts_with("postgres") { crate::decp::ECRIVAINS_POSTGRES as u32 } else { 1 };
+    let db = connect_avec(url, OptionsPool { memoire: MemoireSqlite::ECRITURE, ..OptionsPool::de(connexions) }).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
         db.execute_unprepared("PRAGMA wal_autocheckpoint = 10000;").await?;
     }

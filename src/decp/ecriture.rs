@@ -9,7 +9,7 @@ use entities::{attributions, donneurs_ordre, entreprises, lots, marche_versions,
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, Set};
 
 use super::lecture::{self, MarcheDecp, Organisme};
-use super::{version, Groupe, Rapport};
+use super::{version, Enregistrement, Groupe, Rapport};
 use crate::audit;
 use crate::auth::Acteur;
 use crate::clock::Clock;
@@ -22,35 +22,48 @@ pub(super) enum Issue {
 }
 
 /// Companies and buyers already found in this file, by SIRET.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub(super) struct Connus {
     donneurs: HashMap<String, i64>,
     entreprises: HashMap<String, i64>,
 }
 
 
-/// Writes a chunk of marchés in one transaction: the structure's marchés with these
-/// keys read at once; a marché whose data did not change is not written at all.
-pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connus: &mut Connus, paquet: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
+/// Writes a chunk of marchés: the structure's marchés with these keys read at once (a
+/// marché whose data did not change is not written at all); the buyers and companies of
+/// the others found or created in a short transaction of their own, one writer at a
+/// time (`partages`: writers run side by side on PostgreSQL); then the chunk in one
+/// transaction.
+pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, partages: &tokio::sync::Mutex<Connus>, paquet: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
     if paquet.is_empty() {
         return Ok(());
     }
     let uids: Vec<String> = paquet.iter().map(Groupe::uid).collect();
-    let txn = crate::db::ecrire(db).await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        // Every chunk runs the same statements: after five, PostgreSQL may switch to a
-        // generic plan, which with lists of 2 000 keys scans the structure's whole index
-        // (measured: 325 s for an unchanged re-import of 100 000 marchés). A plan per
-        // statement here.
-        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan").await?;
-    }
-    // The chunk's known marchés: their key and digest first (three columns); whole rows
-    // only for those whose digest differs (an unchanged file reads no more).
+    // The chunk's known marchés: their key and digest (three columns).
     let connus_ici: Vec<(i64, Option<String>, Option<String>)> = {
-        use sea_orm::QuerySelect;
-        acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).select_only().columns([marches::Column::Id, marches::Column::DecpUid, marches::Column::DecpEmpreinte]).into_tuple().all(&txn).await?
+        use sea_orm::{QuerySelect, TransactionTrait};
+        let lecture = db.begin().await?;
+        plans_sur_mesure(&lecture, true).await?;
+        let lignes = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).select_only().columns([marches::Column::Id, marches::Column::DecpUid, marches::Column::DecpEmpreinte]).into_tuple().all(&lecture).await?;
+        lecture.commit().await?;
+        lignes
     };
     let par_uid: HashMap<String, (i64, Option<String>)> = connus_ici.into_iter().filter_map(|(id, u, e)| u.map(|u| (u, (id, e)))).collect();
+    let inchange = |g: &Groupe| par_uid.get(&g.uid()).is_some_and(|(_, e)| e.as_deref() == Some(g.empreinte().as_str()));
+    let a_ecrire: Vec<&Groupe> = paquet.iter().filter(|g| !inchange(g)).collect();
+    let mut connus = if a_ecrire.is_empty() {
+        Connus::default()
+    } else {
+        let mut c = partages.lock().await;
+        let txn = crate::db::ecrire(db).await?;
+        // Buyers for the new marchés only (a known marché keeps its opération).
+        let nouveaux: Vec<&Groupe> = a_ecrire.iter().copied().filter(|g| !par_uid.contains_key(&g.uid())).collect();
+        resoudre(&txn, clock, acteur, &mut c, &nouveaux, &a_ecrire, rapport).await?;
+        txn.commit().await?;
+        c.clone()
+    };
+    let txn = crate::db::ecrire(db).await?;
+    // Whole rows only for the known marchés whose digest differs.
     let a_relire: Vec<i64> = paquet
         .iter()
         .filter_map(|g| match par_uid.get(&g.uid()) {
@@ -61,7 +74,10 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
     let existants: HashMap<String, marches::Model> = if a_relire.is_empty() {
         HashMap::new()
     } else {
-        acteur.scoped::<marches::Entity>().filter(marches::Column::Id.is_in(a_relire)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect()
+        plans_sur_mesure(&txn, true).await?;
+        let m = acteur.scoped::<marches::Entity>().filter(marches::Column::Id.is_in(a_relire)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect();
+        plans_sur_mesure(&txn, false).await?;
+        m
     };
     // What becomes of each marché: written at once (new), after them (a second new one
     // with the same key), or already dealt with.
@@ -75,7 +91,7 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
     for g in &paquet {
         rapport.en_lots += u64::from(g.enregistrements.len() > 1);
         let uid = g.uid();
-        if par_uid.get(&uid).is_some_and(|(_, e)| e.as_deref() == Some(g.empreinte().as_str())) {
+        if inchange(g) {
             suites.push(Suite::Fait);
             compter(Issue::Inchange, rapport);
             continue;
@@ -93,7 +109,7 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
             }
             Some(m) => {
                 suites.push(Suite::Fait);
-                comparer(&txn, clock, acteur, connus, m, g, rapport).await?
+                comparer(&txn, clock, acteur, &mut connus, m, g, rapport).await?
             }
         };
         compter(issue, rapport);
@@ -106,13 +122,27 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
             Suite::Fait => {}
         }
     }
-    creer_tous(&txn, clock, acteur, connus, nouveaux, rapport).await?;
+    creer_tous(&txn, clock, acteur, &connus, nouveaux, rapport).await?;
     for g in &ensuite {
         let avant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(g.uid())).one(&txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} introuvable", g.uid()))?;
-        let issue = comparer(&txn, clock, acteur, connus, &avant, g, rapport).await?;
+        let issue = comparer(&txn, clock, acteur, &mut connus, &avant, g, rapport).await?;
         compter(issue, rapport);
     }
     txn.commit().await?;
+    Ok(())
+}
+
+/// On PostgreSQL, plans made for each statement's values (`true`) or PostgreSQL's own
+/// choice (`false`), until the end of the transaction. Every chunk runs the same reads
+/// by lists of 2 000 keys: after five, PostgreSQL may switch to a generic plan, which
+/// scans the structure's whole index (measured: 325 s for an unchanged re-import of
+/// 100 000 marchés). But not while writing: each inserted row's foreign keys are checked
+/// by a query of PostgreSQL's own, planned again for every row under
+/// `force_custom_plan` (perf: 59 % of the server's time in the first import, 2.4 MB/s).
+async fn plans_sur_mesure(txn: &DatabaseTransaction, oui: bool) -> Result<(), sea_orm::DbErr> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        txn.execute_unprepared(if oui { "SET LOCAL plan_cache_mode = force_custom_plan" } else { "SET LOCAL plan_cache_mode = auto" }).await?;
+    }
     Ok(())
 }
 
@@ -133,9 +163,16 @@ fn parties(m: &MarcheDecp) -> Vec<(&Organisme, RoleAttribution, Option<i64>)> {
     parties
 }
 
-/// The versions of the record of rank `rang`: as notified, then each modification.
-fn versions_de(rang: usize, m: &MarcheDecp) -> impl Iterator<Item = (i32, &serde_json::Value)> {
-    std::iter::once((version(rang, 0), &m.donnees)).chain(m.modifications.iter().map(move |md| (version(rang, md.numero), &md.donnees)))
+/// The versions of the record of rank `rang`: as notified, then each modification,
+/// with their JSON text.
+fn versions_de(rang: usize, e: &Enregistrement) -> impl Iterator<Item = (i32, &str)> {
+    std::iter::once(0).chain(e.marche.modifications.iter().map(|md| md.numero)).zip(e.versions.iter()).map(move |(n, t)| (version(rang, n), &**t))
+}
+
+/// A version's JSON value from its text (written by the import itself: `Null` cannot
+/// happen but is not a reason to lose the marché).
+fn json(texte: &str) -> serde_json::Value {
+    serde_json::from_str(texte).unwrap_or(serde_json::Value::Null)
 }
 
 /// The number and title of a new lot: « Lot unique » for a marché of one record, else
@@ -144,14 +181,15 @@ fn nouveau_lot(seul: bool, deja: usize, m: &MarcheDecp) -> (String, String) {
     if seul { ("unique".to_string(), "Lot unique".to_string()) } else { ((deja + 1).to_string(), m.objet.chars().take(200).collect()) }
 }
 
-/// The structure's buyers and companies of these marchés, found by SIRET in one query
-/// each; those not found are created at once (multi-row, audited) and counted.
-async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
+/// The structure's buyers of the `nouveaux` marchés and companies of the `groupes`, found
+/// by SIRET in one query each; those not found are created at once (multi-row, audited)
+/// and counted.
+async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, nouveaux: &[&Groupe], groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
     use sea_orm::QuerySelect;
     let (sid, now) = (acteur.structure_id, clock.now());
     // Buyers.
     let mut acheteurs: Vec<&Organisme> = Vec::new();
-    for g in groupes {
+    for g in nouveaux {
         let a = &g.premier().acheteur;
         if !connus.donneurs.contains_key(a.identifiant.valeur.as_str()) && !acheteurs.iter().any(|x| x.identifiant.valeur == a.identifiant.valeur) {
             acheteurs.push(a);
@@ -159,7 +197,9 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
     }
     if !acheteurs.is_empty() {
         let sirets: Vec<String> = acheteurs.iter().map(|a| a.identifiant.valeur.clone()).collect();
+        plans_sur_mesure(txn, true).await?;
         let trouves: Vec<(i64, String)> = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.is_in(sirets)).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Siret]).into_tuple().all(txn).await?;
+        plans_sur_mesure(txn, false).await?;
         connus.donneurs.extend(trouves.into_iter().map(|(id, s)| (s, id)));
         let manquants: Vec<&Organisme> = acheteurs.into_iter().filter(|a| !connus.donneurs.contains_key(a.identifiant.valeur.as_str())).collect();
         let ids = crate::db::nouveaux_ids(txn, "donneurs_ordre", manquants.len()).await?;
@@ -188,7 +228,9 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
     }
     if !organismes.is_empty() {
         let sirets: Vec<String> = organismes.iter().map(|a| a.identifiant.valeur.clone()).collect();
+        plans_sur_mesure(txn, true).await?;
         let trouves: Vec<(i64, String)> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.is_in(sirets)).select_only().columns([entreprises::Column::Id, entreprises::Column::Siret]).into_tuple().all(txn).await?;
+        plans_sur_mesure(txn, false).await?;
         connus.entreprises.extend(trouves.into_iter().map(|(id, s)| (s, id)));
         let manquants: Vec<&Organisme> = organismes.into_iter().filter(|a| !connus.entreprises.contains_key(a.identifiant.valeur.as_str())).collect();
         let ids = crate::db::nouveaux_ids(txn, "entreprises", manquants.len()).await?;
@@ -207,14 +249,13 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
     Ok(())
 }
 
-/// New marchés, all at once: their buyers and companies resolved, then their
+/// New marchés, all at once (their buyers and companies already resolved): their
 /// opérations, marchés, lots, attributions, versions and audit entries written as
 /// multi-row statements (ids drawn first, so that rows can refer to each other).
-async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, groupes: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
+async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &Connus, groupes: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
     if groupes.is_empty() {
         return Ok(());
     }
-    resoudre(txn, clock, acteur, connus, &groupes.iter().collect::<Vec<_>>(), rapport).await?;
     let (sid, now) = (acteur.structure_id, clock.now());
     let n_lots: usize = groupes.iter().map(|g| g.enregistrements.len()).sum();
     let ids_operations = crate::db::nouveaux_ids(txn, "operations", groupes.len()).await?;
@@ -229,11 +270,11 @@ async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, c
         journal.push(audit::ligne(clock, acteur, "import_decp", "marche", id_m, None, Some(&marche))?);
         ms.push(marches::ActiveModel::from(marche).reset_all());
         let seul = g.enregistrements.len() == 1;
-        for (rang, e) in g.enregistrements.into_iter().enumerate() {
-            let m = e.marche;
+        for (rang, e) in g.enregistrements.iter().enumerate() {
+            let m = &e.marche;
             let id_l = ids_lots.next().ok_or_else(|| anyhow::anyhow!("ids de lots épuisés"))?;
             let (numero, intitule) = nouveau_lot(seul, rang, &m);
-            ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot)), created_at: Set(now) });
+            ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now) });
             let mut attribuees: Vec<i64> = Vec::new();
             for (o, role, montant) in parties(&m) {
                 let entreprise = *connus.entreprises.get(o.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
@@ -242,15 +283,12 @@ async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, c
                     ats.push(attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), lot_id: Set(id_l), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() });
                 }
             }
-            // The versions take the record's data (no copy).
-            let version_ligne = |v: i32, donnees: serde_json::Value| marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), version: Set(v), source: Set("decp".into()), donnees: Set(donnees), created_at: Set(now), ..Default::default() };
-            vs.push(version_ligne(version(rang, 0), m.donnees));
             // A modification number given twice in a record: its first one.
-            let mut numeros = std::collections::HashSet::from([0]);
-            for md in m.modifications {
-                if numeros.insert(md.numero) {
-                    rapport.modifications += 1;
-                    vs.push(version_ligne(version(rang, md.numero), md.donnees));
+            let mut numeros = std::collections::HashSet::new();
+            for (n, (v, texte)) in versions_de(rang, &e).enumerate() {
+                if numeros.insert(v) {
+                    rapport.modifications += u64::from(n > 0);
+                    vs.push(marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), version: Set(v), source: Set("decp".into()), donnees: Set(json(texte)), created_at: Set(now), ..Default::default() });
                 }
             }
         }
@@ -400,10 +438,10 @@ async fn parties_et_versions(
                 change = true;
             }
         }
-        for (v, donnees) in versions_de(rang, m) {
+        for (v, texte) in versions_de(rang, e) {
             if !connues.contains(&v) {
                 connues.push(v);
-                marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), version: Set(v), source: Set("decp".into()), donnees: Set(donnees.clone()), created_at: Set(now), ..Default::default() }.insert(txn).await?;
+                marche_versions::ActiveModel { structure_id: Set(sid), marche_id: Set(marche.id), version: Set(v), source: Set("decp".into()), donnees: Set(json(texte)), created_at: Set(now), ..Default::default() }.insert(txn).await?;
                 if v % 1000 > 0 {
                     rapport.modifications += 1;
                     change = true;

@@ -142,3 +142,24 @@ async fn a_records_page_shows_its_first_items_and_links_to_their_list() {
     let (_, ms) = page(&app, "/marches?q=Grand+Parc", Some(&cookie)).await;
     assert!(ms.contains("2026-07") && ms.contains("2026-123") && ms.contains("26 résultats"), "found by their opération's name: {ms}");
 }
+
+#[tokio::test]
+async fn a_buyers_home_lists_its_operations_a_page_at_a_time_and_finds_them_by_name() {
+    let app = spawn_app().await;
+    let s = structure(&app).await;
+    for i in 0..25 {
+        let (status, o) = app
+            .post("/api/v1/operations", &s.facilitateur.token, &json!({"donneur_ordre_id": s.donneur_ordre_id, "nom": format!("Voirie tranche {i:02}"), "commune": "Bordeaux", "qpv": false, "secteur": "btp"}))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{o}");
+    }
+    let cookie = se_connecter_a(&app, &s.donneur, "/").await;
+    let (_, html) = page(&app, "/", Some(&cookie)).await;
+    assert!(html.contains("26 résultats — page 1 sur 2") && html.contains("Bilan de l'opération « PRU Grand Parc »") && !html.contains("Voirie tranche 24"), "{html}");
+    let (_, suite) = page(&app, "/?page=2", Some(&cookie)).await;
+    assert!(suite.contains("Voirie tranche 24") && !suite.contains("PRU Grand Parc"), "{suite}");
+    let (_, trouve) = page(&app, "/?q=grand+parc", Some(&cookie)).await;
+    assert!(trouve.contains("1 résultat") && trouve.contains("PRU Grand Parc") && !trouve.contains("Voirie"), "{trouve}");
+    let (_, rien) = page(&app, "/?q=nulle", Some(&cookie)).await;
+    assert!(rien.contains("Aucune opération ne correspond à « nulle »."), "{rien}");
+}

@@ -238,9 +238,11 @@ async fn a_file_of_several_chunks_is_written_whole_and_once() {
     app.login("PLIE Nantes", Role::Facilitateur).await;
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("gros.xml");
-    let titulaire = clausier::demo::siret(31);
+    // Seven companies, each in every chunk: on PostgreSQL two writers side by side find
+    // or create them, each once.
     let mut xml = String::from("<marches>\n");
     for i in 0..4401 {
+        let titulaire = clausier::demo::siret(31 + i % 7);
         xml.push_str(&format!("<marche><id>M{i}</id><acheteur><id>{PARIS}</id></acheteur><objet>Lot {i}</objet><dureeMois>12</dureeMois><dateNotification>2025-03-01</dateNotification><montant>{}</montant><titulaires><titulaire><id>{titulaire}</id></titulaire></titulaires></marche>\n", 1000 + i));
     }
     xml.push_str("</marches>\n");
@@ -248,7 +250,8 @@ async fn a_file_of_several_chunks_is_written_whole_and_once() {
     let p = p.to_str().unwrap();
     let (ok, out) = importer(&app.db_url, &[p]);
     assert!(ok && out.contains("4401 marché(s) lu(s), dont 0 avec clause sociale ; 4401 créé(s)"), "{out}");
-    assert_eq!((count(&app.db, "marches").await, count(&app.db, "attributions").await, count(&app.db, "entreprises").await), (4401, 4401, 1));
+    assert_eq!((count(&app.db, "marches").await, count(&app.db, "attributions").await, count(&app.db, "entreprises").await, count(&app.db, "donneurs_ordre").await), (4401, 4401, 7, 1));
+    assert!(out.contains("1 donneur(s) d'ordre et 7 entreprise(s) créé(s)"), "counted once each: {out}");
     let (ok, out) = importer(&app.db_url, &[p]);
     assert!(ok && out.contains("0 créé(s), 0 mis à jour, 4401 inchangé(s)"), "{out}");
     assert_eq!(count(&app.db, "marches").await, 4401);

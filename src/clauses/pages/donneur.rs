@@ -84,7 +84,7 @@ impl Somme {
 }
 
 /// What the buyer's home shows, in the page's context.
-pub(super) async fn contexte(state: &AppState, c: &Connecte, ctx: &mut tera::Context) -> AppResult<()> {
+pub(super) async fn contexte(state: &AppState, c: &Connecte, p: &crate::web::liste::Params, ctx: &mut tera::Context) -> AppResult<()> {
     let a = &c.acteur;
     let Some(donneur) = a.donneur_ordre_id else { return Ok(()) };
     let today = state.clock.today();
@@ -98,6 +98,9 @@ pub(super) async fn contexte(state: &AppState, c: &Connecte, ctx: &mut tera::Con
     for k in &charge.clauses {
         par_marche.entry(k.marche_id).or_default().ajouter(Somme { objectif: k.objectif_minutes, retenues: k.globalisation.retenues, attendu: k.avancement.attendu, statut: Some(k.avancement.statut) });
     }
+    // The opérations found by the search, one page of them (by name).
+    let operations: Vec<_> = operations.into_iter().filter(|o| crate::web::liste::contient(&o.nom, &p.q)).collect();
+    let (operations, pagination) = p.tranche(operations);
     let vues: Vec<Avance> = operations
         .iter()
         .map(|o| {
@@ -115,6 +118,8 @@ pub(super) async fn contexte(state: &AppState, c: &Connecte, ctx: &mut tera::Con
         })
         .collect();
     ctx.insert("operations_do", &vues);
+    ctx.insert("pagination", &pagination);
+    ctx.insert("q", &p.q);
     ctx.insert("donneur", &(donneur, nom.unwrap_or_default()));
     Ok(())
 }

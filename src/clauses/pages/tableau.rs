@@ -287,6 +287,7 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
         return Ok(render(&state, "accueil.html", None, tera::Context::new())?.into_response());
     };
     c.chemin = "/".into();
+    let query: BTreeMap<String, String> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
     if !GESTION.contains(&c.acteur.role) {
         let mut ctx = tera::Context::new();
         if c.acteur.role == Role::Entreprise {
@@ -296,11 +297,10 @@ pub async fn accueil(State(state): State<AppState>, headers: HeaderMap, uri: axu
             super::referent::contexte(&state, c, &mut ctx).await?;
         }
         if c.acteur.role == Role::DonneurOrdre {
-            super::donneur::contexte(&state, c, &mut ctx).await?;
+            super::donneur::contexte(&state, c, &Params::lire("/", &query, &[]), &mut ctx).await?;
         }
         return Ok(render(&state, "accueil.html", Some(c), ctx)?.into_response());
     }
-    let query: BTreeMap<String, String> = uri.query().and_then(|q| serde_urlencoded::from_str(q).ok()).unwrap_or_default();
     let p = Params::lire("/", &query, TRIS);
     let a = &c.acteur;
     let today = state.clock.today();
