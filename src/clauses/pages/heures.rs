@@ -169,6 +169,16 @@ async fn grille(state: &AppState, acteur: &crate::auth::Acteur, mois: NaiveDate,
     Ok((completer(db, acteur, mois, lignes).await?, pagination, employeurs))
 }
 
+/// One page of the grid as read: its contrats, pages, employer filter, employers' names
+/// and the structure's caps.
+struct GrilleLue {
+    contrats: Vec<ContratADeclarer>,
+    pagination: crate::web::liste::Pagination,
+    employeurs: Option<Vec<(String, String)>>,
+    noms: BTreeMap<i64, String>,
+    params: crate::parcours::parametres::ParametresParcours,
+}
+
 /// What the grid was sent: the typed hours by contrat, the refusals by contrat, and
 /// refusals that belong to no line of the page.
 #[derive(Default)]
@@ -186,11 +196,23 @@ pub(super) async fn afficher(state: &AppState, connecte: &Connecte, mois: NaiveD
     }
     let acteur = &connecte.acteur;
     let today = state.clock.today();
-    let (contrats, pagination, employeurs) = grille(state, acteur, mois, p).await?;
-    let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, contrats.iter().map(|c| c.employeur_id).collect()).await?;
-    let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
+    // One page of the grid, as the database gives it, is kept while the structure's data
+    // is unchanged (any declaration changes it): the same page asked again (a company's
+    // accountant coming back to it, every facilitateur of the structure) is not read again.
+    let detail = format!("{:?}|{:?}|{}", acteur.role, acteur.entreprise_id, p.lien(&[("fait", None), ("brouillon", None)]));
+    let lue = state
+        .antememoire
+        .obtenir_pour(&state.db, "page_grille", acteur.structure_id, mois, detail, || async {
+            let (contrats, pagination, employeurs) = grille(state, acteur, mois, p).await?;
+            let noms = crate::clauses::service::noms_entreprises(&state.db, acteur, contrats.iter().map(|c| c.employeur_id).collect()).await?;
+            let params = crate::parcours::service::parametres(&state.db, acteur.structure_id).await?;
+            Ok(GrilleLue { contrats, pagination, employeurs, noms, params })
+        })
+        .await?;
+    let GrilleLue { contrats, pagination, employeurs, noms, params } = &*lue;
     let lignes: Vec<Ligne> = contrats
-        .into_iter()
+        .iter()
+        .cloned()
         .map(|c| {
             let courante = c.courante.as_ref();
             let brouillon = courante.filter(|h| h.statut == StatutDeclaration::Brouillon);
