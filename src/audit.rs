@@ -24,6 +24,9 @@ use crate::web::ApiQuery;
 pub const MASQUE: &str = "(confidentiel : modifié)";
 
 /// The value as the log keeps it: confidential fields replaced by the marker.
+/// The kinds of records some of whose fields [`masquer`] may mask (its cases).
+const MASQUES: [&str; 3] = ["participant", "etape", "critere"];
+
 fn masquer(entite: &str, mut v: serde_json::Value) -> serde_json::Value {
     let Some(o) = v.as_object_mut() else { return v };
     let champs: &[&str] = match entite {
@@ -72,6 +75,34 @@ pub fn ligne<T: Serialize>(clock: &Clock, acteur: &Acteur, action: &str, entite:
         created_at: Set(clock.now()),
         ..Default::default()
     })
+}
+
+/// The columns of [`valeurs`], in its order.
+pub const COLONNES: [audit_log::Column; 7] = [
+    audit_log::Column::StructureId,
+    audit_log::Column::UtilisateurId,
+    audit_log::Column::Action,
+    audit_log::Column::Entite,
+    audit_log::Column::EntiteId,
+    audit_log::Column::Apres,
+    audit_log::Column::CreatedAt,
+];
+
+/// The row of a creation ([`ligne`] with nothing before) as values of [`COLONNES`], the
+/// record written as JSON text ([`crate::db::json_texte`]): for writers of many rows
+/// (imports).
+pub fn valeurs<T: Serialize>(backend: sea_orm::DbBackend, clock: &Clock, acteur: &Acteur, action: &str, entite: &str, entite_id: i64, apres: &T) -> AppResult<Vec<sea_orm::sea_query::SimpleExpr>> {
+    // A kind of record never masked is written straight to text.
+    let texte = if MASQUES.contains(&entite) { serde_json::to_value(apres).map(|v| masquer(entite, v)).and_then(|v| serde_json::to_string(&v)) } else { serde_json::to_string(apres) }.map_err(anyhow::Error::new)?;
+    Ok(vec![
+        acteur.structure_id.into(),
+        (acteur.utilisateur_id != 0).then_some(acteur.utilisateur_id).into(),
+        action.into(),
+        entite.into(),
+        entite_id.into(),
+        crate::db::json_texte(backend, Some(texte)),
+        clock.now().into(),
+    ])
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {

@@ -206,7 +206,8 @@ pub async fn nouveaux_ids(txn: &sea_orm::DatabaseTransaction, table: &str, n: us
     }
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
-        let sql = format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)");
+        // The sequence looked up once, not once per id (2.4 % of the DECP import's time).
+        let sql = format!("WITH q AS MATERIALIZED (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS s) SELECT nextval(q.s) FROM q, generate_series(1, $1)");
         let lignes = txn.query_all(Statement::from_sql_and_values(backend, sql, [(n as i64).into()])).await?;
         return lignes.iter().map(|l| l.try_get_by_index::<i64>(0)).collect();
     }
@@ -230,6 +231,35 @@ where
     while lignes.peek().is_some() {
         let paquet: Vec<A> = lignes.by_ref().take(par.max(1)).collect();
         <A::Entity as EntityTrait>::insert_many(paquet).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+/// A JSON document already written as text, as the value of a `json` column: PostgreSQL
+/// checks it as it stores it (`CAST(… AS json)`), SQLite keeps the text as sea-orm
+/// would. Sent so, a document is neither parsed into a tree here nor sent as `jsonb`
+/// that PostgreSQL then turns back into text for the column (measured on the DECP
+/// import: a tenth of the server's work).
+pub fn json_texte(backend: DbBackend, texte: Option<String>) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
+    match (backend, texte) {
+        (_, None) => SimpleExpr::Value(sea_orm::Value::String(None)),
+        (DbBackend::Postgres, Some(t)) => Expr::val(t).cast_as(Alias::new("json")),
+        (_, Some(t)) => Expr::val(t).into(),
+    }
+}
+
+/// Inserts rows given as the values of `colonnes` (in that order), `par` rows per
+/// statement: for rows whose values are expressions ([`json_texte`]).
+pub async fn inserer_valeurs<E: sea_orm::EntityTrait>(txn: &impl ConnectionTrait, colonnes: &[E::Column], lignes: Vec<Vec<sea_orm::sea_query::SimpleExpr>>, par: usize) -> Result<(), sea_orm::DbErr> {
+    let mut lignes = lignes.into_iter().peekable();
+    while lignes.peek().is_some() {
+        let mut q = sea_orm::sea_query::Query::insert();
+        q.into_table(E::default()).columns(colonnes.iter().copied());
+        for ligne in lignes.by_ref().take(par.max(1)) {
+            q.values(ligne).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
+        }
+        txn.execute(txn.get_database_backend().build(&q)).await?;
     }
     Ok(())
 }
