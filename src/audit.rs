@@ -23,11 +23,15 @@ use crate::web::ApiQuery;
 /// What the log keeps instead of a confidential value.
 pub const MASQUE: &str = "(confidentiel : modifié)";
 
-/// The value as the log keeps it: confidential fields replaced by the marker.
-/// The kinds of records some of whose fields [`masquer`] may mask (its cases).
+/// The kinds of records some of whose fields [`masquer`] may mask: the others are
+/// written as they are (and [`valeurs`] writes them straight to text).
 const MASQUES: [&str; 3] = ["participant", "etape", "critere"];
 
+/// The value as the log keeps it: confidential fields replaced by the marker.
 fn masquer(entite: &str, mut v: serde_json::Value) -> serde_json::Value {
+    if !MASQUES.contains(&entite) {
+        return v;
+    }
     let Some(o) = v.as_object_mut() else { return v };
     let champs: &[&str] = match entite {
         "participant" => &["rqth", "beneficiaire_aah"],
@@ -100,7 +104,7 @@ pub fn valeurs<T: Serialize>(backend: sea_orm::DbBackend, clock: &Clock, acteur:
         action.into(),
         entite.into(),
         entite_id.into(),
-        crate::db::json_texte(backend, Some(texte)),
+        crate::db::json_texte(backend, texte),
         clock.now().into(),
     ])
 }

@@ -310,7 +310,7 @@ async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, c
             for (n, (v, texte)) in versions_de(rang, &e).enumerate() {
                 if numeros.insert(v) {
                     rapport.modifications += u64::from(n > 0);
-                    vs.push(vec![sid.into(), id_m.into(), v.into(), "decp".into(), crate::db::json_texte(backend, Some(texte.to_string())), now.into()]);
+                    vs.push(vec![sid.into(), id_m.into(), v.into(), "decp".into(), crate::db::json_texte(backend, texte.to_string()), now.into()]);
                 }
             }
         }

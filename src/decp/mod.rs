@@ -412,19 +412,20 @@ pub async fn importer(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, c
             let paquet = reception_paquets.lock().await.recv().await;
             let Some(paquet) = paquet else { break };
             let cree = r.crees;
-            if let Err(e) = ecriture::ecrire_paquet(db, clock, acteur, &partages, paquet, &mut r).await {
+            let ecrit = async {
+                ecriture::ecrire_paquet(db, clock, acteur, &partages, paquet, &mut r).await?;
+                if r.crees > cree && (ecrits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1).is_power_of_two() {
+                    statistiques(db).await?;
+                }
+                anyhow::Ok(())
+            };
+            if let Err(e) = ecrit.await {
                 // The reading stops at its next chunk.
                 places.close();
                 reception_paquets.lock().await.close();
                 return Err(e);
             }
             places.add_permits(1);
-            if r.crees > cree {
-                let n = ecrits.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                if n.is_power_of_two() {
-                    statistiques(db).await?;
-                }
-            }
         }
         Ok(r)
     }));
