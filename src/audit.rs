@@ -93,9 +93,8 @@ pub const COLONNES: [audit_log::Column; 7] = [
 ];
 
 /// The row of a creation ([`ligne`] with nothing before) as values of [`COLONNES`], the
-/// record written as JSON text ([`crate::db::json_texte`]): for writers of many rows
-/// (imports).
-pub fn valeurs<T: Serialize>(backend: sea_orm::DbBackend, clock: &Clock, acteur: &Acteur, action: &str, entite: &str, entite_id: i64, apres: &T) -> AppResult<Vec<sea_orm::sea_query::SimpleExpr>> {
+/// record as JSON text: for writers of many rows (imports, [`crate::db::lignes`]).
+pub fn valeurs<T: Serialize>(clock: &Clock, acteur: &Acteur, action: &str, entite: &str, entite_id: i64, apres: &T) -> AppResult<Vec<sea_orm::Value>> {
     // A kind of record never masked is written straight to text.
     let texte = if MASQUES.contains(&entite) { serde_json::to_value(apres).map(|v| masquer(entite, v)).and_then(|v| serde_json::to_string(&v)) } else { serde_json::to_string(apres) }.map_err(anyhow::Error::new)?;
     Ok(vec![
@@ -104,7 +103,7 @@ pub fn valeurs<T: Serialize>(backend: sea_orm::DbBackend, clock: &Clock, acteur:
         action.into(),
         entite.into(),
         entite_id.into(),
-        crate::db::json_texte(backend, texte),
+        texte.into(),
         clock.now().into(),
     ])
 }

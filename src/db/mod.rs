@@ -1,6 +1,7 @@
 //! Connecting to the database (SQLite file by default, PostgreSQL in production) and
 //! applying migrations.
 
+pub mod lignes;
 pub mod paquet;
 pub mod sauvegarde;
 
@@ -195,30 +196,6 @@ pub async fn ecrire(db: &impl sea_orm::TransactionTrait) -> Result<sea_orm::Data
     Ok(txn)
 }
 
-/// `n` new ids of `table` for rows a caller inserts many at once (multi-row INSERT with
-/// their ids, so that the rows that refer to them can be built before). In a write
-/// transaction ([`ecrire`]): on SQLite it holds the only write lock, so the ids after
-/// the largest are free; on PostgreSQL they are drawn from the table's sequence.
-pub async fn nouveaux_ids(txn: &sea_orm::DatabaseTransaction, table: &str, n: usize) -> Result<Vec<i64>, sea_orm::DbErr> {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    if n == 0 {
-        return Ok(Vec::new());
-    }
-    let backend = txn.get_database_backend();
-    if backend == DbBackend::Postgres {
-        // The sequence looked up once, not once per id (2.4 % of the DECP import's time).
-        let sql = format!("WITH q AS MATERIALIZED (SELECT pg_get_serial_sequence('{table}', 'id')::regclass AS s) SELECT nextval(q.s) FROM q, generate_series(1, $1)");
-        let lignes = txn.query_all(Statement::from_sql_and_values(backend, sql, [(n as i64).into()])).await?;
-        return lignes.iter().map(|l| l.try_get_by_index::<i64>(0)).collect();
-    }
-    let ligne = txn.query_one(Statement::from_string(backend, format!("SELECT COALESCE(MAX(id), 0) FROM {table}"))).await?;
-    let max: i64 = match ligne {
-        Some(l) => l.try_get_by_index(0)?,
-        None => 0,
-    };
-    Ok((max + 1..=max + n as i64).collect())
-}
-
 /// Inserts rows many at a time (statements of at most `par` rows: under the backends'
 /// limits on bound values), without reading them back.
 pub async fn inserer<A>(txn: &impl sea_orm::ConnectionTrait, lignes: Vec<A>, par: usize) -> Result<(), sea_orm::DbErr>
@@ -231,34 +208,6 @@ where
     while lignes.peek().is_some() {
         let paquet: Vec<A> = lignes.by_ref().take(par.max(1)).collect();
         <A::Entity as EntityTrait>::insert_many(paquet).exec_without_returning(txn).await?;
-    }
-    Ok(())
-}
-
-/// A JSON document already written as text, as the value of a `json` column: PostgreSQL
-/// checks it as it stores it (`CAST(… AS json)`), SQLite keeps the text as sea-orm
-/// would. Sent so, a document is neither parsed into a tree here nor sent as `jsonb`
-/// that PostgreSQL then turns back into text for the column (measured on the DECP
-/// import: a tenth of the server's work).
-pub fn json_texte(backend: DbBackend, texte: String) -> sea_orm::sea_query::SimpleExpr {
-    use sea_orm::sea_query::{Alias, Expr};
-    match backend {
-        DbBackend::Postgres => Expr::val(texte).cast_as(Alias::new("json")),
-        _ => Expr::val(texte).into(),
-    }
-}
-
-/// Inserts rows given as the values of `colonnes` (in that order), `par` rows per
-/// statement: for rows whose values are expressions ([`json_texte`]).
-pub async fn inserer_valeurs<E: sea_orm::EntityTrait>(txn: &impl ConnectionTrait, colonnes: &[E::Column], lignes: Vec<Vec<sea_orm::sea_query::SimpleExpr>>, par: usize) -> Result<(), sea_orm::DbErr> {
-    let mut lignes = lignes.into_iter().peekable();
-    while lignes.peek().is_some() {
-        let mut q = sea_orm::sea_query::Query::insert();
-        q.into_table(E::default()).columns(colonnes.iter().copied());
-        for ligne in lignes.by_ref().take(par.max(1)) {
-            q.values(ligne).map_err(|e| sea_orm::DbErr::Custom(e.to_string()))?;
-        }
-        txn.execute(txn.get_database_backend().build(&q)).await?;
     }
     Ok(())
 }

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use entities::enums::{RoleAttribution, TypeEntreprise};
-use entities::{attributions, donneurs_ordre, entreprises, lots, marche_versions, marches, operations};
+use entities::{attributions, audit_log, donneurs_ordre, entreprises, lots, marche_versions, marches, operations};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, Set};
 
 use super::lecture::{self, MarcheDecp, Organisme};
@@ -13,6 +13,7 @@ use super::{version, Enregistrement, Groupe, Rapport};
 use crate::audit;
 use crate::auth::Acteur;
 use crate::clock::Clock;
+use crate::db::lignes::Lignes;
 
 /// What happened to one marché.
 pub(super) enum Issue {
@@ -54,7 +55,8 @@ impl Connus {
 /// Writes a chunk of marchés: the structure's marchés with these keys read at once (a
 /// marché whose data did not change is not written at all); the buyers and companies of
 /// the others found or created in a short transaction of their own, one writer at a
-/// time (`partages`: writers run side by side on PostgreSQL); then the chunk in one
+/// time (`partages`: writers run side by side on PostgreSQL); the new marchés written
+/// at once ([`creer_tous`]); then the known ones compared and brought up to date, in one
 /// transaction.
 pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, partages: &tokio::sync::Mutex<Connus>, paquet: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
     if paquet.is_empty() {
@@ -72,79 +74,57 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
     };
     let par_uid: HashMap<String, (i64, Option<String>)> = connus_ici.into_iter().filter_map(|(id, u, e)| u.map(|u| (u, (id, e)))).collect();
     let inchange = |g: &Groupe| par_uid.get(&g.uid()).is_some_and(|(_, e)| e.as_deref() == Some(g.empreinte().as_str()));
-    let a_ecrire: Vec<&Groupe> = paquet.iter().filter(|g| !inchange(g)).collect();
-    let mut connus = if a_ecrire.is_empty() {
-        Connus::default()
-    } else {
-        let mut c = partages.lock().await;
-        let txn = crate::db::ecrire(db).await?;
-        // Buyers for the new marchés only (a known marché keeps its opération).
-        let nouveaux: Vec<&Groupe> = a_ecrire.iter().copied().filter(|g| !par_uid.contains_key(&g.uid())).collect();
-        resoudre(&txn, clock, acteur, &mut c, &nouveaux, &a_ecrire, rapport).await?;
-        txn.commit().await?;
-        c.pour(&a_ecrire)
+    let mut connus = {
+        let a_ecrire: Vec<&Groupe> = paquet.iter().filter(|g| !inchange(g)).collect();
+        if a_ecrire.is_empty() {
+            Connus::default()
+        } else {
+            let mut c = partages.lock().await;
+            // Buyers for the new marchés only (a known marché keeps its opération).
+            let nouveaux: Vec<&Groupe> = a_ecrire.iter().copied().filter(|g| !par_uid.contains_key(&g.uid())).collect();
+            resoudre(db, clock, acteur, &mut c, &nouveaux, &a_ecrire, rapport).await?;
+            c.pour(&a_ecrire)
+        }
     };
-    let txn = crate::db::ecrire(db).await?;
-    // Whole rows only for the known marchés whose digest differs.
-    let a_relire: Vec<i64> = paquet
-        .iter()
-        .filter_map(|g| match par_uid.get(&g.uid()) {
-            Some((id, e)) if e.as_deref() != Some(g.empreinte().as_str()) => Some(*id),
-            _ => None,
-        })
-        .collect();
-    let existants: HashMap<String, marches::Model> = if a_relire.is_empty() {
-        HashMap::new()
-    } else {
-        plans_sur_mesure(&txn, true).await?;
-        let m = acteur.scoped::<marches::Entity>().filter(marches::Column::Id.is_in(a_relire)).all(&txn).await?.into_iter().filter_map(|m| m.decp_uid.clone().map(|u| (u, m))).collect();
-        plans_sur_mesure(&txn, false).await?;
-        m
-    };
-    // What becomes of each marché: written at once (new), after them (a second new one
-    // with the same key), or already dealt with.
-    enum Suite {
-        Nouveau,
-        Ensuite,
-        Fait,
-    }
+    // What becomes of each marché: nothing (unchanged), written at once (new), after
+    // them (a second new one with the same key: keys hashed apart in the file), or
+    // compared with what is kept (known, whose digest differs).
     let mut vus = std::collections::HashSet::new();
-    let mut suites = Vec::with_capacity(paquet.len());
-    for g in &paquet {
+    let (mut nouveaux, mut ensuite, mut a_comparer) = (Vec::new(), Vec::new(), Vec::new());
+    for g in paquet {
         rapport.en_lots += u64::from(g.enregistrements.len() > 1);
-        let uid = g.uid();
-        if inchange(g) {
-            suites.push(Suite::Fait);
+        if inchange(&g) {
             compter(Issue::Inchange, rapport);
             continue;
         }
-        let issue = match existants.get(&uid) {
-            // Twice the same new key in a chunk (keys hashed apart in the file): the
-            // second one after the first is written.
-            None if !vus.insert(uid.clone()) => {
-                suites.push(Suite::Ensuite);
-                continue;
+        match par_uid.get(&g.uid()) {
+            Some((id, _)) => a_comparer.push((*id, g)),
+            None if vus.insert(g.uid()) => {
+                compter(Issue::Cree, rapport);
+                nouveaux.push(g);
             }
-            None => {
-                suites.push(Suite::Nouveau);
-                Issue::Cree
-            }
-            Some(m) => {
-                suites.push(Suite::Fait);
-                comparer(&txn, clock, acteur, &mut connus, m, g, rapport).await?
-            }
-        };
-        compter(issue, rapport);
-    }
-    let (mut nouveaux, mut ensuite) = (Vec::new(), Vec::new());
-    for (g, suite) in paquet.into_iter().zip(suites) {
-        match suite {
-            Suite::Nouveau => nouveaux.push(g),
-            Suite::Ensuite => ensuite.push(g),
-            Suite::Fait => {}
+            None => ensuite.push(g),
         }
     }
-    creer_tous(&txn, clock, acteur, &connus, nouveaux, rapport).await?;
+    creer_tous(db, clock, acteur, &connus, nouveaux, rapport).await?;
+    if a_comparer.is_empty() && ensuite.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::ecrire(db).await?;
+    // Whole rows only for the known marchés whose digest differs.
+    let existants: HashMap<i64, marches::Model> = if a_comparer.is_empty() {
+        HashMap::new()
+    } else {
+        plans_sur_mesure(&txn, true).await?;
+        let m = acteur.scoped::<marches::Entity>().filter(marches::Column::Id.is_in(a_comparer.iter().map(|(id, _)| *id))).all(&txn).await?.into_iter().map(|m| (m.id, m)).collect();
+        plans_sur_mesure(&txn, false).await?;
+        m
+    };
+    for (id, g) in &a_comparer {
+        let avant = existants.get(id).ok_or_else(|| anyhow::anyhow!("marché {} introuvable", g.uid()))?;
+        let issue = comparer(&txn, clock, acteur, &mut connus, avant, g, rapport).await?;
+        compter(issue, rapport);
+    }
     for g in &ensuite {
         let avant = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.eq(g.uid())).one(&txn).await?.ok_or_else(|| anyhow::anyhow!("marché {} introuvable", g.uid()))?;
         let issue = comparer(&txn, clock, acteur, &mut connus, &avant, g, rapport).await?;
@@ -204,12 +184,10 @@ fn nouveau_lot(seul: bool, deja: usize, m: &MarcheDecp) -> (String, String) {
 }
 
 /// The structure's buyers of the `nouveaux` marchés and companies of the `groupes`, found
-/// by SIRET in one query each; those not found are created at once (multi-row, audited)
-/// and counted.
-async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &mut Connus, nouveaux: &[&Groupe], groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
-    use sea_orm::QuerySelect;
-    let (sid, now, backend) = (acteur.structure_id, clock.now(), txn.get_database_backend());
-    // Buyers.
+/// by SIRET in one query each; those not found are created at once (with their audit
+/// rows, in one transaction) and counted.
+async fn resoudre(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connus: &mut Connus, nouveaux: &[&Groupe], groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
+    use sea_orm::{QuerySelect, TransactionTrait};
     let mut acheteurs: Vec<&Organisme> = Vec::new();
     for g in nouveaux {
         let a = &g.premier().acheteur;
@@ -217,27 +195,6 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
             acheteurs.push(a);
         }
     }
-    if !acheteurs.is_empty() {
-        let sirets: Vec<String> = acheteurs.iter().map(|a| a.identifiant.valeur.clone()).collect();
-        plans_sur_mesure(txn, true).await?;
-        let trouves: Vec<(i64, String)> = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.is_in(sirets)).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Siret]).into_tuple().all(txn).await?;
-        plans_sur_mesure(txn, false).await?;
-        connus.donneurs.extend(trouves.into_iter().map(|(id, s)| (s, id)));
-        let manquants: Vec<&Organisme> = acheteurs.into_iter().filter(|a| !connus.donneurs.contains_key(a.identifiant.valeur.as_str())).collect();
-        let ids = crate::db::nouveaux_ids(txn, "donneurs_ordre", manquants.len()).await?;
-        let (mut lignes, mut journal) = (Vec::new(), Vec::new());
-        for (a, id) in manquants.into_iter().zip(ids) {
-            let siret = a.identifiant.valeur.clone();
-            let m = donneurs_ordre::Model { id, structure_id: sid, nom: a.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}")), siret: siret.clone(), r#type: lecture::type_acheteur(&siret), adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now };
-            journal.push(audit::valeurs(backend, clock, acteur, "import_decp", "donneur_ordre", id, &m)?);
-            lignes.push(donneurs_ordre::ActiveModel::from(m).reset_all());
-            connus.donneurs.insert(siret, id);
-            rapport.donneurs_ordre_crees += 1;
-        }
-        crate::db::inserer(txn, lignes, 400).await?;
-        crate::db::inserer_valeurs::<entities::audit_log::Entity>(txn, &audit::COLONNES, journal, 400).await?;
-    }
-    // Companies.
     let mut organismes: Vec<&Organisme> = Vec::new();
     for g in groupes {
         for e in &g.enregistrements {
@@ -248,81 +205,102 @@ async fn resoudre(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, con
             }
         }
     }
+    if acheteurs.is_empty() && organismes.is_empty() {
+        return Ok(());
+    }
+    let sirets = |os: &[&Organisme]| os.iter().map(|o| o.identifiant.valeur.clone()).collect::<Vec<String>>();
+    let lecture = db.begin().await?;
+    plans_sur_mesure(&lecture, true).await?;
+    if !acheteurs.is_empty() {
+        let trouves: Vec<(i64, String)> = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.is_in(sirets(&acheteurs))).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Siret]).into_tuple().all(&lecture).await?;
+        connus.donneurs.extend(trouves.into_iter().map(|(id, s)| (s, id)));
+    }
     if !organismes.is_empty() {
-        let sirets: Vec<String> = organismes.iter().map(|a| a.identifiant.valeur.clone()).collect();
-        plans_sur_mesure(txn, true).await?;
-        let trouves: Vec<(i64, String)> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.is_in(sirets)).select_only().columns([entreprises::Column::Id, entreprises::Column::Siret]).into_tuple().all(txn).await?;
-        plans_sur_mesure(txn, false).await?;
+        let trouves: Vec<(i64, String)> = acteur.scoped::<entreprises::Entity>().filter(entreprises::Column::Siret.is_in(sirets(&organismes))).select_only().columns([entreprises::Column::Id, entreprises::Column::Siret]).into_tuple().all(&lecture).await?;
         connus.entreprises.extend(trouves.into_iter().map(|(id, s)| (s, id)));
-        let manquants: Vec<&Organisme> = organismes.into_iter().filter(|a| !connus.entreprises.contains_key(a.identifiant.valeur.as_str())).collect();
-        let ids = crate::db::nouveaux_ids(txn, "entreprises", manquants.len()).await?;
-        let (mut lignes, mut journal) = (Vec::new(), Vec::new());
-        for (o, id) in manquants.into_iter().zip(ids) {
-            let siret = o.identifiant.valeur.clone();
+    }
+    lecture.commit().await?;
+    acheteurs.retain(|a| !connus.donneurs.contains_key(a.identifiant.valeur.as_str()));
+    organismes.retain(|o| !connus.entreprises.contains_key(o.identifiant.valeur.as_str()));
+    if acheteurs.is_empty() && organismes.is_empty() {
+        return Ok(());
+    }
+    let (sid, now) = (acteur.structure_id, clock.now());
+    crate::db::lignes::ecrire(db, &[("donneurs_ordre", acheteurs.len()), ("entreprises", organismes.len())], |ids| {
+        let mut ids = ids.into_iter();
+        let (ids_donneurs, ids_entreprises) = (ids.next().unwrap_or_default(), ids.next().unwrap_or_default());
+        let (mut donneurs, mut entreprises, mut journal) = (Lignes::de::<donneurs_ordre::Entity>(), Lignes::de::<entreprises::Entity>(), Lignes::colonnes::<audit_log::Entity>(&audit::COLONNES));
+        for (a, id) in acheteurs.into_iter().zip(ids_donneurs) {
+            let siret = a.identifiant.valeur.clone();
+            let m = donneurs_ordre::Model { id, structure_id: sid, nom: a.nom.clone().unwrap_or_else(|| format!("Acheteur {siret}")), siret: siret.clone(), r#type: lecture::type_acheteur(&siret), adresse: None, code_postal: None, commune: None, created_at: now, updated_at: now };
+            journal.valeurs(audit::valeurs(clock, acteur, "import_decp", "donneur_ordre", id, &m)?)?;
+            donneurs.modele(donneurs_ordre::ActiveModel::from(m))?;
+            connus.donneurs.insert(siret, id);
+            rapport.donneurs_ordre_crees += 1;
+        }
+        for (o, id) in organismes.into_iter().zip(ids_entreprises) {
             let m = entreprise_modele(id, sid, now, o);
-            journal.push(audit::valeurs(backend, clock, acteur, "import_decp", "entreprise", id, &m)?);
-            lignes.push(entreprises::ActiveModel::from(m).reset_all());
-            connus.entreprises.insert(siret, id);
+            journal.valeurs(audit::valeurs(clock, acteur, "import_decp", "entreprise", id, &m)?)?;
+            entreprises.modele(entreprises::ActiveModel::from(m))?;
+            connus.entreprises.insert(o.identifiant.valeur.clone(), id);
             rapport.entreprises_creees += 1;
         }
-        crate::db::inserer(txn, lignes, 200).await?;
-        crate::db::inserer_valeurs::<entities::audit_log::Entity>(txn, &audit::COLONNES, journal, 400).await?;
-    }
-    Ok(())
+        Ok(vec![donneurs, entreprises, journal])
+    })
+    .await
 }
 
 /// New marchés, all at once (their buyers and companies already resolved): their
-/// opérations, marchés, lots, attributions, versions and audit entries written as
-/// multi-row statements (ids drawn first, so that rows can refer to each other).
-async fn creer_tous(txn: &DatabaseTransaction, clock: &Clock, acteur: &Acteur, connus: &Connus, groupes: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
+/// opérations, marchés, lots, attributions, versions and audit rows, in one
+/// transaction ([`crate::db::lignes`]: ids drawn first, so that rows can refer to each
+/// other).
+async fn creer_tous(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connus: &Connus, groupes: Vec<Groupe>, rapport: &mut Rapport) -> anyhow::Result<()> {
     if groupes.is_empty() {
         return Ok(());
     }
-    let (sid, now, backend) = (acteur.structure_id, clock.now(), txn.get_database_backend());
+    let (sid, now) = (acteur.structure_id, clock.now());
     let n_lots: usize = groupes.iter().map(|g| g.enregistrements.len()).sum();
-    let ids_operations = crate::db::nouveaux_ids(txn, "operations", groupes.len()).await?;
-    let ids_marches = crate::db::nouveaux_ids(txn, "marches", groupes.len()).await?;
-    let ids_lots = crate::db::nouveaux_ids(txn, "lots", n_lots).await?;
-    let mut ids_lots = ids_lots.into_iter();
-    let (mut ops, mut ms, mut ls, mut ats, mut vs, mut journal) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for ((g, id_op), id_m) in groupes.into_iter().zip(ids_operations).zip(ids_marches) {
-        let donneur = *connus.donneurs.get(g.premier().acheteur.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("acheteur non résolu"))?;
-        let (operation, marche) = modeles(&g, id_op, id_m, sid, donneur, now)?;
-        ops.push(operation);
-        journal.push(audit::valeurs(backend, clock, acteur, "import_decp", "marche", id_m, &marche)?);
-        ms.push(marches::ActiveModel::from(marche).reset_all());
-        let seul = g.enregistrements.len() == 1;
-        for (rang, e) in g.enregistrements.iter().enumerate() {
-            let m = &e.marche;
-            let id_l = ids_lots.next().ok_or_else(|| anyhow::anyhow!("ids de lots épuisés"))?;
-            let (numero, intitule) = nouveau_lot(seul, rang, &m);
-            ls.push(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now) });
-            let mut attribuees: Vec<i64> = Vec::new();
-            for (o, role, montant) in parties(&m) {
-                let entreprise = *connus.entreprises.get(o.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
-                if !attribuees.contains(&entreprise) {
-                    attribuees.push(entreprise);
-                    ats.push(attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), lot_id: Set(id_l), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() });
+    crate::db::lignes::ecrire(db, &[("operations", groupes.len()), ("marches", groupes.len()), ("lots", n_lots)], |ids| {
+        let mut ids = ids.into_iter();
+        let (ids_operations, ids_marches, ids_lots) = (ids.next().unwrap_or_default(), ids.next().unwrap_or_default(), ids.next().unwrap_or_default());
+        let mut ids_lots = ids_lots.into_iter();
+        let (mut ops, mut ms, mut ls, mut ats) = (Lignes::de::<operations::Entity>(), Lignes::de::<marches::Entity>(), Lignes::de::<lots::Entity>(), Lignes::de::<attributions::Entity>());
+        use marche_versions::Column as V;
+        let mut vs = Lignes::colonnes::<marche_versions::Entity>(&[V::StructureId, V::MarcheId, V::Version, V::Source, V::Donnees, V::CreatedAt]);
+        let mut journal = Lignes::colonnes::<audit_log::Entity>(&audit::COLONNES);
+        for ((g, id_op), id_m) in groupes.into_iter().zip(ids_operations).zip(ids_marches) {
+            let donneur = *connus.donneurs.get(g.premier().acheteur.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("acheteur non résolu"))?;
+            let (operation, marche) = modeles(&g, id_op, id_m, sid, donneur, now)?;
+            ops.modele(operation)?;
+            journal.valeurs(audit::valeurs(clock, acteur, "import_decp", "marche", id_m, &marche)?)?;
+            ms.modele(marches::ActiveModel::from(marche))?;
+            let seul = g.enregistrements.len() == 1;
+            for (rang, e) in g.enregistrements.iter().enumerate() {
+                let m = &e.marche;
+                let id_l = ids_lots.next().ok_or_else(|| anyhow::anyhow!("ids de lots épuisés"))?;
+                let (numero, intitule) = nouveau_lot(seul, rang, m);
+                ls.modele(lots::ActiveModel { id: Set(id_l), structure_id: Set(sid), marche_id: Set(id_m), numero: Set(numero), intitule: Set(intitule), montant_ht_cents: Set(m.en_vigueur().0), decp_cle: Set(Some(e.cle_lot.clone())), created_at: Set(now) })?;
+                let mut attribuees: Vec<i64> = Vec::new();
+                for (o, role, montant) in parties(m) {
+                    let entreprise = *connus.entreprises.get(o.identifiant.valeur.as_str()).ok_or_else(|| anyhow::anyhow!("entreprise non résolue"))?;
+                    if !attribuees.contains(&entreprise) {
+                        attribuees.push(entreprise);
+                        ats.modele(attributions::ActiveModel { structure_id: Set(sid), marche_id: Set(id_m), lot_id: Set(id_l), entreprise_id: Set(entreprise), role: Set(role), montant_ht_cents: Set(montant), created_at: Set(now), ..Default::default() })?;
+                    }
                 }
-            }
-            // A modification number given twice in a record: its first one.
-            let mut numeros = std::collections::HashSet::new();
-            for (n, (v, texte)) in versions_de(rang, &e).enumerate() {
-                if numeros.insert(v) {
-                    rapport.modifications += u64::from(n > 0);
-                    vs.push(vec![sid.into(), id_m.into(), v.into(), "decp".into(), crate::db::json_texte(backend, texte.to_string()), now.into()]);
+                // A modification number given twice in a record: its first one.
+                let mut numeros = std::collections::HashSet::new();
+                for (n, (v, texte)) in versions_de(rang, e).enumerate() {
+                    if numeros.insert(v) {
+                        rapport.modifications += u64::from(n > 0);
+                        vs.valeurs(vec![sid.into(), id_m.into(), v.into(), "decp".into(), texte.into(), now.into()])?;
+                    }
                 }
             }
         }
-    }
-    crate::db::inserer(txn, ops, 300).await?;
-    crate::db::inserer(txn, ms, 300).await?;
-    crate::db::inserer(txn, ls, 500).await?;
-    crate::db::inserer(txn, ats, 500).await?;
-    use marche_versions::Column as V;
-    crate::db::inserer_valeurs::<marche_versions::Entity>(txn, &[V::StructureId, V::MarcheId, V::Version, V::Source, V::Donnees, V::CreatedAt], vs, 500).await?;
-    crate::db::inserer_valeurs::<entities::audit_log::Entity>(txn, &audit::COLONNES, journal, 500).await?;
-    Ok(())
+        Ok(vec![ops, ms, ls, ats, vs, journal])
+    })
+    .await
 }
 
 /// A new marché's opération and the marché itself, as rows.

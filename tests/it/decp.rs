@@ -495,3 +495,40 @@ async fn companies_without_a_siret_are_imported_created_and_shown_with_their_kin
 fn e_id(entreprises: &Value, identifiant: &str) -> i64 {
     entreprises["items"].as_array().unwrap().iter().find(|e| e["siret"] == identifiant).unwrap()["id"].as_i64().unwrap()
 }
+
+#[tokio::test]
+async fn texts_with_tabs_line_breaks_backslashes_and_quotes_are_kept_exactly() {
+    use sea_orm::EntityTrait;
+    // PostgreSQL receives an import's rows by COPY, whose text format gives these
+    // characters (and `\N`, its null) a meaning of their own.
+    let app = spawn_app().await;
+    let f = app.login("PLIE Paris", Role::Facilitateur).await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("caracteres.json");
+    let (objet, acheteur, titulaire) = ("Lot 1\tvoirie\nsur deux lignes\r\n« rue \"des Écoles\" » \\N C:\\chemin\\ fin", "Ville\tde \\ Rennes", "A\\B \"C\"");
+    let siret = clausier::demo::siret(21);
+    let marche = json!({"id": "2025-T\\1", "acheteur": {"id": RENNES, "nom": acheteur}, "nature": "Marché", "objet": objet, "codeCPV": "45233140", "dureeMois": 12, "dateNotification": "2025-06-01", "datePublicationDonnees": "2025-06-02", "montant": 1000, "titulaires": [{"typeIdentifiant": "SIRET", "id": siret, "denominationSociale": titulaire}]});
+    std::fs::write(&p, json!({"marches": [marche]}).to_string()).unwrap();
+    let (ok, out) = importer(&app.db_url, &[p.to_str().unwrap()]);
+    assert!(ok && out.contains("1 créé(s)"), "{out}");
+
+    let marches = get(&app, &f.token, "/api/v1/marches").await;
+    let m = &marches["items"][0];
+    assert_eq!((m["numero"].as_str(), m["objet"].as_str()), (Some("2025-T\\1"), Some(objet)), "{m}");
+    let donneurs = get(&app, &f.token, "/api/v1/donneurs-ordre").await;
+    assert!(donneurs["items"].as_array().unwrap().iter().any(|d| d["nom"] == acheteur), "{donneurs}");
+    let entreprises = get(&app, &f.token, "/api/v1/entreprises").await;
+    assert!(entreprises["items"].as_array().unwrap().iter().any(|e| e["raison_sociale"] == titulaire && e["siret"] == siret.as_str()), "{entreprises}");
+    // The record as published, kept as its version: the same text.
+    let versions = entities::marche_versions::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    assert_eq!((versions[0].donnees["objet"].as_str(), versions[0].donnees["acheteur"]["nom"].as_str()), (Some(objet), Some(acheteur)), "{}", versions[0].donnees);
+    // And the audit row of the marché's creation.
+    let journal = entities::audit_log::Entity::find().all(&app.db).await.unwrap();
+    let creation = journal.iter().find(|a| a.entite == "marche").expect("audit du marché");
+    assert_eq!(creation.apres.as_ref().and_then(|v| v["objet"].as_str()), Some(objet));
+
+    // Read again: nothing differs.
+    let (ok, out) = importer(&app.db_url, &[p.to_str().unwrap()]);
+    assert!(ok && out.contains("0 créé(s), 0 mis à jour, 1 inchangé(s)"), "{out}");
+}
