@@ -1,5 +1,6 @@
 //! Writing a chunk of an import: marchés already up to date are not touched; new ones
-//! are written all at once (multi-row statements); known ones published anew are
+//! are written all at once (`COPY` on PostgreSQL, multi-row statements on SQLite:
+//! [`crate::db::lignes`]); known ones published anew are
 //! compared, and brought up to date one by one, audited.
 
 use std::collections::HashMap;

@@ -104,7 +104,8 @@ const PAR_TRANSACTION: usize = 1000;
 
 /// Writers side by side on PostgreSQL (see `importer`): two imports at once ran 1.7
 /// times one on this two-core machine; one import with two writers, 1.3 times; three
-/// writers 10.0–10.2 MB/s against 8.8 for two, four 8.6 (07/12/2026).
+/// writers 10.0–10.2 MB/s against 8.8 for two, four 8.6 (07/12/2026); with `COPY`,
+/// two 8.0–8.4, three 8.8–9.1, four 8.9–9.0 on a slower hour (08/12/2026).
 pub const ECRIVAINS_POSTGRES: usize = 3;
 
 /// On PostgreSQL, the statistics of the tables an import reads by keys, renewed after
