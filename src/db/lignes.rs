@@ -64,10 +64,6 @@ impl Lignes {
         Ok(())
     }
 
-    pub fn len(&self) -> usize {
-        self.valeurs.len()
-    }
-
     pub fn is_empty(&self) -> bool {
         self.valeurs.is_empty()
     }

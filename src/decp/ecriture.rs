@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use entities::enums::{RoleAttribution, TypeEntreprise};
 use entities::{attributions, audit_log, donneurs_ordre, entreprises, lots, marche_versions, marches, operations};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityName, QueryFilter, QueryOrder, Set};
 
 use super::lecture::{self, MarcheDecp, Organisme};
 use super::{version, Enregistrement, Groupe, Rapport};
@@ -66,9 +66,8 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
     let uids: Vec<String> = paquet.iter().map(Groupe::uid).collect();
     // The chunk's known marchés: their key and digest (three columns).
     let connus_ici: Vec<(i64, Option<String>, Option<String>)> = {
-        use sea_orm::{QuerySelect, TransactionTrait};
-        let lecture = db.begin().await?;
-        plans_sur_mesure(&lecture, true).await?;
+        use sea_orm::QuerySelect;
+        let lecture = lecture_sur_mesure(db).await?;
         let lignes = acteur.scoped::<marches::Entity>().filter(marches::Column::DecpUid.is_in(uids)).select_only().columns([marches::Column::Id, marches::Column::DecpUid, marches::Column::DecpEmpreinte]).into_tuple().all(&lecture).await?;
         lecture.commit().await?;
         lignes
@@ -135,6 +134,15 @@ pub(super) async fn ecrire_paquet(db: &DatabaseConnection, clock: &Clock, acteur
     Ok(())
 }
 
+/// A transaction for reads by lists of keys, planned for their values
+/// ([`plans_sur_mesure`]).
+async fn lecture_sur_mesure(db: &DatabaseConnection) -> Result<DatabaseTransaction, sea_orm::DbErr> {
+    use sea_orm::TransactionTrait;
+    let lecture = db.begin().await?;
+    plans_sur_mesure(&lecture, true).await?;
+    Ok(lecture)
+}
+
 /// On PostgreSQL, plans made for each statement's values (`true`) or PostgreSQL's own
 /// choice (`false`), until the end of the transaction. Every chunk runs the same reads
 /// by lists of 2 000 keys: after five, PostgreSQL may switch to a generic plan, which
@@ -188,7 +196,7 @@ fn nouveau_lot(seul: bool, deja: usize, m: &MarcheDecp) -> (String, String) {
 /// by SIRET in one query each; those not found are created at once (with their audit
 /// rows, in one transaction) and counted.
 async fn resoudre(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connus: &mut Connus, nouveaux: &[&Groupe], groupes: &[&Groupe], rapport: &mut Rapport) -> anyhow::Result<()> {
-    use sea_orm::{QuerySelect, TransactionTrait};
+    use sea_orm::QuerySelect;
     let mut acheteurs: Vec<&Organisme> = Vec::new();
     for g in nouveaux {
         let a = &g.premier().acheteur;
@@ -210,8 +218,7 @@ async fn resoudre(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connu
         return Ok(());
     }
     let sirets = |os: &[&Organisme]| os.iter().map(|o| o.identifiant.valeur.clone()).collect::<Vec<String>>();
-    let lecture = db.begin().await?;
-    plans_sur_mesure(&lecture, true).await?;
+    let lecture = lecture_sur_mesure(db).await?;
     if !acheteurs.is_empty() {
         let trouves: Vec<(i64, String)> = acteur.scoped::<donneurs_ordre::Entity>().filter(donneurs_ordre::Column::Siret.is_in(sirets(&acheteurs))).select_only().columns([donneurs_ordre::Column::Id, donneurs_ordre::Column::Siret]).into_tuple().all(&lecture).await?;
         connus.donneurs.extend(trouves.into_iter().map(|(id, s)| (s, id)));
@@ -227,7 +234,7 @@ async fn resoudre(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, connu
         return Ok(());
     }
     let (sid, now) = (acteur.structure_id, clock.now());
-    crate::db::lignes::ecrire(db, &[("donneurs_ordre", acheteurs.len()), ("entreprises", organismes.len())], |ids| {
+    crate::db::lignes::ecrire(db, &[(donneurs_ordre::Entity.table_name(), acheteurs.len()), (entreprises::Entity.table_name(), organismes.len())], |ids| {
         let mut ids = ids.into_iter();
         let (ids_donneurs, ids_entreprises) = (ids.next().unwrap_or_default(), ids.next().unwrap_or_default());
         let (mut donneurs, mut entreprises, mut journal) = (Lignes::de::<donneurs_ordre::Entity>(), Lignes::de::<entreprises::Entity>(), Lignes::colonnes::<audit_log::Entity>(&audit::COLONNES));
@@ -261,7 +268,7 @@ async fn creer_tous(db: &DatabaseConnection, clock: &Clock, acteur: &Acteur, con
     }
     let (sid, now) = (acteur.structure_id, clock.now());
     let n_lots: usize = groupes.iter().map(|g| g.enregistrements.len()).sum();
-    crate::db::lignes::ecrire(db, &[("operations", groupes.len()), ("marches", groupes.len()), ("lots", n_lots)], |ids| {
+    crate::db::lignes::ecrire(db, &[(operations::Entity.table_name(), groupes.len()), (marches::Entity.table_name(), groupes.len()), (lots::Entity.table_name(), n_lots)], |ids| {
         let mut ids = ids.into_iter();
         let (ids_operations, ids_marches, ids_lots) = (ids.next().unwrap_or_default(), ids.next().unwrap_or_default(), ids.next().unwrap_or_default());
         let mut ids_lots = ids_lots.into_iter();

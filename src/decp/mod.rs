@@ -15,8 +15,8 @@
 //!
 //! A file is read to its end before anything is written: one that cannot be (malformed
 //! XML or JSON) imports nothing, and the report says where it stopped. It is then
-//! written by chunks of 2 000 marchés per transaction, the chunk's existing marchés read
-//! in one query. A record that cannot be kept (no id, no acheteur SIRET, no date, a
+//! written by chunks of [`PAR_TRANSACTION`] marchés, the chunk's existing marchés read in
+//! one query. A record that cannot be kept (no id, no acheteur SIRET, no date, a
 //! concession) is left out and reported with where it starts; what is left out of or
 //! corrected in a kept marché too.
 
