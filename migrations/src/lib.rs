@@ -18,6 +18,7 @@ mod m20261129_000006_decp_lots;
 mod m20261129_000007_identifiant_entreprise;
 mod m20261130_000001_index_file_validation;
 mod m20261207_000001_index_redondants;
+mod m20261208_000001_cles_composees;
 mod util;
 
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_identifiant_entreprise::Migration),
             Box::new(m20261130_000001_index_file_validation::Migration),
             Box::new(m20261207_000001_index_redondants::Migration),
+            Box::new(m20261208_000001_cles_composees::Migration),
         ]
     }
 }

@@ -151,3 +151,61 @@ async fn clauses_and_links_carry_their_marche_and_operation() {
     let faux_liens = "SELECT COUNT(*) FROM mises_en_emploi me JOIN clauses c ON c.id = me.clause_id WHERE me.marche_id <> c.marche_id OR me.operation_id <> c.operation_id";
     assert_eq!((nombre(faux_clauses).await, nombre(faux_liens).await), (0, 0));
 }
+
+/// The procurement tables refer to their parents with the structure in the key
+/// (m20261208_000001): migrated with rows in them (the demo's), they keep every row and
+/// counter; from then on the database itself refuses an opération, marché, lot, version
+/// or attribution whose parent belongs to another structure, and takes the same rows
+/// within one structure.
+#[tokio::test]
+async fn a_procurement_row_refers_to_a_parent_of_its_own_structure() {
+    let database = TestDatabase::create().await;
+    let db = clausier::db::connect(&database.url, 2).await.unwrap();
+    let backend = db.get_database_backend();
+    let clock = Clock::fixed(default_now());
+    let avant = u32::try_from(Migrator::migrations().len() - 1).unwrap();
+    Migrator::up(&db, Some(avant)).await.unwrap();
+    clausier::demo::small(&db, &clock, 30, 7).await.unwrap();
+    let tables = ["operations", "marches", "lots", "marche_versions", "attributions", "clauses"];
+    let resume = |db: DatabaseConnection| async move {
+        let mut v = Vec::new();
+        for t in tables {
+            let r = db.query_one(Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*), CAST(COALESCE(SUM(id), 0) AS BIGINT), COALESCE(MAX(id), 0) FROM {t}"))).await.unwrap().unwrap();
+            v.push((t, r.try_get_by_index::<i64>(0).unwrap(), r.try_get_by_index::<i64>(1).unwrap(), r.try_get_by_index::<i64>(2).unwrap()));
+        }
+        v
+    };
+    let lignes = resume(db.clone()).await;
+    assert!(lignes.iter().filter(|(t, ..)| *t != "marche_versions").all(|(_, n, ..)| *n > 0), "{lignes:?}");
+    Migrator::up(&db, None).await.unwrap();
+    assert_eq!(resume(db.clone()).await, lignes, "every row kept");
+
+    let s = clausier::auth::service::ensure_structure(&db, &clock, "PLIE B").await.unwrap().id;
+    let now = clock.now();
+    let entreprise_de = |s: i64| entreprises::ActiveModel { structure_id: Set(s), raison_sociale: Set("E".into()), siret: Set(clausier::demo::siret(987_654)), r#type: Set(TypeEntreprise::Classique), adresse: Set(None), code_postal: Set(None), commune: Set(None), created_at: Set(now), updated_at: Set(now), ..Default::default() };
+    let e_b = entreprise_de(s).insert(&db).await.unwrap().id;
+    let r = db
+        .query_one(Statement::from_string(backend, "SELECT a.structure_id, o.donneur_ordre_id, m.operation_id, a.marche_id, a.lot_id FROM attributions a JOIN marches m ON m.id = a.marche_id JOIN operations o ON o.id = m.operation_id ORDER BY a.id LIMIT 1"))
+        .await
+        .unwrap()
+        .unwrap();
+    let [a, donneur, operation, marche, lot]: [i64; 5] = std::array::from_fn(|i| r.try_get_by_index::<i64>(i).unwrap());
+    // A company of the structure not yet on any lot.
+    let e_a = entreprise_de(a).insert(&db).await.unwrap().id;
+    let autre_lot = db.query_one(Statement::from_string(backend, format!("SELECT id FROM lots WHERE marche_id <> {marche} ORDER BY id LIMIT 1"))).await.unwrap().unwrap().try_get_by_index::<i64>(0).unwrap();
+    let t = "'2026-01-01 00:00:00+00:00'";
+    let operation_de = |s: i64| format!("INSERT INTO operations (structure_id, donneur_ordre_id, nom, commune, qpv, anru, secteur, created_at, updated_at) VALUES ({s}, {donneur}, 'O', 'C', FALSE, FALSE, 'batiment', {t}, {t})");
+    let marche_de = |s: i64| format!("INSERT INTO marches (structure_id, operation_id, numero, objet, nature, montant_ht_cents, date_debut, date_fin, created_at, updated_at) VALUES ({s}, {operation}, 'N-{s}', 'O', 'travaux', 1, '2026-01-01', '2026-12-31', {t}, {t})");
+    let lot_de = |s: i64| format!("INSERT INTO lots (structure_id, marche_id, numero, intitule, montant_ht_cents, created_at) VALUES ({s}, {marche}, 'L-{s}', 'I', 1, {t})");
+    let version_de = |s: i64| format!("INSERT INTO marche_versions (structure_id, marche_id, version, source, donnees, created_at) VALUES ({s}, {marche}, {}, 'decp', '{{}}', {t})", 100 + s);
+    let attribution = |s: i64, l: i64, e: i64| format!("INSERT INTO attributions (structure_id, marche_id, lot_id, entreprise_id, role, created_at) VALUES ({s}, {marche}, {l}, {e}, 'cotitulaire', {t})");
+    let refusees = [operation_de(s), marche_de(s), lot_de(s), version_de(s), attribution(s, lot, e_b), attribution(a, lot, e_b), attribution(a, autre_lot, e_a), attribution(s, lot, e_a)];
+    for sql in &refusees {
+        let erreur = db.execute_unprepared(sql).await.expect_err(sql).to_string().to_lowercase();
+        assert!(erreur.contains("foreign key"), "{sql}: {erreur}");
+    }
+    // The same rows within the structure are taken (the statements themselves are right).
+    for sql in [operation_de(a), marche_de(a), lot_de(a), version_de(a), attribution(a, lot, e_a)] {
+        db.execute_unprepared(&sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+}
