@@ -133,7 +133,6 @@ async fn reconstruire_sqlite(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     let SchemaManagerConnection::Connection(db) = m.get_connection() else {
         return Err(DbErr::Migration("SQLite : migration attendue hors transaction".into()));
     };
-    let sql_err = |e: sqlx::Error| DbErr::Migration(format!("SQLite : {e}"));
     let mut connexion = db.get_sqlite_connection_pool().acquire().await.map_err(sql_err)?;
     sqlx::query("PRAGMA foreign_keys = OFF").execute(&mut *connexion).await.map_err(sql_err)?;
     let fait = reconstruire_tables(&mut connexion).await;
@@ -145,9 +144,12 @@ async fn reconstruire_sqlite(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     fait.and(remis.map(|_| ()))
 }
 
+fn sql_err(e: sea_orm_migration::sea_orm::sqlx::Error) -> DbErr {
+    DbErr::Migration(format!("SQLite : {e}"))
+}
+
 async fn reconstruire_tables(connexion: &mut sea_orm_migration::sea_orm::sqlx::SqliteConnection) -> Result<(), DbErr> {
     use sea_orm_migration::sea_orm::sqlx::{self, Connection, Row};
-    let sql_err = |e: sqlx::Error| DbErr::Migration(format!("SQLite : {e}"));
     let mut txn = connexion.begin().await.map_err(sql_err)?;
     for ch in CHANGEMENTS {
         let ancienne: String = sqlx::query_scalar("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?").bind(ch.table).fetch_one(&mut *txn).await.map_err(sql_err)?;

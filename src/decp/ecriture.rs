@@ -145,7 +145,7 @@ async fn lecture_sur_mesure(db: &DatabaseConnection) -> Result<DatabaseTransacti
 
 /// On PostgreSQL, plans made for each statement's values (`true`) or PostgreSQL's own
 /// choice (`false`), until the end of the transaction. Every chunk runs the same reads
-/// by lists of 2 000 keys: after five, PostgreSQL may switch to a generic plan, which
+/// by lists of a chunk's keys: after five, PostgreSQL may switch to a generic plan, which
 /// scans the structure's whole index (measured: 325 s for an unchanged re-import of
 /// 100 000 marchés). But not while writing: each inserted row's foreign keys are checked
 /// by a query of PostgreSQL's own, planned again for every row under

@@ -105,7 +105,9 @@ const PAR_TRANSACTION: usize = 1000;
 /// Writers side by side on PostgreSQL (see `importer`): two imports at once ran 1.7
 /// times one on this two-core machine; one import with two writers, 1.3 times; three
 /// writers 10.0–10.2 MB/s against 8.8 for two, four 8.6 (07/12/2026); with `COPY`,
-/// two 8.0–8.4, three 8.8–9.1, four 8.9–9.0 on a slower hour (08/12/2026).
+/// two 8.0–8.4, three 8.8–9.1, four 8.9–9.0 on a slower hour (08/12/2026); with the
+/// composite keys, three 14.5–14.9, four 14.2–14.3, six 14.0–14.8 (the buyers' and
+/// companies' resolution, one writer at a time, then waits).
 pub const ECRIVAINS_POSTGRES: usize = 3;
 
 /// On PostgreSQL, the statistics of the tables an import reads by keys, renewed after
